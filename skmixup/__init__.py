@@ -1,0 +1,18 @@
+"""skmixup: mixup (Zhang et al., ICLR 2018) for scikit-learn.
+
+``MixupClassifier(alpha=0.4).fit(X, y)`` trains a torch network (through
+skorch) on convex combinations of pairs of examples and of their labels.
+
+Layers, imports flowing one way:
+
+* :mod:`skmixup.mixup` -- the mixup math in pure torch (where lambda is drawn);
+* :mod:`skmixup.modules` -- the built-in networks;
+* :mod:`skmixup.net` -- the skorch net that applies mixup in its training step;
+* :class:`skmixup.MixupClassifier` -- the scikit-learn estimator.
+"""
+
+from ._classifier import MixupClassifier
+
+__version__ = "0.1.0"
+
+__all__ = ["MixupClassifier", "__version__"]

@@ -1,0 +1,227 @@
+"""What every skmixup neural estimator shares: parameters, input checks, building and fitting the skorch net."""
+
+from __future__ import annotations
+
+import copy
+import inspect
+import numbers
+from contextlib import contextmanager
+
+import numpy as np
+import torch
+from sklearn.base import BaseEstimator
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted, validate_data
+from skorch.callbacks import EarlyStopping
+from skorch.dataset import Dataset
+from skorch.helper import predefined_split
+
+from .modules import MLP, SmallCNN
+from .net import FiniteLossCheck, MixupNet
+
+_OPTIMIZERS = {"adam": torch.optim.Adam, "adamw": torch.optim.AdamW, "sgd": torch.optim.SGD}
+
+
+def resolve_device(device):
+    """``"auto"`` is CUDA when available, else CPU; anything else passes through."""
+    if device == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    return device
+
+
+@contextmanager
+def _restore_on_error(estimator):
+    """Leave the estimator as it was if fit fails: nothing half-written."""
+    before = dict(estimator.__dict__)
+    try:
+        yield
+    except BaseException:
+        estimator.__dict__.clear()
+        estimator.__dict__.update(before)
+        raise
+
+
+class BaseMixupNet(BaseEstimator):
+    """Shared machinery of :class:`~skmixup.MixupClassifier` and its siblings.
+
+    Subclasses define ``_encode_targets(y, reset)`` returning float targets of
+    shape (n, n_outputs), and the prediction methods.
+    """
+
+    _parameter_constraints: dict = {
+        "alpha": [Interval(numbers.Real, 0, None, closed="left")],
+        "lambda_mode": [StrOptions({"batch", "example"})],
+        "module": [None, type, torch.nn.Module],
+        "module_params": [None, dict],
+        "hidden_layer_sizes": ["array-like"],
+        "dropout": [Interval(numbers.Real, 0, 1, closed="left")],
+        "max_epochs": [Interval(numbers.Integral, 1, None, closed="left")],
+        "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
+        "lr": [Interval(numbers.Real, 0, None, closed="neither")],
+        "optimizer": [StrOptions(set(_OPTIMIZERS)), type],
+        "optimizer_params": [None, dict],
+        "weight_decay": [Interval(numbers.Real, 0, None, closed="left")],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(numbers.Real, 0, 1, closed="neither")],
+        "n_iter_no_change": [Interval(numbers.Integral, 1, None, closed="left")],
+        "device": [str, torch.device],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+        "warm_start": ["boolean"],
+    }
+
+    # ------------------------------------------------------------------ input
+    def _validate_X(self, X, *, reset, y=None):
+        """Check X (and y when given); return float32 X shaped for the network."""
+        kwargs = dict(
+            accept_sparse=False, dtype=np.float32, ensure_all_finite=True,
+            allow_nd=True, ensure_min_samples=1,
+        )
+        if y is None:
+            X = validate_data(self, X, reset=reset, **kwargs)
+        else:
+            X, y = validate_data(self, X, y, reset=reset, **kwargs)
+        if X.ndim == 3:  # (n, height, width): one channel
+            X = X[:, None]
+        if X.ndim not in (2, 4):
+            raise ValueError(
+                f"X must be a table (n_samples, n_features) or image tensors "
+                f"(n, channels, height, width) or (n, height, width); got shape {X.shape}."
+            )
+        if reset:
+            self.input_shape_ = tuple(X.shape[1:])
+        elif tuple(X.shape[1:]) != self.input_shape_:
+            raise ValueError(
+                f"X has samples of shape {tuple(X.shape[1:])}, but {type(self).__name__} "
+                f"was fitted on samples of shape {self.input_shape_}."
+            )
+        # torch needs writable, contiguous memory (validate_data may return a read-only view).
+        X = np.require(X, requirements=["C", "W"])
+        return X if y is None else (X, y)
+
+    # ---------------------------------------------------------------- network
+    def _build_module(self, n_outputs):
+        shape = self.input_shape_
+        params = dict(self.module_params or {})
+        if self.module is None:
+            if len(shape) == 1:
+                return MLP(shape[0], n_outputs, tuple(self.hidden_layer_sizes), self.dropout)
+            return SmallCNN(shape[0], n_outputs, self.dropout)
+        if isinstance(self.module, torch.nn.Module):
+            return copy.deepcopy(self.module)
+        if not issubclass(self.module, torch.nn.Module):
+            raise TypeError(
+                f"module must be None, a torch.nn.Module subclass or instance; got {self.module!r}."
+            )
+        # Fill in the sizes a module class asks for by name, unless the user gave them.
+        signature = inspect.signature(self.module).parameters
+        known = {"n_features": int(np.prod(shape)), "in_channels": shape[0],
+                 "input_shape": shape, "n_outputs": n_outputs, "n_classes": n_outputs}
+        for name, value in known.items():
+            if name in signature and name not in params:
+                params[name] = value
+        return self.module(**params)
+
+    def _make_optimizer(self):
+        if isinstance(self.optimizer, str):
+            optimizer = _OPTIMIZERS[self.optimizer]
+        elif issubclass(self.optimizer, torch.optim.Optimizer):
+            optimizer = self.optimizer
+        else:
+            raise TypeError(
+                f"optimizer must be one of {sorted(_OPTIMIZERS)} or a torch.optim.Optimizer "
+                f"subclass; got {self.optimizer!r}."
+            )
+        params = {"weight_decay": self.weight_decay, **(self.optimizer_params or {})}
+        if optimizer in (torch.optim.Adam, torch.optim.AdamW) and "fused" not in params:
+            params["fused"] = True  # one kernel per step instead of one per tensor
+        return optimizer, params
+
+    def _make_net(self, n_outputs, device, seed, dataset_valid):
+        optimizer, optimizer_params = self._make_optimizer()
+        callbacks = [("finite_loss", FiniteLossCheck())]
+        if dataset_valid is not None:
+            callbacks.append(("early_stopping", EarlyStopping(
+                monitor="valid_loss", patience=self.n_iter_no_change, load_best=True,
+                sink=print if self.verbose else (lambda *a, **k: None))))
+        return MixupNet(
+            self._build_module(n_outputs),
+            criterion=self._criterion(),
+            optimizer=optimizer,
+            lr=self.lr,
+            max_epochs=self.max_epochs,
+            batch_size=self.batch_size,
+            train_split=None if dataset_valid is None else predefined_split(dataset_valid),
+            callbacks=callbacks,
+            device=device,
+            verbose=self.verbose,
+            alpha=self.alpha,
+            lambda_mode=self.lambda_mode,
+            seed=seed,
+            **{f"optimizer__{k}": v for k, v in optimizer_params.items()},
+        )
+
+    # -------------------------------------------------------------------- fit
+    def _fit(self, X, y):
+        warm = self.warm_start and hasattr(self, "net_")
+        X, y = self._validate_X(X, reset=not warm, y=y)
+        targets = self._encode_targets(y, reset=not warm)
+        rng = check_random_state(self.random_state)
+        seed = int(rng.randint(np.iinfo(np.int32).max))
+        device = resolve_device(self.device)
+
+        valid = None
+        train_idx = np.arange(len(X))
+        if self.early_stopping:
+            train_idx, valid_idx = self._validation_split(y, rng)
+            valid = Dataset(torch.from_numpy(X[valid_idx]), torch.from_numpy(targets[valid_idx]))
+        X_train = torch.as_tensor(X[train_idx], device=device)
+        y_train = torch.as_tensor(targets[train_idx], device=device)
+
+        devices = [torch.device(device)] if torch.device(device).type == "cuda" else []
+        # Module initialisation and dropout use torch's global RNG: seed it inside a fork
+        # so that the caller's global state is untouched and the fit is reproducible.
+        with torch.random.fork_rng(devices=devices):
+            torch.manual_seed(seed)
+            if warm:
+                self.net_.set_params(max_epochs=self.max_epochs)
+                self.net_.partial_fit(X_train, y_train)
+            else:
+                net = self._make_net(targets.shape[1], device, seed, valid)
+                net.fit(X_train, y_train)
+                self.net_ = net
+        history = self.net_.history
+        self.loss_curve_ = list(history[:, "train_loss"])
+        if self.early_stopping:
+            self.validation_loss_curve_ = list(history[:, "valid_loss"])
+            self.best_validation_loss_ = float(min(self.validation_loss_curve_))
+        self.n_iter_ = len(history)
+        return self
+
+    def _validation_split(self, y, rng):
+        from sklearn.model_selection import train_test_split
+
+        stratify = y if self._stratify_split() else None
+        try:
+            return train_test_split(np.arange(len(y)), test_size=self.validation_fraction,
+                                    random_state=rng, stratify=stratify)
+        except ValueError as exc:
+            raise ValueError(
+                f"early_stopping=True could not hold out validation_fraction="
+                f"{self.validation_fraction} of {len(y)} samples ({exc}). Use more data, a "
+                "larger validation_fraction, or early_stopping=False."
+            ) from exc
+
+    def _stratify_split(self):
+        return False
+
+    # ---------------------------------------------------------------- predict
+    def _forward(self, X):
+        """Network outputs for X as a float64 numpy array."""
+        check_is_fitted(self)
+        X = self._validate_X(X, reset=False)
+        self.net_.module_.eval()
+        with torch.inference_mode():
+            out = self.net_.forward(torch.from_numpy(X), training=False)
+        return out.double().numpy()
