@@ -72,13 +72,14 @@ class BaseMixupNet(BaseEstimator):
     }
 
     # ------------------------------------------------------------------ input
-    def _validate_X(self, X, *, reset, y=None):
+    def _validate_X(self, X, *, reset, y="no_validation"):
         """Check X (and y when given); return float32 X shaped for the network."""
         kwargs = dict(
             accept_sparse=False, dtype=np.float32, ensure_all_finite=True,
             allow_nd=True, ensure_min_samples=1,
         )
-        if y is None:
+        no_y = isinstance(y, str) and y == "no_validation"
+        if no_y:
             X = validate_data(self, X, reset=reset, **kwargs)
         else:
             X, y = validate_data(self, X, y, reset=reset, **kwargs)
@@ -98,7 +99,7 @@ class BaseMixupNet(BaseEstimator):
             )
         # torch needs writable, contiguous memory (validate_data may return a read-only view).
         X = np.require(X, requirements=["C", "W"])
-        return X if y is None else (X, y)
+        return X if no_y else (X, y)
 
     # ---------------------------------------------------------------- network
     def _build_module(self, n_outputs):

@@ -1,0 +1,15 @@
+"""scikit-learn's whole estimator check suite, with no expected failures."""
+
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from skmixup import MixupClassifier
+
+
+def _estimators():
+    # Small epochs keep the suite fast; every check runs, none is expected to fail.
+    return [MixupClassifier(max_epochs=30, random_state=0)]
+
+
+@parametrize_with_checks(_estimators())
+def test_sklearn_compatible_estimator(estimator, check):
+    check(estimator)
