@@ -62,7 +62,7 @@ class BaseMixupNet(BaseEstimator):
         "optimizer": [StrOptions(set(_OPTIMIZERS)), type],
         "optimizer_params": [None, dict],
         "weight_decay": [Interval(numbers.Real, 0, None, closed="left")],
-        "early_stopping": ["boolean"],
+        "early_stopping": ["boolean", StrOptions({"auto"})],
         "validation_fraction": [Interval(numbers.Real, 0, 1, closed="neither")],
         "n_iter_no_change": [Interval(numbers.Integral, 1, None, closed="left")],
         "device": [str, torch.device],
@@ -174,7 +174,8 @@ class BaseMixupNet(BaseEstimator):
 
         valid = None
         train_idx = np.arange(len(X))
-        if self.early_stopping:
+        early_stopping = self._use_early_stopping(y)
+        if early_stopping:
             train_idx, valid_idx = self._validation_split(y, rng)
             valid = Dataset(torch.from_numpy(X[valid_idx]), torch.from_numpy(targets[valid_idx]))
         X_train = torch.as_tensor(X[train_idx], device=device)
@@ -194,16 +195,27 @@ class BaseMixupNet(BaseEstimator):
                 self.net_ = net
         history = self.net_.history
         self.loss_curve_ = list(history[:, "train_loss"])
-        if self.early_stopping:
+        if early_stopping:
             self.validation_loss_curve_ = list(history[:, "valid_loss"])
             self.best_validation_loss_ = float(min(self.validation_loss_curve_))
         self.n_iter_ = len(history)
         return self
 
+    def _use_early_stopping(self, y):
+        """``early_stopping="auto"``: on when the held-out part would have at least
+        10 samples and (for classifiers) one per class."""
+        if self.early_stopping != "auto":
+            return bool(self.early_stopping)
+        n_valid = int(np.ceil(self.validation_fraction * len(y)))
+        n_groups = len(np.unique(y)) if self._stratify_split() else 1
+        return n_valid >= max(10, n_groups)
+
     def _validation_split(self, y, rng):
         from sklearn.model_selection import train_test_split
 
         stratify = y if self._stratify_split() else None
+        if stratify is not None and np.unique(y, return_counts=True)[1].min() < 2:
+            stratify = None  # a class with one example cannot be stratified: hold out at random
         try:
             return train_test_split(np.arange(len(y)), test_size=self.validation_fraction,
                                     random_state=rng, stratify=stratify)
