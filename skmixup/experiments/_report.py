@@ -219,7 +219,9 @@ def plot_summary(summary, path=None):
         ax.set_xlim(left=0)
     for ax in list(axes.flat)[len(datasets):]:
         ax.axis("off")
-    axes.flat[0].legend(fontsize=7, loc="lower right")
+    handles, labels = axes.flat[0].get_legend_handles_labels()
+    if handles:
+        fig.legend(handles, labels, fontsize=7, loc="upper right")
     fig.suptitle("UCI: ERM (white) vs mixup (paper protocol orange, good practice blue) "
                  "vs baselines (gray); mean ± std over splits", fontsize=9)
     fig.tight_layout()
