@@ -236,3 +236,11 @@ def test_parallel_search_does_not_oversubscribe_threads(blobs):
     expected = max(1, os.cpu_count() // 2)
     for est in out["estimator"]:
         assert est.net_.module_.threads_seen == {expected}
+
+
+def test_loaded_model_can_continue_training(blobs):
+    X, y = blobs
+    clf = MixupClassifier(warm_start=True, **{**FAST, "max_epochs": 2}).fit(X, y)
+    loaded = pickle.loads(pickle.dumps(clf))
+    loaded.fit(X, y)
+    assert loaded.n_iter_ == 4
