@@ -23,15 +23,21 @@ import pandas as pd
 
 rng = np.random.default_rng(0)
 n = 2000
-df = pd.DataFrame({
-    "tenure_months": rng.integers(1, 72, n),
-    "monthly_bill": rng.gamma(4.0, 15.0, n).round(2),
-    "support_calls": rng.poisson(1.5, n),
-    "plan": pd.Categorical(rng.choice(["basic", "plus", "pro"], n, p=[0.5, 0.3, 0.2])),
-    "region": rng.choice(["north", "south", "east", "west"], n),
-})
+df = pd.DataFrame(
+    {
+        "tenure_months": rng.integers(1, 72, n),
+        "monthly_bill": rng.gamma(4.0, 15.0, n).round(2),
+        "support_calls": rng.poisson(1.5, n),
+        "plan": pd.Categorical(
+            rng.choice(["basic", "plus", "pro"], n, p=[0.5, 0.3, 0.2])
+        ),
+        "region": rng.choice(["north", "south", "east", "west"], n),
+    }
+)
 score = (
-    -0.04 * df["tenure_months"] + 0.02 * df["monthly_bill"] + 0.5 * df["support_calls"]
+    -0.04 * df["tenure_months"]
+    + 0.02 * df["monthly_bill"]
+    + 0.5 * df["support_calls"]
     + df["plan"].map({"basic": 0.8, "plus": 0.0, "pro": -0.8}).astype(float)
     + df["region"].map({"north": 0.0, "south": 0.4, "east": -0.3, "west": 0.0})
 )
@@ -55,11 +61,15 @@ from skmixup import MixupClassifier
 
 preprocess = make_column_transformer(
     (StandardScaler(), make_column_selector(dtype_include="number")),
-    (OneHotEncoder(sparse_output=False, handle_unknown="ignore"),
-     make_column_selector(dtype_exclude="number")),
+    (
+        OneHotEncoder(sparse_output=False, handle_unknown="ignore"),
+        make_column_selector(dtype_exclude="number"),
+    ),
 ).set_output(transform="pandas")
 
-model = make_pipeline(preprocess, MixupClassifier(alpha=0.4, max_epochs=20, random_state=0))
+model = make_pipeline(
+    preprocess, MixupClassifier(alpha=0.4, max_epochs=20, random_state=0)
+)
 model
 
 # %%
@@ -67,7 +77,9 @@ model
 # --------------------------------------------------------
 from sklearn.model_selection import train_test_split
 
-df_train, df_test, y_train, y_test = train_test_split(df, y, test_size=0.25, random_state=0)
+df_train, df_test, y_train, y_test = train_test_split(
+    df, y, test_size=0.25, random_state=0
+)
 model.fit(df_train, y_train)
 print(f"test accuracy: {model.score(df_test, y_test):.3f}")
 
@@ -75,11 +87,20 @@ clf = model[-1]
 print("classes:", clf.classes_)
 print("the network's inputs:", list(clf.feature_names_in_))
 
-new_customers = pd.DataFrame({
-    "tenure_months": [2, 60], "monthly_bill": [95.0, 40.0], "support_calls": [4, 0],
-    "plan": ["basic", "pro"], "region": ["south", "north"],
-})
-pd.DataFrame(model.predict_proba(new_customers), columns=clf.classes_, index=["new", "loyal"])
+new_customers = pd.DataFrame(
+    {
+        "tenure_months": [2, 60],
+        "monthly_bill": [95.0, 40.0],
+        "support_calls": [4, 0],
+        "plan": ["basic", "pro"],
+        "region": ["south", "north"],
+    }
+)
+pd.DataFrame(
+    model.predict_proba(new_customers),
+    columns=clf.classes_,
+    index=["new", "loyal"],
+)
 
 # %%
 # mixup against the same pipeline without it
@@ -91,11 +112,15 @@ from sklearn.model_selection import cross_validate
 
 for alpha in [0.0, 0.4]:
     model.set_params(mixupclassifier__alpha=alpha)
-    scores = cross_validate(model, df, y, cv=5, scoring=["accuracy", "neg_log_loss"])
-    print(f"alpha={alpha}: accuracy {scores['test_accuracy'].mean():.3f} "
-          f"+/- {scores['test_accuracy'].std():.3f}, "
-          f"log loss {-scores['test_neg_log_loss'].mean():.3f} "
-          f"+/- {scores['test_neg_log_loss'].std():.3f}")
+    scores = cross_validate(
+        model, df, y, cv=5, scoring=["accuracy", "neg_log_loss"]
+    )
+    print(
+        f"alpha={alpha}: accuracy {scores['test_accuracy'].mean():.3f} "
+        f"+/- {scores['test_accuracy'].std():.3f}, "
+        f"log loss {-scores['test_neg_log_loss'].mean():.3f} "
+        f"+/- {scores['test_neg_log_loss'].std():.3f}"
+    )
 
 # %%
 # Mixing one-hot columns gives rows such as ``plan_basic=0.6, plan_pro=0.4`` that

@@ -25,9 +25,13 @@ import torch
 from skmixup.mixup import sample_lambda
 
 alphas = [0.1, 0.4, 1.0, 4.0]
-fig, axes = plt.subplots(1, len(alphas), figsize=(11, 2.6), sharey=True, layout="constrained")
+fig, axes = plt.subplots(
+    1, len(alphas), figsize=(11, 2.6), sharey=True, layout="constrained"
+)
 for ax, alpha in zip(axes, alphas):
-    lam = sample_lambda(alpha, 20_000, generator=torch.Generator().manual_seed(0))
+    lam = sample_lambda(
+        alpha, 20_000, generator=torch.Generator().manual_seed(0)
+    )
     ax.hist(lam.numpy(), bins=40, range=(0, 1), density=True, color="tab:blue")
     ax.set_title(f"alpha = {alpha}")
     ax.set_xlabel("lam")
@@ -47,7 +51,9 @@ from sklearn.preprocessing import StandardScaler
 from skmixup import MixupClassifier
 
 X, y = load_breast_cancer(return_X_y=True)
-pipeline = make_pipeline(StandardScaler(), MixupClassifier(max_epochs=20, random_state=0))
+pipeline = make_pipeline(
+    StandardScaler(), MixupClassifier(max_epochs=20, random_state=0)
+)
 
 # %%
 # Grid search over alpha
@@ -72,13 +78,15 @@ print(f"its cross-validated log loss: {-search.best_score_:.4f}")
 
 import pandas as pd
 
-table = pd.DataFrame({
-    "alpha": search.cv_results_["param_mixupclassifier__alpha"],
-    "log loss": -search.cv_results_["mean_test_log_loss"],
-    "log loss std": search.cv_results_["std_test_log_loss"],
-    "accuracy": search.cv_results_["mean_test_accuracy"],
-    "accuracy std": search.cv_results_["std_test_accuracy"],
-})
+table = pd.DataFrame(
+    {
+        "alpha": search.cv_results_["param_mixupclassifier__alpha"],
+        "log loss": -search.cv_results_["mean_test_log_loss"],
+        "log loss std": search.cv_results_["std_test_log_loss"],
+        "accuracy": search.cv_results_["mean_test_accuracy"],
+        "accuracy std": search.cv_results_["std_test_accuracy"],
+    }
+)
 print(table.round(4).to_string(index=False))
 
 # %%
@@ -94,7 +102,9 @@ alpha_values = np.array(param_grid["mixupclassifier__alpha"])
 x = np.arange(len(alpha_values))
 
 fig, axes = plt.subplots(1, 2, figsize=(11, 4), layout="constrained")
-for ax, (key, label, sign) in zip(axes, [("log_loss", "log loss", -1), ("accuracy", "accuracy", 1)]):
+for ax, (key, label, sign) in zip(
+    axes, [("log_loss", "log loss", -1), ("accuracy", "accuracy", 1)]
+):
     for part, style in [("train", "--"), ("test", "-")]:
         mean = sign * results[f"mean_{part}_{key}"]
         std = results[f"std_{part}_{key}"]
