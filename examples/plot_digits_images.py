@@ -53,7 +53,9 @@ for ax, image, target in zip(axes, x_mixed, y_mixed):
     ax.imshow(image[0], cmap="gray_r", vmin=0, vmax=1)
     top = torch.argsort(target, descending=True)[:2]
     ax.set_title(
-        "\n".join(f"{int(k)}: {target[k]:.2f}" for k in top if target[k] > 0),
+        "\n".join(
+            f"{int(k)}: {target[k]:.2f}" for k in top if target[k] >= 0.005
+        ),
         fontsize=9,
     )
     ax.set_axis_off()
