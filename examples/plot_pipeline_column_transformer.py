@@ -127,6 +127,9 @@ for alpha in [0.0, 0.4]:
 # %%
 # The five folds one by one: each line joins the two pipelines' scores on the
 # same fold, so a difference that holds fold after fold can be told from noise.
+# In this run the log loss is lower with mixup on every fold, while the
+# accuracy moves both ways: mixup changed the probabilities more than the
+# decisions.
 import matplotlib.pyplot as plt
 
 fig, axes = plt.subplots(1, 2, figsize=(8, 3.5), layout="constrained")
