@@ -83,9 +83,9 @@ class MemorizationConfig:
         "mixup alpha=8": (8.0, 0.0),
         "mixup alpha=32": (32.0, 0.0),
     })
-    n_train: int | None = 4000
-    n_test: int | None = 2000
-    max_epochs: int = 20
+    n_train: int | None = 2000
+    n_test: int | None = 1000
+    max_epochs: int = 30
     batch_size: int = 64
     lr: float = 1e-3
     width: int = 16
