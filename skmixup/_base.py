@@ -18,6 +18,7 @@ from skorch.callbacks import EarlyStopping
 from skorch.dataset import Dataset
 from skorch.helper import predefined_split
 
+from .augment import AUGMENTATIONS
 from .modules import MLP, SmallCNN
 from .net import FiniteLossCheck, MixupNet
 
@@ -70,11 +71,16 @@ class BaseMixupNet(BaseEstimator):
         "random_state": ["random_state"],
         "verbose": ["verbose"],
         "warm_start": ["boolean"],
+        "method": [StrOptions({"mixup", "cutmix"})],
+        "augment": [None, StrOptions(set(AUGMENTATIONS))],
+        "callbacks": [None, list],
     }
 
     # ------------------------------------------------------------------ input
     def _validate_X(self, X, *, reset, y="no_validation"):
         """Check X (and y when given); return float32 X shaped for the network."""
+        if getattr(X, "dtype", None) == np.uint8:  # 8-bit images: scaled to [0, 1]
+            X = np.asarray(X, dtype=np.float32) / np.float32(255)
         kwargs = dict(
             accept_sparse=False, dtype=np.float32, ensure_all_finite=True,
             allow_nd=True, ensure_min_samples=1,
@@ -143,6 +149,7 @@ class BaseMixupNet(BaseEstimator):
     def _make_net(self, n_outputs, device, seed, dataset_valid):
         optimizer, optimizer_params = self._make_optimizer()
         callbacks = [("finite_loss", FiniteLossCheck())]
+        callbacks += copy.deepcopy(list(self.callbacks or []))  # the user's, e.g. an lr schedule
         if dataset_valid is not None:
             callbacks.append(("early_stopping", EarlyStopping(
                 monitor="valid_loss", patience=self.n_iter_no_change, load_best=True,
@@ -161,6 +168,8 @@ class BaseMixupNet(BaseEstimator):
             alpha=self.alpha,
             lambda_mode=self.lambda_mode,
             seed=seed,
+            method=self.method,
+            augment=self.augment,
             **{f"optimizer__{k}": v for k, v in optimizer_params.items()},
         )
 
@@ -172,6 +181,7 @@ class BaseMixupNet(BaseEstimator):
     def _fit_unsafe(self, X, y):
         warm = self.warm_start and hasattr(self, "net_")
         X, y = self._validate_X(X, reset=not warm, y=y)
+        self._check_image_options(X)
         targets = self._encode_targets(y, reset=not warm)
         rng = check_random_state(self.random_state)
         seed = int(rng.randint(np.iinfo(np.int32).max))
@@ -204,6 +214,14 @@ class BaseMixupNet(BaseEstimator):
             self.best_validation_loss_ = float(min(self.validation_loss_curve_))
         self.n_iter_ = len(history)
         return self
+
+    def _check_image_options(self, X):
+        if X.ndim != 4 and (self.method == "cutmix" or self.augment is not None):
+            raise ValueError(
+                f"method={self.method!r} and augment={self.augment!r} need image tensors "
+                f"(n, channels, height, width) or (n, height, width); X has shape {X.shape}. "
+                "Use method='mixup' and augment=None for tables."
+            )
 
     def _validation_split(self, y, rng):
         from sklearn.model_selection import train_test_split

@@ -78,6 +78,21 @@ class MixupClassifier(ClassifierMixin, BaseMixupNet):
         Print a line per epoch when positive.
     warm_start : bool, default=False
         Continue training the fitted network on the next call to ``fit``.
+    method : {"mixup", "cutmix"}, default="mixup"
+        ``"mixup"`` blends whole inputs; ``"cutmix"`` (Yun et al., 2019; image
+        tensors only) replaces a box of each image by its partner's pixels,
+        the box covering about ``1 - lam`` of the image, and mixes the labels
+        by the share of pixels each image keeps.
+    augment : None or "crop_flip", default=None
+        ``"crop_flip"`` augments each training batch of images on the device,
+        before mixing: a random crop of the image zero-padded by an eighth of
+        its height (4 pixels for 32x32), and a horizontal flip with
+        probability 1/2. Drawn from the estimator's seeded generator.
+    callbacks : list of skorch callbacks, default=None
+        Extra :mod:`skorch.callbacks` for the net, copied at each fit, e.g. a
+        learning-rate schedule:
+        ``[skorch.callbacks.LRScheduler("MultiStepLR", milestones=[100, 150])]``.
+        Their records are in ``net_.history``.
 
     Attributes
     ----------
@@ -148,6 +163,9 @@ class MixupClassifier(ClassifierMixin, BaseMixupNet):
         random_state=None,
         verbose=0,
         warm_start=False,
+        method="mixup",
+        augment=None,
+        callbacks=None,
     ):
         self.alpha = alpha
         self.lambda_mode = lambda_mode
@@ -168,6 +186,9 @@ class MixupClassifier(ClassifierMixin, BaseMixupNet):
         self.random_state = random_state
         self.verbose = verbose
         self.warm_start = warm_start
+        self.method = method
+        self.augment = augment
+        self.callbacks = callbacks
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y):
@@ -177,7 +198,9 @@ class MixupClassifier(ClassifierMixin, BaseMixupNet):
         ----------
         X : array-like of shape (n_samples, n_features), (n_samples, channels, height, width) \
                 or (n_samples, height, width)
-            Training data: a table or image tensors, any numeric dtype.
+            Training data: a table or image tensors, any numeric dtype. uint8
+            arrays (8-bit images) are divided by 255 to lie in [0, 1]; other
+            dtypes are taken as given (scale float images yourself).
         y : array-like of shape (n_samples,)
             Class labels of any type.
 

@@ -21,7 +21,8 @@ import torch
 from skorch import NeuralNet
 from skorch.callbacks import Callback
 
-from .mixup import LambdaSampler, mixup_batch
+from .augment import augment_batch
+from .mixup import LambdaSampler, cutmix_batch, mixup_batch
 
 __all__ = ["FiniteLossCheck", "MixupNet", "TensorBatches"]
 
@@ -87,15 +88,23 @@ class MixupNet(NeuralNet):
         Seed of the generator that draws shuffles, partners and ``lam``.
     eval_batch_size : int, default=1024
         Batch size for inference and validation.
+    method : {"mixup", "cutmix"}, default="mixup"
+        Blend whole inputs (mixup) or paste a box of the partner image
+        (CutMix, :func:`skmixup.mixup.cutmix_batch`; image tensors only).
+    augment : None or "crop_flip", default=None
+        Augmentation of each training batch, on the device, before mixing
+        (:func:`skmixup.augment.augment_batch`).
     """
 
     def __init__(self, *args, alpha=1.0, lambda_mode="batch", seed=None,
-                 eval_batch_size=1024, **kwargs):
+                 eval_batch_size=1024, method="mixup", augment=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.alpha = alpha
         self.lambda_mode = lambda_mode
         self.seed = seed
         self.eval_batch_size = eval_batch_size
+        self.method = method
+        self.augment = augment
 
     def initialize(self):
         super().initialize()
@@ -127,10 +136,15 @@ class MixupNet(NeuralNet):
     def train_step_single(self, batch, **fit_params):
         self._set_training(True)
         X, y = batch
+        if self.augment is not None:
+            X = augment_batch(X, self.augment, generator=self.generator_)
         if self.alpha > 0:
             n_lam = X.shape[0] if self.lambda_mode == "example" else 1
             lam = self.lambda_sampler_.draw(n_lam)
-            X, y, _ = mixup_batch(X, y, lam, generator=self.generator_)
+            if self.method == "cutmix":
+                X, y, _, _ = cutmix_batch(X, y, lam, generator=self.generator_)
+            else:
+                X, y, _ = mixup_batch(X, y, lam, generator=self.generator_)
         y_pred = self.infer(X, **fit_params)
         loss = self.get_loss(y_pred, y, X=X, training=True)
         loss.backward()
