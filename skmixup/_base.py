@@ -141,13 +141,14 @@ class BaseMixupNet(BaseEstimator):
 
     def _make_net(self, n_outputs, device, seed, dataset_valid):
         optimizer, optimizer_params = self._make_optimizer()
+        module = self._build_module(n_outputs)
         callbacks = [("finite_loss", FiniteLossCheck())]
         if dataset_valid is not None:
             callbacks.append(("early_stopping", EarlyStopping(
                 monitor="valid_loss", patience=self.n_iter_no_change, load_best=True,
                 sink=print if self.verbose else (lambda *a, **k: None))))
         return MixupNet(
-            self._build_module(n_outputs),
+            module,
             criterion=self._criterion(),
             optimizer=optimizer,
             lr=self.lr,
@@ -160,8 +161,13 @@ class BaseMixupNet(BaseEstimator):
             alpha=self.alpha,
             lambda_mode=self.lambda_mode,
             seed=seed,
+            **self._net_params(module),
             **{f"optimizer__{k}": v for k, v in optimizer_params.items()},
         )
+
+    def _net_params(self, module):
+        """Extra keyword arguments for :class:`~skmixup.net.MixupNet` (variants)."""
+        return {}
 
     # -------------------------------------------------------------------- fit
     def _fit(self, X, y):
