@@ -1,0 +1,1 @@
+"""Experiments that reproduce the paper's studies; run as ``python -m skmixup.experiments.<name>``."""
