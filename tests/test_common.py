@@ -1,8 +1,9 @@
 """scikit-learn's whole estimator check suite, with no expected failures."""
 
+from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from skmixup import MixupClassifier, MixupRegressor
+from skmixup import MixupClassifier, MixupEstimator, MixupRegressor
 
 
 def _estimators():
@@ -10,6 +11,8 @@ def _estimators():
     return [
         MixupClassifier(max_epochs=30, random_state=0),
         MixupRegressor(max_epochs=30, random_state=0),
+        MixupEstimator(LogisticRegression(), random_state=0),
+        MixupEstimator(Ridge(), random_state=0),
     ]
 
 
