@@ -149,8 +149,8 @@ class MixupRegressor(RegressorMixin, BaseMixupNet):
     >>> from skmixup import MixupRegressor
     >>> X, y = load_diabetes(return_X_y=True)
     >>> X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)
-    >>> reg = make_pipeline(StandardScaler(), MixupRegressor(max_epochs=30, random_state=0))
-    >>> reg.fit(X_train, y_train).score(X_test, y_test) > 0.3
+    >>> reg = make_pipeline(StandardScaler(), MixupRegressor(max_epochs=10, random_state=0))
+    >>> reg.fit(X_train, y_train).score(X_test, y_test) > 0.25
     True
     """
 
