@@ -6,7 +6,8 @@ labels or inputs only, label smoothing, and mixing a hidden layer instead of
 the input (manifold mixup). Run::
 
     python -m skmixup.experiments.ablation uci      # 4 UCI datasets x 3-5 splits
-    python -m skmixup.experiments.ablation fmnist   # Fashion-MNIST subset, small CNN
+    python -m skmixup.experiments.ablation fmnist --seed 0   # Fashion-MNIST subset, small CNN
+    python -m skmixup.experiments.ablation fmnist --seed 1   # a second subset and seed
     python -m skmixup.experiments.ablation table    # rst tables from the stored results
 
 Results go to ``docs/results/ablation/{uci,fmnist}.csv``, one row per fit; a
@@ -178,16 +179,18 @@ def main(argv=None):
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("what", choices=["uci", "fmnist", "table"])
+    parser.add_argument("--seed", type=int, default=0,
+                        help="Fashion-MNIST: seed of the subset and of the fits")
     args = parser.parse_args(argv)
     torch.set_num_threads(1)
     if args.what == "uci":
         run_uci()
     elif args.what == "fmnist":
-        run_fmnist()
+        run_fmnist(seed=args.seed)
     for name in ("uci", "fmnist"):
         path = RESULTS / f"{name}.csv"
         if path.exists():
-            text = table(path, with_std=name == "uci")
+            text = table(path)
             (RESULTS / f"{name}_table.rst").write_text(text)
             print(text)
 
