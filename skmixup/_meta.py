@@ -48,7 +48,8 @@ class MixupEstimator(MetaEstimatorMixin, BaseEstimator):
     target, so for any classifier that minimises the log-loss with sample
     weights (:class:`~sklearn.linear_model.LogisticRegression`,
     :class:`~sklearn.linear_model.SGDClassifier` with ``loss="log_loss"``,
-    :class:`~sklearn.ensemble.HistGradientBoostingClassifier`) this is exactly training on the soft labels, i.e. mixup. For other losses
+    :class:`~sklearn.ensemble.HistGradientBoostingClassifier`) this is
+    exactly training on the soft labels, i.e. mixup. For other losses
     (hinge, Gini impurity) it is the natural weighted analogue, not the
     paper's objective. The classifier must accept ``sample_weight`` in
     ``fit`` (directly, or as the last step of a

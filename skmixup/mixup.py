@@ -297,7 +297,7 @@ def label_kernel_partners(
     *,
     generator: torch.Generator,
 ) -> torch.Tensor:
-    """C-Mixup partners: ``j`` drawn with probability proportional to ``exp(-|y_i - y_j|^2 / (2 bandwidth^2))``.
+    """C-Mixup partners: ``j`` drawn with probability ~ ``exp(-|y_i - y_j|^2 / (2 bandwidth^2))``.
 
     Yao et al. (2022), "C-Mixup: Improving Generalization in Regression",
     NeurIPS, :arxiv:`2210.05775`: mixing examples with close labels keeps the
