@@ -140,13 +140,20 @@ def run_fmnist(out=RESULTS / "fmnist.csv", variants=None, seed=0):
 
 
 def table(path, *, with_std=True):
-    """An rst grid table: one row per variant, one column per dataset, mean (std) test error %."""
+    """An rst grid table: one row per variant, one column per dataset, mean (std) test error %.
+
+    The last column is the change of the error against ERM, in percentage
+    points, averaged over the datasets (negative: better than ERM).
+    """
     import pandas as pd
 
     df = pd.read_csv(path)
     stats = df.groupby(["variant", "dataset"])["test_error"].agg(["mean", "std", "count"])
     datasets = list(dict.fromkeys(df["dataset"]))
-    header = ["setting"] + datasets
+    header = ["setting"] + datasets + ["vs ERM"]
+    means = df.groupby(["variant", "dataset"])["test_error"].mean().unstack()
+    # Change of the error against ERM, in points, averaged over the datasets.
+    change = (means - means.loc["ERM"]).mean(axis=1) if "ERM" in means.index else None
     rows = []
     for variant in VARIANTS:
         if variant not in stats.index.get_level_values(0):
@@ -159,6 +166,7 @@ def table(path, *, with_std=True):
             s = stats.loc[(variant, name)]
             std = f" ({s['std']:.1f})" if with_std and s["count"] > 1 else ""
             cells.append(f"{s['mean']:.1f}{std}")
+        cells.append("" if change is None or variant == "ERM" else f"{change[variant]:+.1f}")
         rows.append(cells)
     seconds = df["seconds"].sum()
     return _rst_table(header, rows) + f"\n{len(df)} fits, {seconds / 60:.1f} minutes of training in all.\n"
