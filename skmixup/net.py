@@ -202,6 +202,8 @@ class MixupNet(NeuralNet):
         X = _as_tensor(dataset.X, self.device)
         y = _as_tensor(dataset.y, self.device)
         if training:
+            if getattr(self, "generator_", None) is None:  # e.g. continuing a loaded net
+                self.initialize_generator()
             from_dataset = self.partners in _DATASET_PARTNERS and self.alpha > 0
             if from_dataset:
                 self._prepare_partners(X, y)
