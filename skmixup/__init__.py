@@ -12,7 +12,9 @@ Layers, imports flowing one way:
 """
 
 from ._classifier import MixupClassifier
+from ._meta import MixupEstimator
+from ._regressor import MixupRegressor
 
 __version__ = "0.1.0"
 
-__all__ = ["MixupClassifier", "__version__"]
+__all__ = ["MixupClassifier", "MixupEstimator", "MixupRegressor", "__version__"]

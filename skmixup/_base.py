@@ -86,8 +86,10 @@ class BaseMixupNet(BaseEstimator):
             allow_nd=True, ensure_min_samples=1,
         )
         no_y = isinstance(y, str) and y == "no_validation"
-        if not hasattr(X, "columns") and not sp.issparse(X) and np.ndim(X) == 3:
-            X = np.expand_dims(np.asarray(X), 1)  # (n, height, width): one channel
+        if not hasattr(X, "columns") and not sp.issparse(X):
+            X = np.asarray(X)
+            if X.ndim == 3:  # (n, height, width): one channel
+                X = X[:, None]
         if no_y:
             X = validate_data(self, X, reset=reset, **kwargs)
         else:
@@ -148,6 +150,7 @@ class BaseMixupNet(BaseEstimator):
 
     def _make_net(self, n_outputs, device, seed, dataset_valid):
         optimizer, optimizer_params = self._make_optimizer()
+        module = self._build_module(n_outputs)
         callbacks = [("finite_loss", FiniteLossCheck())]
         callbacks += copy.deepcopy(list(self.callbacks or []))  # the user's, e.g. an lr schedule
         if dataset_valid is not None:
@@ -155,7 +158,7 @@ class BaseMixupNet(BaseEstimator):
                 monitor="valid_loss", patience=self.n_iter_no_change, load_best=True,
                 sink=print if self.verbose else (lambda *a, **k: None))))
         return MixupNet(
-            self._build_module(n_outputs),
+            module,
             criterion=self._criterion(),
             optimizer=optimizer,
             lr=self.lr,
@@ -170,8 +173,13 @@ class BaseMixupNet(BaseEstimator):
             seed=seed,
             method=self.method,
             augment=self.augment,
+            **self._net_params(module),
             **{f"optimizer__{k}": v for k, v in optimizer_params.items()},
         )
+
+    def _net_params(self, module):
+        """Extra keyword arguments for :class:`~skmixup.net.MixupNet` (variants)."""
+        return {}
 
     # -------------------------------------------------------------------- fit
     def _fit(self, X, y):
