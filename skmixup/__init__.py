@@ -12,7 +12,8 @@ Layers, imports flowing one way:
 """
 
 from ._classifier import MixupClassifier
+from ._cv import MixupClassifierCV
 
 __version__ = "0.1.0"
 
-__all__ = ["MixupClassifier", "__version__"]
+__all__ = ["MixupClassifier", "MixupClassifierCV", "__version__"]
