@@ -68,9 +68,12 @@ class StackedMLP(nn.Module):
     def n_members(self) -> int:
         return self.weights[0].shape[0]
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
+    def forward(self, x: torch.Tensor, n_members: int | None = None) -> torch.Tensor:
+        """``(M, B, n_features) -> (M, B, n_outputs)``; only the first ``n_members`` if given."""
         last = len(self.weights) - 1
         for i, (w, b) in enumerate(zip(self.weights, self.biases)):
+            if n_members is not None and n_members < w.shape[0]:
+                w, b = w[:n_members], b[:n_members]
             x = torch.baddbmm(b, x, w)
             if i < last:
                 x = torch.relu(x)
@@ -95,58 +98,52 @@ class BatchedAdam:
     """Adam (or AdamW) over stacked parameters, one independent state per member.
 
     Adam is elementwise, so one Adam over ``(M, ...)`` tensors is ``M``
-    independent Adams, except for the step count used in bias correction,
-    which is kept per member here so that a member may skip a step
-    (``active``) without disturbing its state. The update is
-    :class:`torch.optim.Adam`'s (``decoupled=False``, L2 penalty added to the
-    gradient) or :class:`torch.optim.AdamW`'s (``decoupled=True``).
+    independent Adams, except for the step count used in bias correction.
+    Members are therefore split into contiguous ranges that always step
+    together (``groups``), each range with its own :class:`torch.optim.Adam`
+    (``fused`` where available: one kernel per step) over views of the stacked
+    tensors; a range that has no data in a step skips it, so its step count
+    stays right.
+
+    Parameters
+    ----------
+    params : iterable of tensors of shape (M, ...)
+        The stacked parameters.
+    groups : sequence of (start, stop)
+        Contiguous member ranges that step together; default: all members.
+    decoupled : bool
+        AdamW's decoupled weight decay instead of Adam's L2 penalty.
+    **kwargs
+        ``lr``, ``betas``, ``eps``, ``weight_decay`` of the torch optimizer.
     """
 
-    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0,
-                 decoupled=False):
-        self.params = [p for p in params]
-        self.lr, self.eps, self.weight_decay = float(lr), float(eps), float(weight_decay)
-        self.beta1, self.beta2 = (float(b) for b in betas)
-        self.decoupled = decoupled
+    def __init__(self, params, groups=None, decoupled=False, **kwargs):
+        self.params = list(params)
         n_members = self.params[0].shape[0]
-        self.steps = torch.zeros(n_members, dtype=torch.float64, device=self.params[0].device)
-        self.exp_avg = [torch.zeros_like(p) for p in self.params]
-        self.exp_avg_sq = [torch.zeros_like(p) for p in self.params]
+        self.groups = [(0, n_members)] if groups is None else [tuple(g) for g in groups]
+        cls = torch.optim.AdamW if decoupled else torch.optim.Adam
+        self.views, self.optimizers = [], []
+        for start, stop in self.groups:
+            views = [p.detach()[start:stop] for p in self.params]
+            self.views.append(views)
+            try:
+                self.optimizers.append(cls(views, fused=True, **kwargs))
+            except RuntimeError:  # no fused kernel for this device or dtype
+                self.optimizers.append(cls(views, **kwargs))
 
     def zero_grad(self):
         for p in self.params:
             p.grad = None
 
-    @torch.no_grad()
-    def step(self, active: torch.Tensor | None = None):
-        """Update every member, or only those where the bool mask ``active`` is true."""
-        if active is not None:
-            saved = [(p.clone(), m.clone(), v.clone())
-                     for p, m, v in zip(self.params, self.exp_avg, self.exp_avg_sq)]
-            self.steps += active.to(self.steps.dtype)
-        else:
-            self.steps += 1
-        b1, b2 = self.beta1, self.beta2
-        step_size = (self.lr / (1 - b1 ** self.steps)).float()
-        bc2_sqrt = torch.sqrt(1 - b2 ** self.steps).float()
-        for i, (p, m, v) in enumerate(zip(self.params, self.exp_avg, self.exp_avg_sq)):
-            g = p.grad
-            if g is None:
+    def step(self, active_groups=None):
+        """One step for every group, or for the groups whose index is in ``active_groups``."""
+        for g, ((start, stop), views, opt) in enumerate(
+                zip(self.groups, self.views, self.optimizers)):
+            if active_groups is not None and g not in active_groups:
                 continue
-            shape = (-1,) + (1,) * (p.dim() - 1)
-            if self.weight_decay:
-                if self.decoupled:
-                    p.mul_(1 - self.lr * self.weight_decay)
-                else:
-                    g = g.add(p, alpha=self.weight_decay)
-            m.lerp_(g, 1 - b1)
-            v.mul_(b2).addcmul_(g, g, value=1 - b2)
-            denom = (v.sqrt() / bc2_sqrt.view(shape)).add_(self.eps)
-            p.addcdiv_(m * step_size.view(shape), denom, value=-1)
-            if active is not None:
-                keep = ~active.view(shape)
-                for current, old in zip((p, m, v), saved[i]):
-                    current.copy_(torch.where(keep, old, current))
+            for view, p in zip(views, self.params):
+                view.grad = None if p.grad is None else p.grad[start:stop]
+            opt.step()
 
 
 def _member_init(n_features, n_outputs, hidden_layer_sizes, dropout, seed):
@@ -206,18 +203,33 @@ def fit_mixup_ensemble(
     device = X.device
     gen_device = torch.device("cuda", torch.cuda.current_device()) \
         if device.type == "cuda" and device.index is None else device
-    generators = [torch.Generator(device=gen_device).manual_seed(int(s)) for s in seeds]
+    # Members with more batches per epoch first, so that those that step together (the
+    # same number of batches) are contiguous ranges, each with its own Adam step count.
+    n_batches = [math.ceil(len(idx) / batch_size) for idx in train_indices]
+    position = sorted(range(n_members), key=lambda m: -n_batches[m])
+    alphas = [float(alphas[m]) for m in position]
+    seeds = [int(seeds[m]) for m in position]
+    rows = [torch.as_tensor(train_indices[m], device=device, dtype=torch.long) for m in position]
+    sizes = [len(r) for r in rows]
+    n_batches = [n_batches[m] for m in position]
+    groups = []
+    for m, nb in enumerate(n_batches):
+        if groups and n_batches[groups[-1][0]] == nb:
+            groups[-1][1] = m + 1
+        else:
+            groups.append([m, m + 1])
+
+    generators = [torch.Generator(device=gen_device).manual_seed(s) for s in seeds]
     samplers = [LambdaSampler(a, g) for a, g in zip(alphas, generators)]
-    dropout_gen = torch.Generator(device=gen_device).manual_seed(int(seeds[0]) + 1)
+    dropout_gen = torch.Generator(device=gen_device).manual_seed(seeds[0] + 1)
     mlps = [_member_init(X.shape[1], Y.shape[1], hidden_layer_sizes, dropout, s) for s in seeds]
     model = StackedMLP(mlps, dropout, dropout_gen).to(device).train()
-    optimizer = BatchedAdam(model.parameters(), lr=lr, betas=betas, eps=eps,
-                            weight_decay=weight_decay, decoupled=decoupled_weight_decay)
+    optimizer = BatchedAdam(model.parameters(), groups, decoupled=decoupled_weight_decay,
+                            lr=lr, betas=betas, eps=eps, weight_decay=weight_decay)
 
-    rows = [torch.as_tensor(idx, device=device, dtype=torch.long) for idx in train_indices]
-    sizes = [len(r) for r in rows]
-    n_steps = max(math.ceil(n / batch_size) for n in sizes)
-    mixing = [float(a) > 0 for a in alphas]
+    n_steps = n_batches[0]
+    mixing = [a > 0 for a in alphas]
+    n_lam = (lambda c: c) if lambda_mode == "example" else (lambda c: 1)
     arange_cache: dict[int, torch.Tensor] = {}
 
     def arange(n):
@@ -234,25 +246,25 @@ def fit_mixup_ensemble(
         for s in range(n_steps):
             start = s * batch_size
             counts = [max(0, min(batch_size, n - start)) for n in sizes]
+            # Members run out of batches from the end of the list: train the active prefix.
+            n_active = sum(c > 0 for c in counts)
             width = max(counts)
             full = all(c == width for c in counts)
-            index = order[:, start:start + width]
+            index = order[:n_active, start:start + width]
             xb, yb = X[index], Y[index]  # (M, width, d), (M, width, k)
 
             perms, lams = [], []
-            for m in range(n_members):
+            for m in range(n_active):
                 c = counts[m]
-                if not mixing[m] or c == 0:
+                if not mixing[m]:
                     perms.append(arange(width))
-                    lams.append(torch.ones(width if lambda_mode == "example" else 1,
-                                           device=device))
+                    lams.append(torch.ones(n_lam(width), device=device))
                     continue
-                lam = samplers[m].draw(c if lambda_mode == "example" else 1)
+                lam = samplers[m].draw(n_lam(c))
                 perm = torch.randperm(c, device=device, generator=generators[m])
                 if c < width:  # pad rows stay unmixed (and carry no weight)
                     perm = torch.cat([perm, arange(width)[c:]])
-                    if lambda_mode == "example":
-                        lam = torch.cat([lam, torch.ones(width - c, device=device)])
+                    lam = torch.cat([lam, torch.ones(n_lam(width) - len(lam), device=device)])
                 perms.append(perm)
                 lams.append(lam)
             perm = torch.stack(perms)
@@ -261,17 +273,22 @@ def fit_mixup_ensemble(
             xm = torch.lerp(xb.gather(1, gather.expand_as(xb)), xb, lam.to(xb.dtype))
             ym = torch.lerp(yb.gather(1, gather.expand_as(yb)), yb, lam.to(yb.dtype))
 
-            logits = model(xm)
+            logits = model(xm, n_active)
             row_loss = -(ym * F.log_softmax(logits, dim=2)).sum(dim=2)  # (M, width)
             if full:
                 loss = row_loss.mean(dim=1).sum()
-                active = None
             else:
-                count = torch.tensor(counts, device=device, dtype=row_loss.dtype)
-                weight = (arange(width)[None] < count[:, None]) / count.clamp_min(1)[:, None]
+                count = torch.tensor(counts[:n_active], device=device, dtype=row_loss.dtype)
+                weight = (arange(width)[None] < count[:, None]) / count[:, None]
                 loss = (row_loss * weight).sum()
-                active = count > 0
             optimizer.zero_grad()
             loss.backward()
-            optimizer.step(active if active is not None and not bool(active.all()) else None)
+            active = None if n_active == n_members else \
+                [g for g, (lo, _) in enumerate(groups) if lo < n_active]
+            optimizer.step(active)
+    # Back to the order given.
+    inverse = torch.as_tensor(sorted(range(n_members), key=position.__getitem__), device=device)
+    with torch.no_grad():
+        for p in model.parameters():
+            p.copy_(p[inverse])
     return model.eval()

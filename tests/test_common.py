@@ -2,12 +2,15 @@
 
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from skmixup import MixupClassifier
+from skmixup import MixupClassifier, MixupClassifierCV
 
 
 def _estimators():
     # Small epochs keep the suite fast; every check runs, none is expected to fail.
-    return [MixupClassifier(max_epochs=30, random_state=0)]
+    return [
+        MixupClassifier(max_epochs=30, random_state=0),
+        MixupClassifierCV(alphas=(0.0, 0.4), cv=2, max_epochs=30, random_state=0),
+    ]
 
 
 @parametrize_with_checks(_estimators())
