@@ -19,7 +19,7 @@ from skorch.dataset import Dataset
 from skorch.helper import predefined_split
 
 from .modules import MLP, SmallCNN
-from .net import FiniteLossCheck, MixupNet
+from .net import FiniteLossCheck, MixupNet, place_data
 
 _OPTIMIZERS = {"adam": torch.optim.Adam, "adamw": torch.optim.AdamW, "sgd": torch.optim.SGD}
 
@@ -70,6 +70,8 @@ class BaseMixupNet(BaseEstimator):
         "random_state": ["random_state"],
         "verbose": ["verbose"],
         "warm_start": ["boolean"],
+        "precision": [None, StrOptions({"bf16", "fp16"})],
+        "compile": ["boolean"],
     }
 
     # ------------------------------------------------------------------ input
@@ -161,6 +163,8 @@ class BaseMixupNet(BaseEstimator):
             alpha=self.alpha,
             lambda_mode=self.lambda_mode,
             seed=seed,
+            precision=self.precision,
+            compile=self.compile,
             **{f"optimizer__{k}": v for k, v in optimizer_params.items()},
         )
 
@@ -181,9 +185,9 @@ class BaseMixupNet(BaseEstimator):
         train_idx = np.arange(len(X))
         if self.early_stopping:
             train_idx, valid_idx = self._validation_split(y, rng)
-            valid = Dataset(torch.from_numpy(X[valid_idx]), torch.from_numpy(targets[valid_idx]))
-        X_train = torch.as_tensor(X[train_idx], device=device)
-        y_train = torch.as_tensor(targets[train_idx], device=device)
+            valid = Dataset(*place_data(X[valid_idx], targets[valid_idx], device))
+        # Moved to the device once; pinned on the host and streamed if too large for it.
+        X_train, y_train = place_data(X[train_idx], targets[train_idx], device)
 
         devices = [torch.device(device)] if torch.device(device).type == "cuda" else []
         # Module initialisation and dropout use torch's global RNG: seed it inside a fork

@@ -78,6 +78,15 @@ class MixupClassifier(ClassifierMixin, BaseMixupNet):
         Print a line per epoch when positive.
     warm_start : bool, default=False
         Continue training the fitted network on the next call to ``fit``.
+    precision : {None, "bf16", "fp16"}, default=None
+        Mixed precision: ``None`` trains in float32; ``"bf16"`` or ``"fp16"``
+        run the forward pass under :func:`torch.autocast` with that dtype
+        (``"fp16"`` with loss scaling by :class:`torch.amp.GradScaler`). Meant
+        for GPUs with tensor cores; bf16 also works on CPUs.
+    compile : bool, default=False
+        Compile the network with :func:`torch.compile` (through skorch's
+        ``compile``). Pays a compilation delay at the first fit; helps larger
+        networks on GPUs, not the small default MLP on a CPU.
 
     Attributes
     ----------
@@ -148,6 +157,8 @@ class MixupClassifier(ClassifierMixin, BaseMixupNet):
         random_state=None,
         verbose=0,
         warm_start=False,
+        precision=None,
+        compile=False,
     ):
         self.alpha = alpha
         self.lambda_mode = lambda_mode
@@ -168,6 +179,8 @@ class MixupClassifier(ClassifierMixin, BaseMixupNet):
         self.random_state = random_state
         self.verbose = verbose
         self.warm_start = warm_start
+        self.precision = precision
+        self.compile = compile
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y):

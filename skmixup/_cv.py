@@ -27,11 +27,12 @@ _PASSED = [
     "lambda_mode", "module", "module_params", "hidden_layer_sizes", "dropout", "max_epochs",
     "batch_size", "lr", "optimizer", "optimizer_params", "weight_decay", "early_stopping",
     "validation_fraction", "n_iter_no_change", "device", "random_state", "verbose",
+    "precision", "compile",
 ]
 # optimizer_params the batched Adam understands ("fused"/"foreach" only pick a kernel).
 _BATCHED_OPTIMIZER_PARAMS = {"betas", "eps", "fused", "foreach"}
-# Parameters (added to MixupClassifier later) that the batched path does not implement: any
-# value other than the default sends the search to one fit per candidate.
+# Parameters the batched path does not implement: any value other than the default sends
+# the search to one fit per candidate.
 _BATCHED_DEFAULTS_ONLY = ("precision", "compile")
 
 
@@ -79,7 +80,7 @@ class MixupClassifierCV(ClassifierMixin, BaseEstimator):
     a single fit seeds them, and its own Adam state, so with ``dropout=0`` each
     member follows the trajectory of the corresponding single fit up to
     floating-point rounding. Any other configuration (custom modules, image
-    tensors, SGD, early stopping) falls back to one fit per candidate through
+    tensors, SGD, early stopping, mixed precision, compile) falls back to one fit per candidate through
     :class:`~sklearn.model_selection.GridSearchCV`, run with ``n_jobs``.
 
     Parameters
@@ -99,7 +100,7 @@ class MixupClassifierCV(ClassifierMixin, BaseEstimator):
         ``best_estimator_``; needed for ``predict``.
     lambda_mode, module, module_params, hidden_layer_sizes, dropout, max_epochs, \
 batch_size, lr, optimizer, optimizer_params, weight_decay, early_stopping, \
-validation_fraction, n_iter_no_change, device, random_state, verbose
+validation_fraction, n_iter_no_change, device, random_state, verbose, precision, compile
         As in :class:`MixupClassifier`, for every candidate and the refit.
 
     Attributes
@@ -190,6 +191,8 @@ validation_fraction, n_iter_no_change, device, random_state, verbose
         device="auto",
         random_state=None,
         verbose=0,
+        precision=None,
+        compile=False,
     ):
         self.alphas = alphas
         self.cv = cv
@@ -213,6 +216,8 @@ validation_fraction, n_iter_no_change, device, random_state, verbose
         self.device = device
         self.random_state = random_state
         self.verbose = verbose
+        self.precision = precision
+        self.compile = compile
 
     def _base_estimator(self):
         return MixupClassifier(**{name: getattr(self, name) for name in _PASSED})
@@ -225,9 +230,8 @@ validation_fraction, n_iter_no_change, device, random_state, verbose
         return validate_data(self, X, reset=False, **kwargs)
 
     def _batchable(self, X, base):
-        params = base.get_params()
-        if any(name in params and params[name] != MixupClassifier().get_params()[name]
-               for name in _BATCHED_DEFAULTS_ONLY):
+        params, defaults = base.get_params(), MixupClassifier().get_params()
+        if any(params[name] != defaults[name] for name in _BATCHED_DEFAULTS_ONLY):
             return False
         return (self.module is None and X.ndim == 2 and self.optimizer in ("adam", "adamw")
                 and not self.early_stopping
