@@ -214,6 +214,11 @@ class MixupNet(NeuralNet):
         super().initialize()
         self.initialize_generator()
         self.initialize_grad_scaler()
+        if "module" not in self.cuda_dependent_attributes_:
+            # The module given as an instance *is* module_; skorch maps only the attributes
+            # listed here to the CPU when unpickling without CUDA, so list it too, or a
+            # GPU-fitted net cannot be loaded on a CPU-only machine.
+            self.cuda_dependent_attributes_ = self.cuda_dependent_attributes_ + ["module"]
         return self
 
     def initialize_grad_scaler(self):
