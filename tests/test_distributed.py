@@ -61,6 +61,7 @@ def test_cross_validation_runs_on_the_workers_with_one_thread_each(client, blobs
     assert {threads for _, threads in probes} == {1}
 
 
+@pytest.mark.slow
 def test_loky_workers_share_the_cores_out():
     # GridSearchCV(n_jobs=2) runs on joblib's loky processes, which joblib starts with
     # OMP_NUM_THREADS = cores // n_jobs: torch in each worker uses its share, not every core.
