@@ -20,7 +20,7 @@ from skorch.helper import predefined_split
 
 from .augment import AUGMENTATIONS
 from .modules import MLP, SmallCNN
-from .net import FiniteLossCheck, MixupNet
+from .net import FiniteLossCheck, MixupNet, place_data
 
 _OPTIMIZERS = {"adam": torch.optim.Adam, "adamw": torch.optim.AdamW, "sgd": torch.optim.SGD}
 
@@ -74,6 +74,8 @@ class BaseMixupNet(BaseEstimator):
         "method": [StrOptions({"mixup", "cutmix"})],
         "augment": [None, StrOptions(set(AUGMENTATIONS))],
         "callbacks": [None, list],
+        "precision": [None, StrOptions({"bf16", "fp16"})],
+        "compile": ["boolean"],
     }
 
     # ------------------------------------------------------------------ input
@@ -174,6 +176,8 @@ class BaseMixupNet(BaseEstimator):
             method=self.method,
             augment=self.augment,
             **self._net_params(module),
+            precision=self.precision,
+            compile=self.compile,
             **{f"optimizer__{k}": v for k, v in optimizer_params.items()},
         )
 
@@ -199,9 +203,9 @@ class BaseMixupNet(BaseEstimator):
         train_idx = np.arange(len(X))
         if self.early_stopping:
             train_idx, valid_idx = self._validation_split(y, rng)
-            valid = Dataset(torch.from_numpy(X[valid_idx]), torch.from_numpy(targets[valid_idx]))
-        X_train = torch.as_tensor(X[train_idx], device=device)
-        y_train = torch.as_tensor(targets[train_idx], device=device)
+            valid = Dataset(*place_data(X[valid_idx], targets[valid_idx], device))
+        # Moved to the device once; pinned on the host and streamed if too large for it.
+        X_train, y_train = place_data(X[train_idx], targets[train_idx], device)
 
         devices = [torch.device(device)] if torch.device(device).type == "cuda" else []
         # Module initialisation and dropout use torch's global RNG: seed it inside a fork

@@ -131,6 +131,15 @@ class MixupClassifier(ClassifierMixin, BaseMixupNet):
         learning-rate schedule:
         ``[skorch.callbacks.LRScheduler("MultiStepLR", milestones=[100, 150])]``.
         Their records are in ``net_.history``.
+    precision : {None, "bf16", "fp16"}, default=None
+        Mixed precision: ``None`` trains in float32; ``"bf16"`` or ``"fp16"``
+        run the forward pass under :func:`torch.autocast` with that dtype
+        (``"fp16"`` with loss scaling by :class:`torch.amp.GradScaler`). Meant
+        for GPUs with tensor cores; bf16 also works on CPUs.
+    compile : bool, default=False
+        Compile the network with :func:`torch.compile` (through skorch's
+        ``compile``). Pays a compilation delay at the first fit; helps larger
+        networks on GPUs, not the small default MLP on a CPU.
 
     Attributes
     ----------
@@ -217,6 +226,8 @@ class MixupClassifier(ClassifierMixin, BaseMixupNet):
         method="mixup",
         augment=None,
         callbacks=None,
+        precision=None,
+        compile=False,
     ):
         self.alpha = alpha
         self.lambda_mode = lambda_mode
@@ -245,6 +256,8 @@ class MixupClassifier(ClassifierMixin, BaseMixupNet):
         self.method = method
         self.augment = augment
         self.callbacks = callbacks
+        self.precision = precision
+        self.compile = compile
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y):

@@ -111,6 +111,11 @@ class MixupRegressor(RegressorMixin, BaseMixupNet):
     callbacks : list of skorch callbacks, default=None
         Extra :mod:`skorch.callbacks` for the net, copied at each fit, e.g. a
         learning-rate schedule. Their records are in ``net_.history``.
+    precision : {None, "bf16", "fp16"}, default=None
+        Mixed precision for the forward pass (:func:`torch.autocast`), as in
+        :class:`MixupClassifier`.
+    compile : bool, default=False
+        Compile the network with :func:`torch.compile`.
 
     Attributes
     ----------
@@ -202,6 +207,8 @@ class MixupRegressor(RegressorMixin, BaseMixupNet):
         method="mixup",
         augment=None,
         callbacks=None,
+        precision=None,
+        compile=False,
     ):
         self.alpha = alpha
         self.lambda_mode = lambda_mode
@@ -229,6 +236,8 @@ class MixupRegressor(RegressorMixin, BaseMixupNet):
         self.method = method
         self.augment = augment
         self.callbacks = callbacks
+        self.precision = precision
+        self.compile = compile
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
