@@ -39,8 +39,8 @@ def demo(args):
 
 
 def uci(args):
-    from .experiments import UCIConfig, format_table, run, write_results
-    from .experiments.uci import DATASETS
+    from .experiments._report import format_table, write_results
+    from .experiments.uci import DATASETS, UCIConfig, run
 
     changes = dict(data_home=args.data_home, download=args.download, n_jobs=args.n_jobs,
                    progress=not args.no_progress)
@@ -66,6 +66,40 @@ def uci(args):
         partial.unlink(missing_ok=True)
 
 
+def memorization(args):
+    from .experiments import memorization
+
+    memorization.main(args=args)
+
+
+def adversarial(args):
+    from .experiments import adversarial
+
+    adversarial.main(args=args)
+
+
+def cifar10(args):
+    from .experiments import cifar10
+
+    cifar10.main(args=args)
+
+
+def _add_image_commands(sub):
+    from .experiments import adversarial as adv
+    from .experiments import cifar10 as c10
+    from .experiments import memorization as mem
+
+    p = sub.add_parser("memorization", help="corrupt labels on Fashion-MNIST (the paper's Table 2)")
+    mem.add_arguments(p)
+    p.set_defaults(func=memorization)
+    p = sub.add_parser("adversarial", help="FGSM / I-FGSM on Fashion-MNIST (the paper's Table 3)")
+    adv.add_arguments(p)
+    p.set_defaults(func=adversarial)
+    p = sub.add_parser("cifar10", help="the paper's CIFAR-10 PreAct ResNet-18 recipe (GPU)")
+    c10.add_arguments(p)
+    p.set_defaults(func=cifar10)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m skmixup", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -85,6 +119,7 @@ def main(argv=None):
     p.add_argument("--device", help='"cpu", "cuda" (default: CUDA when available)')
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=uci)
+    _add_image_commands(sub)
     p = sub.add_parser("demo", help="mixup vs ERM on a dataset shipped with scikit-learn")
     p.add_argument("--alpha", type=float, default=0.4)
     p.add_argument("--seeds", type=int, default=5)

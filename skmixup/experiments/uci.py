@@ -21,7 +21,8 @@ into one stratum, so abalone's rare ages do not prevent stratification).
 Every model of a split sees the same rows and the same ``random_state``, so
 ERM and mixup are compared pair by pair (Wilcoxon signed-rank test).
 
-Use :func:`run` from Python or ``python -m skmixup uci`` from a shell.
+Use :func:`run` from Python, or ``python -m skmixup uci`` (equivalently
+``python -m skmixup.experiments.uci``) from a shell; ``--help`` lists the options.
 """
 
 from __future__ import annotations
@@ -366,3 +367,11 @@ def run(config=None, partial_path=None):
         "config": asdict(config),
         "elapsed_s": time.perf_counter() - start,
     }
+
+
+if __name__ == "__main__":
+    import sys
+
+    from ..__main__ import main
+
+    main(["uci", *sys.argv[1:]])
