@@ -39,8 +39,7 @@ def demo(args):
 
 
 def uci(args):
-    from .experiments._report import format_table, write_results
-    from .experiments.uci import DATASETS, UCIConfig, run
+    from .experiments.uci import DATASETS, UCIConfig, format_table, run, write_results
 
     changes = dict(data_home=args.data_home, download=args.download, n_jobs=args.n_jobs,
                    progress=not args.no_progress)

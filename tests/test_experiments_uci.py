@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from skmixup.experiments._report import format_table, paired_tests, summarize, write_results
-from skmixup.experiments.uci import (PAPER_TABLE_4, UCIConfig, _inner_cv, load_dataset,
-                                     make_splits, run)
+from skmixup.experiments._report import paired_tests, summarize
+from skmixup.experiments.uci import (PAPER_TABLE_4, UCIConfig, _inner_cv, format_table,
+                                     load_dataset, make_splits, run, write_results)
 
 ROOT = Path(__file__).resolve().parents[1]
 

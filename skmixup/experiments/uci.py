@@ -34,7 +34,10 @@ from dataclasses import asdict, dataclass, field, replace
 import numpy as np
 import pandas as pd
 
-__all__ = ["DATASETS", "PAPER_TABLE_4", "UCIConfig", "load_dataset", "make_splits", "run"]
+from ._report import format_table, plot_summary, write_results
+
+__all__ = ["DATASETS", "PAPER_TABLE_4", "UCIConfig", "format_table", "load_dataset",
+           "make_splits", "plot_summary", "run", "write_results"]
 
 DATASETS = ("abalone", "arcene", "arrhythmia", "htru2", "iris", "phishing")
 
