@@ -32,6 +32,10 @@ def resolve_device(device):
     return device
 
 
+def _silent(*args, **kwargs):
+    """A print that prints nothing (a module-level function, so a fitted net pickles)."""
+
+
 @contextmanager
 def _restore_on_error(estimator):
     """Leave the estimator as it was if fit fails: nothing half-written."""
@@ -158,7 +162,7 @@ class BaseMixupNet(BaseEstimator):
         if dataset_valid is not None:
             callbacks.append(("early_stopping", EarlyStopping(
                 monitor="valid_loss", patience=self.n_iter_no_change, load_best=True,
-                sink=print if self.verbose else (lambda *a, **k: None))))
+                sink=print if self.verbose else _silent)))
         return MixupNet(
             module,
             criterion=self._criterion(),

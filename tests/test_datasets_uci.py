@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def _shared_uci():
-    env = os.environ.get("SKMIXUP_DATA")
+    env = os.environ.get("SKMIXUP_DATA") or os.environ.get("SKMIXUP_SHARED_DATA")
     candidates = [Path(env)] if env else []
     candidates.append(ROOT.parent / "shared" / "data")
     for base in candidates:

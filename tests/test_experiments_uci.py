@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def _shared_uci():
-    env = os.environ.get("SKMIXUP_DATA")
+    env = os.environ.get("SKMIXUP_DATA") or os.environ.get("SKMIXUP_SHARED_DATA")
     for base in ([Path(env)] if env else []) + [ROOT.parent / "shared" / "data"]:
         for folder in (base, base / "uci"):
             if (folder / "arrhythmia" / "arrhythmia.data").is_file():

@@ -177,7 +177,10 @@ def write_results(results, out, figure=True):
     (out / "results.json").write_text(json.dumps(payload, indent=1, default=str))
     (out / "table.txt").write_text(format_table(results) + "\n")
     if figure and len(results["summary"]):
-        plot_summary(results["summary"], out / "uci.png")
+        try:
+            plot_summary(results["summary"], out / "uci.png")
+        except ImportError:  # matplotlib is optional (skmixup[plot])
+            print("matplotlib is not installed: no figure (pip install matplotlib)")
     return out
 
 
