@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 import torch
 from sklearn.base import ClassifierMixin, _fit_context
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
 from ._base import BaseMixupNet
+from .net import resolve_mix_layer
 
 
 class MixupClassifier(ClassifierMixin, BaseMixupNet):
@@ -34,6 +38,40 @@ class MixupClassifier(ClassifierMixin, BaseMixupNet):
     lambda_mode : {"batch", "example"}, default="batch"
         ``"batch"`` draws one coefficient per minibatch, as the paper and its
         official code; ``"example"`` draws one per example.
+    partners : {"random", "same_class", "knn", "same_class_knn"}, default="random"
+        How each example's mixing partner is chosen (the paper's ablation,
+        its Table 5). ``"random"``: a random permutation of the minibatch, as
+        the paper. ``"same_class"``: a random example of the same class in the
+        minibatch (an example alone in its class in the batch is not mixed).
+        ``"knn"``: one of the ``n_neighbors`` nearest neighbours of the
+        example in the whole training set (Euclidean distance between inputs,
+        computed once per fit; with ``mix_targets=False`` this is SMOTE-like).
+        ``"same_class_knn"``: the same, among neighbours of the same class.
+        The kNN partners are drawn from the training set, not from the
+        minibatch, so that ``k`` can exceed the batch size as in the paper.
+    n_neighbors : int, default=200
+        Number of nearest neighbours among which ``"knn"`` partners are drawn
+        (200 in the paper); capped at the number of training examples minus 1.
+    mix_targets : bool, default=True
+        Mix the labels as well as the inputs (mixup). When false, only the
+        inputs are mixed and each mixed input keeps the label of the example
+        with the larger weight (the coefficient is folded to
+        ``max(lam, 1 - lam)``): the paper's "mix inputs only" ablation.
+    label_smoothing : float, default=0.0
+        Label smoothing of the training targets, as
+        :class:`torch.nn.CrossEntropyLoss`: the target becomes
+        ``(1 - label_smoothing) * y + label_smoothing / n_classes``; it applies
+        to the validation loss of early stopping too. Combine with
+        ``alpha=0`` for label smoothing alone, as in the paper's ablation.
+    mix_layer : None, int or "random", default=None
+        Mix hidden representations instead of the inputs (manifold mixup,
+        Verma et al., 2019). ``None`` or 0 mixes the inputs; ``k >= 1`` mixes
+        the output of the k-th hidden layer, i.e. of the k-th activation
+        module of the network (for the built-in MLP, its k-th hidden layer;
+        for the built-in CNN, its convolution layers then its dense layer),
+        through a forward hook; ``"random"`` draws the input or one of the
+        hidden layers uniformly for each minibatch. Works with any ``module``
+        whose activations are modules (``torch.nn.ReLU`` and the like).
     module : None, torch.nn.Module subclass or instance, default=None
         The network; it must return logits. ``None`` builds an MLP
         (:class:`~skmixup.modules.MLP`) for 2-D ``X`` and a small CNN
@@ -78,6 +116,21 @@ class MixupClassifier(ClassifierMixin, BaseMixupNet):
         Print a line per epoch when positive.
     warm_start : bool, default=False
         Continue training the fitted network on the next call to ``fit``.
+    method : {"mixup", "cutmix"}, default="mixup"
+        ``"mixup"`` blends whole inputs; ``"cutmix"`` (Yun et al., 2019; image
+        tensors only) replaces a box of each image by its partner's pixels,
+        the box covering about ``1 - lam`` of the image, and mixes the labels
+        by the share of pixels each image keeps.
+    augment : None or "crop_flip", default=None
+        ``"crop_flip"`` augments each training batch of images on the device,
+        before mixing: a random crop of the image zero-padded by an eighth of
+        its height (4 pixels for 32x32), and a horizontal flip with
+        probability 1/2. Drawn from the estimator's seeded generator.
+    callbacks : list of skorch callbacks, default=None
+        Extra :mod:`skorch.callbacks` for the net, copied at each fit, e.g. a
+        learning-rate schedule:
+        ``[skorch.callbacks.LRScheduler("MultiStepLR", milestones=[100, 150])]``.
+        Their records are in ``net_.history``.
     precision : {None, "bf16", "fp16"}, default=None
         Mixed precision: ``None`` trains in float32; ``"bf16"`` or ``"fp16"``
         run the forward pass under :func:`torch.autocast` with that dtype
@@ -94,7 +147,7 @@ class MixupClassifier(ClassifierMixin, BaseMixupNet):
         Class labels.
     n_features_in_ : int
         Number of features (columns; channels for image tensors).
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Column names, when ``X`` was a DataFrame with string column names.
     input_shape_ : tuple of int
         Shape of one sample as the network sees it.
@@ -133,13 +186,26 @@ class MixupClassifier(ClassifierMixin, BaseMixupNet):
     True
     """
 
-    _parameter_constraints = dict(BaseMixupNet._parameter_constraints)
+    _parameter_constraints = {
+        **BaseMixupNet._parameter_constraints,
+        "partners": [StrOptions({"random", "same_class", "knn", "same_class_knn"})],
+        "n_neighbors": [Interval(numbers.Integral, 1, None, closed="left")],
+        "mix_targets": ["boolean"],
+        "label_smoothing": [Interval(numbers.Real, 0, 1, closed="left")],
+        "mix_layer": [None, Interval(numbers.Integral, 0, None, closed="left"),
+                      StrOptions({"random"})],
+    }
 
     def __init__(
         self,
         alpha=0.4,
         *,
         lambda_mode="batch",
+        partners="random",
+        n_neighbors=200,
+        mix_targets=True,
+        label_smoothing=0.0,
+        mix_layer=None,
         module=None,
         module_params=None,
         hidden_layer_sizes=(128, 128),
@@ -157,11 +223,19 @@ class MixupClassifier(ClassifierMixin, BaseMixupNet):
         random_state=None,
         verbose=0,
         warm_start=False,
+        method="mixup",
+        augment=None,
+        callbacks=None,
         precision=None,
         compile=False,
     ):
         self.alpha = alpha
         self.lambda_mode = lambda_mode
+        self.partners = partners
+        self.n_neighbors = n_neighbors
+        self.mix_targets = mix_targets
+        self.label_smoothing = label_smoothing
+        self.mix_layer = mix_layer
         self.module = module
         self.module_params = module_params
         self.hidden_layer_sizes = hidden_layer_sizes
@@ -179,6 +253,9 @@ class MixupClassifier(ClassifierMixin, BaseMixupNet):
         self.random_state = random_state
         self.verbose = verbose
         self.warm_start = warm_start
+        self.method = method
+        self.augment = augment
+        self.callbacks = callbacks
         self.precision = precision
         self.compile = compile
 
@@ -190,7 +267,9 @@ class MixupClassifier(ClassifierMixin, BaseMixupNet):
         ----------
         X : array-like of shape (n_samples, n_features), (n_samples, channels, height, width) \
                 or (n_samples, height, width)
-            Training data: a table or image tensors, any numeric dtype.
+            Training data: a table or image tensors, any numeric dtype. uint8
+            arrays (8-bit images) are divided by 255 to lie in [0, 1]; other
+            dtypes are taken as given (scale float images yourself).
         y : array-like of shape (n_samples,)
             Class labels of any type.
 
@@ -223,6 +302,15 @@ class MixupClassifier(ClassifierMixin, BaseMixupNet):
 
     def _stratify_split(self):
         return True
+
+    def _net_params(self, module):
+        return {
+            "partners": self.partners,
+            "n_neighbors": self.n_neighbors,
+            "mix_targets": self.mix_targets,
+            "mix_layer": resolve_mix_layer(self.mix_layer, module),
+            "criterion__label_smoothing": float(self.label_smoothing),
+        }
 
     def _criterion(self):
         # Accepts class-probability targets: the mixed one-hot rows.

@@ -21,10 +21,18 @@ import torch.nn.functional as F
 
 __all__ = [
     "LambdaSampler",
+    "box_mask",
+    "cutmix_batch",
+    "cutmix_boxes",
+    "draw_neighbours",
+    "interpolate",
+    "label_kernel_partners",
     "mix",
     "mixup_batch",
     "mixup_cross_entropy",
+    "nearest_neighbours",
     "one_hot",
+    "same_class_partners",
     "sample_lambda",
     "soft_cross_entropy",
 ]
@@ -173,3 +181,248 @@ def mixup_cross_entropy(
     nll_b = -log_p.gather(1, y_b.long()[:, None])[:, 0]
     lam = lam.to(log_p.dtype)
     return (lam * nll_a + (1 - lam) * nll_b).mean()
+
+
+# ---------------------------------------------------------------------- CutMix
+# CutMix (Yun et al., ICCV 2019, arXiv:1905.04899) pastes a box of the partner
+# image instead of blending whole images; the target is mixed by the share of
+# pixels each image keeps.
+
+
+def cutmix_boxes(lam: torch.Tensor, height: int, width: int, *,
+                 generator: torch.Generator) -> torch.Tensor:
+    """Draw one box per coefficient, covering about ``1 - lam`` of the image.
+
+    The box has sides ``height * sqrt(1 - lam)`` and ``width * sqrt(1 - lam)``
+    (rounded down to even numbers), a centre drawn uniformly over the image, and
+    is clipped to the image, so its area can be smaller than ``1 - lam``: use
+    :func:`box_mask` and the returned coordinates to compute the exact share.
+
+    Parameters
+    ----------
+    lam : tensor of shape (k,)
+        Coefficients in [0, 1]; ``lam = 1`` gives an empty box.
+    height, width : int
+        Image size in pixels.
+    generator : torch.Generator
+        Draws the centres; must live on ``lam``'s device.
+
+    Returns
+    -------
+    torch.Tensor of shape (k, 4), int64
+        Rows ``(top, bottom, left, right)``, half-open: the box is
+        ``rows top:bottom`` and ``columns left:right``.
+    """
+    ratio = torch.sqrt((1.0 - lam.double()).clamp(0.0, 1.0))
+    half_h = (height * ratio).long() // 2
+    half_w = (width * ratio).long() // 2
+    cy = torch.randint(height, lam.shape, device=lam.device, generator=generator)
+    cx = torch.randint(width, lam.shape, device=lam.device, generator=generator)
+    top = (cy - half_h).clamp(0, height)
+    bottom = (cy + half_h).clamp(0, height)
+    left = (cx - half_w).clamp(0, width)
+    right = (cx + half_w).clamp(0, width)
+    return torch.stack([top, bottom, left, right], dim=1)
+
+
+def box_mask(boxes: torch.Tensor, height: int, width: int) -> torch.Tensor:
+    """Boolean masks of shape (k, 1, height, width), true inside each box."""
+    rows = torch.arange(height, device=boxes.device)
+    cols = torch.arange(width, device=boxes.device)
+    in_rows = (rows >= boxes[:, 0:1]) & (rows < boxes[:, 1:2])  # (k, height)
+    in_cols = (cols >= boxes[:, 2:3]) & (cols < boxes[:, 3:4])  # (k, width)
+    return (in_rows[:, :, None] & in_cols[:, None, :])[:, None]
+
+
+def cutmix_batch(
+    x: torch.Tensor,
+    y: torch.Tensor,
+    lam: torch.Tensor,
+    *,
+    generator: torch.Generator,
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+    """CutMix a batch of images with a random permutation of itself.
+
+    Each image gets a box (one for the whole batch when ``lam`` has shape (1,),
+    one per image when it has shape (n,)) filled with its partner's pixels; the
+    targets are mixed with the corrected coefficient
+    ``1 - box area / image area``, the share of the image's own pixels.
+
+    Parameters
+    ----------
+    x : tensor of shape (n, channels, height, width)
+        Images.
+    y : tensor of shape (n, ...)
+        Float targets (one-hot rows).
+    lam : tensor of shape (1,) or (n,)
+        Coefficients drawn as for mixup; they set the box sizes.
+    generator : torch.Generator
+        Draws the partners and the box centres; must live on ``x``'s device.
+
+    Returns
+    -------
+    x_mixed, y_mixed, index, lam_used
+        ``index`` is the partner of each row; ``lam_used`` (same shape as
+        ``lam``) the corrected coefficients that mixed the targets.
+    """
+    if x.dim() != 4:
+        raise ValueError(
+            f"CutMix needs image tensors of shape (n, channels, height, width); got shape "
+            f"{tuple(x.shape)}. Use mixup for tables."
+        )
+    height, width = x.shape[2], x.shape[3]
+    index = torch.randperm(x.shape[0], device=x.device, generator=generator)
+    boxes = cutmix_boxes(lam.to(x.device), height, width, generator=generator)
+    inside = box_mask(boxes, height, width)
+    x_mixed = torch.where(inside, x[index], x)
+    area = (boxes[:, 1] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 2])
+    lam_used = (1.0 - area.double() / (height * width)).float()
+    return x_mixed, mix(y, index, lam_used), index, lam_used
+
+# ---------------------------------------------------------------------------
+# Partner choice: the paper's ablation (Table 5) and C-Mixup (Yao et al., 2022).
+# Each function returns partner indices; mixing them is :func:`interpolate`.
+
+
+def interpolate(a: torch.Tensor, b: torch.Tensor, lam: torch.Tensor) -> torch.Tensor:
+    """``lam * a + (1 - lam) * b``, ``lam`` of shape (1,) or (n,) broadcast over the other axes."""
+    lam = lam.to(a.dtype).reshape(-1, *([1] * (a.dim() - 1)))
+    return torch.lerp(b, a, lam)
+
+
+def same_class_partners(labels: torch.Tensor, *, generator: torch.Generator) -> torch.Tensor:
+    """A random permutation of the batch that maps every row to a row of its class.
+
+    Within each class the partners are a uniformly random permutation of that
+    class's rows (a row alone in its class is its own partner).
+
+    Parameters
+    ----------
+    labels : tensor of shape (n,)
+        Integer class of each row.
+    generator : torch.Generator
+        Source of randomness, on ``labels``' device.
+
+    Returns
+    -------
+    torch.Tensor of shape (n,), int64: ``index[i]`` is the partner of row ``i``.
+    """
+    n = labels.shape[0]
+    base = labels.to(torch.float64)
+    # Sorting label + U[0, 1) twice groups the classes in the same blocks, each
+    # block in two independent random orders: pairing them position by position
+    # is a random permutation inside every class.
+    u = torch.rand(2, n, dtype=torch.float64, device=labels.device, generator=generator)
+    first = torch.argsort(base + u[0])
+    second = torch.argsort(base + u[1])
+    index = torch.empty_like(first)
+    index[first] = second
+    return index
+
+
+def nearest_neighbours(
+    x: torch.Tensor,
+    k: int,
+    *,
+    labels: torch.Tensor | None = None,
+    chunk: int = 1024,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """The ``k`` nearest other rows of every row (Euclidean distance on flattened inputs).
+
+    Parameters
+    ----------
+    x : tensor of shape (n, ...)
+        Rows; anything after the first axis is flattened.
+    k : int
+        Number of neighbours wanted; at most ``n - 1`` are returned.
+    labels : tensor of shape (n,), optional
+        When given, only rows of the same class are neighbours.
+    chunk : int
+        Rows per block of the distance computation (bounds memory at
+        ``chunk * n`` floats).
+
+    Returns
+    -------
+    neighbours : tensor of shape (n, min(k, n - 1)), int64
+        Neighbour indices, nearest first.
+    counts : tensor of shape (n,), int64
+        How many leading entries of each row are valid neighbours: ``k``
+        (capped), or fewer when ``labels`` leaves a row's class small. A row
+        with no valid neighbour has count 0.
+    """
+    n = x.shape[0]
+    k = max(0, min(int(k), n - 1))
+    flat = x.reshape(n, -1).float()
+    neighbours = torch.empty(n, k, dtype=torch.long, device=x.device)
+    counts = torch.empty(n, dtype=torch.long, device=x.device)
+    for start in range(0, n, chunk):
+        stop = min(start + chunk, n)
+        dist = torch.cdist(flat[start:stop], flat)
+        rows = torch.arange(start, stop, device=x.device)
+        dist[rows - start, rows] = float("inf")  # a row is not its own neighbour
+        if labels is not None:
+            dist[labels[start:stop, None] != labels[None, :]] = float("inf")
+        values, idx = torch.topk(dist, k, dim=1, largest=False)
+        neighbours[start:stop] = idx
+        counts[start:stop] = torch.isfinite(values).sum(dim=1)
+    return neighbours, counts
+
+
+def draw_neighbours(
+    neighbours: torch.Tensor,
+    counts: torch.Tensor,
+    rows: torch.Tensor,
+    *,
+    generator: torch.Generator,
+) -> torch.Tensor:
+    """For each of ``rows``, one of its valid neighbours drawn uniformly.
+
+    ``neighbours`` and ``counts`` come from :func:`nearest_neighbours`; a row
+    with no valid neighbour is its own partner.
+    """
+    if neighbours.shape[1] == 0:
+        return rows.clone()
+    c = counts[rows]
+    u = torch.rand(rows.shape[0], device=rows.device, generator=generator)
+    pick = torch.minimum((u * c).long(), (c - 1).clamp_min(0))
+    chosen = neighbours[rows, pick]
+    return torch.where(c > 0, chosen, rows)
+
+
+def label_kernel_partners(
+    y_rows: torch.Tensor,
+    y_all: torch.Tensor,
+    rows: torch.Tensor,
+    bandwidth: float,
+    *,
+    generator: torch.Generator,
+) -> torch.Tensor:
+    """C-Mixup partners: ``j`` drawn with probability ~ ``exp(-|y_i - y_j|^2 / (2 bandwidth^2))``.
+
+    Yao et al. (2022), "C-Mixup: Improving Generalization in Regression",
+    NeurIPS, :arxiv:`2210.05775`: mixing examples with close labels keeps the
+    mixed target plausible for the mixed input.
+
+    Parameters
+    ----------
+    y_rows : tensor of shape (m, n_outputs)
+        Targets of the rows that need a partner.
+    y_all : tensor of shape (n, n_outputs)
+        Targets of every candidate partner.
+    rows : tensor of shape (m,)
+        Index of each of ``y_rows`` in ``y_all``; a row is never its own partner
+        (unless it is the only candidate).
+    bandwidth : float
+        Width of the Gaussian kernel, in target units; small values pick
+        partners with nearly equal targets, large ones approach random pairs.
+
+    Returns
+    -------
+    torch.Tensor of shape (m,), int64: partner indices into ``y_all``.
+    """
+    d2 = torch.cdist(y_rows.float(), y_all.float()).square()
+    logits = -d2 / (2.0 * float(bandwidth) ** 2)
+    if y_all.shape[0] > 1:
+        logits[torch.arange(rows.shape[0], device=rows.device), rows] = float("-inf")
+    probs = torch.softmax(logits, dim=1)
+    return torch.multinomial(probs, 1, generator=generator)[:, 0]

@@ -1,5 +1,6 @@
 """MixupClassifier: inputs, fitted attributes, workflows, bad input, reproducibility."""
 
+import os
 import pickle
 import re
 
@@ -210,3 +211,36 @@ def test_divergence_stops_with_advice_and_leaves_estimator_unfitted():
     with pytest.raises(ValueError, match="smaller learning rate"):
         clf.fit(X, y)
     assert not hasattr(clf, "net_") and not hasattr(clf, "n_features_in_")
+
+
+class ThreadProbe(nn.Module):
+    """An MLP that records how many torch threads its training ran with."""
+
+    def __init__(self, n_features, n_classes):
+        super().__init__()
+        self.linear = nn.Linear(n_features, n_classes)
+        self.threads_seen = set()
+
+    def forward(self, x):
+        self.threads_seen.add(torch.get_num_threads())
+        return self.linear(x)
+
+
+def test_parallel_search_does_not_oversubscribe_threads(blobs):
+    from sklearn.model_selection import cross_validate
+
+    X, y = blobs
+    out = cross_validate(MixupClassifier(module=ThreadProbe, **{**FAST, "max_epochs": 2}), X, y,
+                         cv=2, n_jobs=2, return_estimator=True)
+    # joblib's workers limit OpenMP to cpu_count // n_jobs threads, and torch follows.
+    expected = max(1, os.cpu_count() // 2)
+    for est in out["estimator"]:
+        assert est.net_.module_.threads_seen == {expected}
+
+
+def test_loaded_model_can_continue_training(blobs):
+    X, y = blobs
+    clf = MixupClassifier(warm_start=True, **{**FAST, "max_epochs": 2}).fit(X, y)
+    loaded = pickle.loads(pickle.dumps(clf))
+    loaded.fit(X, y)
+    assert loaded.n_iter_ == 4
