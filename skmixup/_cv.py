@@ -24,16 +24,22 @@ from .ensemble import fit_mixup_ensemble
 
 # MixupClassifier's parameters that MixupClassifierCV passes through unchanged.
 _PASSED = [
+    "lambda_mode", "partners", "n_neighbors", "mix_targets", "label_smoothing", "mix_layer",
+    "module", "module_params", "hidden_layer_sizes", "dropout", "max_epochs", "batch_size", "lr",
+    "optimizer", "optimizer_params", "weight_decay", "early_stopping", "validation_fraction",
+    "n_iter_no_change", "device", "random_state", "verbose", "method", "augment", "callbacks",
+    "precision", "compile",
+]
+# Those the batched ensemble implements (within limits checked in _batchable); any other
+# parameter at a value other than its default sends the search to one fit per candidate.
+_BATCHED = {
     "lambda_mode", "module", "module_params", "hidden_layer_sizes", "dropout", "max_epochs",
     "batch_size", "lr", "optimizer", "optimizer_params", "weight_decay", "early_stopping",
     "validation_fraction", "n_iter_no_change", "device", "random_state", "verbose",
-    "precision", "compile",
-]
+    "n_neighbors",  # used only with partners="knn" or "same_class_knn"
+}
 # optimizer_params the batched Adam understands ("fused"/"foreach" only pick a kernel).
 _BATCHED_OPTIMIZER_PARAMS = {"betas", "eps", "fused", "foreach"}
-# Parameters the batched path does not implement: any value other than the default sends
-# the search to one fit per candidate.
-_BATCHED_DEFAULTS_ONLY = ("precision", "compile")
 
 
 class _Member(ClassifierMixin, BaseEstimator):
@@ -72,16 +78,19 @@ class MixupClassifierCV(ClassifierMixin, BaseEstimator):
     :class:`~sklearn.linear_model.RidgeCV` is to a grid search over Ridge:
     the same result, computed faster.
 
-    For the built-in MLP (``module=None`` and 2-D ``X``, Adam or AdamW, no
-    early stopping) every (alpha, split) network is trained at once as one
-    batched ensemble (:func:`skmixup.ensemble.fit_mixup_ensemble`: stacked
-    weights, batched matrix products). Each member keeps its own training
+    For the built-in MLP with the paper's mixup (``module=None`` and 2-D
+    ``X``, Adam or AdamW, random partners, no early stopping or other variant)
+    every (alpha, split) network is trained at once as one batched ensemble
+    (:func:`skmixup.ensemble.fit_mixup_ensemble`: stacked weights, batched
+    matrix products). Each member keeps its own training
     rows, its own random streams (data order, partners, lambda draws) seeded as
     a single fit seeds them, and its own Adam state, so with ``dropout=0`` each
     member follows the trajectory of the corresponding single fit up to
     floating-point rounding. Any other configuration (custom modules, image
-    tensors, SGD, early stopping, mixed precision, compile) falls back to one fit per candidate through
-    :class:`~sklearn.model_selection.GridSearchCV`, run with ``n_jobs``.
+    tensors, SGD, early stopping, the partner, manifold, label-smoothing and
+    CutMix variants, callbacks, mixed precision, compile) falls back to one
+    fit per candidate through :class:`~sklearn.model_selection.GridSearchCV`,
+    run with ``n_jobs``.
 
     Parameters
     ----------
@@ -100,7 +109,9 @@ class MixupClassifierCV(ClassifierMixin, BaseEstimator):
         ``best_estimator_``; needed for ``predict``.
     lambda_mode, module, module_params, hidden_layer_sizes, dropout, max_epochs, \
 batch_size, lr, optimizer, optimizer_params, weight_decay, early_stopping, \
-validation_fraction, n_iter_no_change, device, random_state, verbose, precision, compile
+validation_fraction, n_iter_no_change, device, random_state, verbose, partners, \
+n_neighbors, mix_targets, label_smoothing, mix_layer, method, augment, callbacks, precision, \
+compile
         As in :class:`MixupClassifier`, for every candidate and the refit.
 
     Attributes
@@ -191,6 +202,14 @@ validation_fraction, n_iter_no_change, device, random_state, verbose, precision,
         device="auto",
         random_state=None,
         verbose=0,
+        partners="random",
+        n_neighbors=200,
+        mix_targets=True,
+        label_smoothing=0.0,
+        mix_layer=None,
+        method="mixup",
+        augment=None,
+        callbacks=None,
         precision=None,
         compile=False,
     ):
@@ -216,6 +235,14 @@ validation_fraction, n_iter_no_change, device, random_state, verbose, precision,
         self.device = device
         self.random_state = random_state
         self.verbose = verbose
+        self.partners = partners
+        self.n_neighbors = n_neighbors
+        self.mix_targets = mix_targets
+        self.label_smoothing = label_smoothing
+        self.mix_layer = mix_layer
+        self.method = method
+        self.augment = augment
+        self.callbacks = callbacks
         self.precision = precision
         self.compile = compile
 
@@ -231,7 +258,8 @@ validation_fraction, n_iter_no_change, device, random_state, verbose, precision,
 
     def _batchable(self, X, base):
         params, defaults = base.get_params(), MixupClassifier().get_params()
-        if any(params[name] != defaults[name] for name in _BATCHED_DEFAULTS_ONLY):
+        if any(params[name] is not defaults[name] and params[name] != defaults[name]
+               for name in _PASSED if name not in _BATCHED):
             return False
         return (self.module is None and X.ndim == 2 and self.optimizer in ("adam", "adamw")
                 and not self.early_stopping

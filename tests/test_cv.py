@@ -105,6 +105,8 @@ class Tiny(torch.nn.Module):
     dict(module=Tiny),  # custom module
     dict(optimizer="sgd"),  # optimizer the batched path does not implement
     dict(early_stopping=True, validation_fraction=0.2),
+    dict(partners="same_class"),  # a variant the batched path does not implement
+    dict(label_smoothing=0.1),
 ])
 def test_falls_back_to_one_fit_per_candidate(iris, folds, params):
     X, y = iris
