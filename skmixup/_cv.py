@@ -9,6 +9,7 @@ import warnings
 
 import numpy as np
 import torch
+from joblib import Parallel, delayed, effective_n_jobs
 from scipy.stats import rankdata
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context, clone
 from sklearn.metrics import check_scoring, get_scorer_names
@@ -102,8 +103,11 @@ class MixupClassifierCV(ClassifierMixin, BaseEstimator):
     scoring : str, callable or None, default=None
         Score used to choose ``alpha``; ``None`` is accuracy.
     n_jobs : int, default=None
-        Number of jobs of the one-fit-per-candidate fallback. The batched
-        ensemble runs in this process, on torch's threads.
+        Number of processes. The batched ensemble splits its networks over
+        them (on a CPU; on a GPU it stays in this process), each process
+        training its share as one smaller ensemble; the fallback runs that
+        many fits at once. ``None`` is 1 unless in a
+        :func:`joblib.parallel_backend` context; ``-1`` uses every core.
     refit : bool, default=True
         Refit a :class:`MixupClassifier` with ``alpha_`` on the whole data, as
         ``best_estimator_``; needed for ``predict``.
@@ -334,16 +338,27 @@ compile
         params = dict(self.optimizer_params or {})
         device = resolve_device(self.device)
 
-        start = time.perf_counter()
-        model = fit_mixup_ensemble(
-            torch.as_tensor(X, device=device), torch.as_tensor(targets, device=device),
-            [torch.as_tensor(train) for _, train in members], [a for a, _ in members], seeds,
+        kwargs = dict(
             hidden_layer_sizes=tuple(self.hidden_layer_sizes), dropout=self.dropout,
             max_epochs=self.max_epochs, batch_size=self.batch_size, lr=self.lr,
             betas=tuple(params.get("betas", (0.9, 0.999))), eps=params.get("eps", 1e-8),
             weight_decay=self.weight_decay, decoupled_weight_decay=self.optimizer == "adamw",
             lambda_mode=self.lambda_mode,
         )
+        # n_jobs > 1 on a CPU: split the members over that many processes, each training
+        # its share as one smaller ensemble (joblib gives each its share of the cores).
+        n_jobs = 1 if torch.device(device).type == "cuda" else effective_n_jobs(self.n_jobs)
+        chunks = np.array_split(np.arange(len(members)), max(1, min(n_jobs, len(members))))
+        X_t, Y_t = torch.as_tensor(X, device=device), torch.as_tensor(targets, device=device)
+
+        def task(chunk):
+            return delayed(fit_mixup_ensemble)(
+                X_t, Y_t, [torch.as_tensor(members[m][1]) for m in chunk],
+                [members[m][0] for m in chunk], [seeds[m] for m in chunk], **kwargs)
+
+        start = time.perf_counter()
+        models = Parallel(n_jobs=len(chunks))(task(chunk) for chunk in chunks)  # 1: in process
+        where = [(model, j) for model, chunk in zip(models, chunks) for j in range(len(chunk))]
         fit_time = (time.perf_counter() - start) / len(members)
 
         n_alphas, n_splits = len(alphas), len(splits)
@@ -353,7 +368,8 @@ compile
             i, k = divmod(m, n_splits)
             test = splits[k][1]
             start = time.perf_counter()
-            member = _Member(model.member(m), self.classes_)
+            model, j = where[m]
+            member = _Member(model.member(j), self.classes_)
             if all(torch.isfinite(p).all() for p in member.module.parameters()):
                 scores[i, k] = self.scorer_(member, X[test], y[test])
             else:

@@ -151,3 +151,14 @@ def test_rejects_one_class(iris):
     X, _ = iris
     with pytest.raises(ValueError, match="at least 2 classes"):
         MixupClassifierCV([0.1], cv=2, **FAST).fit(X, np.zeros(len(X)))
+
+
+def test_n_jobs_splits_the_ensemble_with_the_same_results(iris, folds):
+    X, y = iris
+    one = MixupClassifierCV([0.0, 0.4, 1.0], cv=folds, refit=False, **FAST).fit(X, y)
+    two = MixupClassifierCV([0.0, 0.4, 1.0], cv=folds, refit=False, n_jobs=2, **FAST).fit(X, y)
+    assert two.batched_
+    # Members are independent: splitting them over processes changes nothing but rounding.
+    tolerance = 1 / min(len(test) for _, test in folds)
+    np.testing.assert_allclose(two.cv_results_["mean_test_score"],
+                               one.cv_results_["mean_test_score"], atol=tolerance)
