@@ -32,6 +32,10 @@ def resolve_device(device):
     return device
 
 
+def _silent(*args, **kwargs):
+    """A print that prints nothing (a module-level function, so a fitted net pickles)."""
+
+
 @contextmanager
 def _restore_on_error(estimator):
     """Leave the estimator as it was if fit fails: nothing half-written."""
@@ -64,7 +68,7 @@ class BaseMixupNet(BaseEstimator):
         "optimizer": [StrOptions(set(_OPTIMIZERS)), type],
         "optimizer_params": [None, dict],
         "weight_decay": [Interval(numbers.Real, 0, None, closed="left")],
-        "early_stopping": ["boolean"],
+        "early_stopping": ["boolean", StrOptions({"auto"})],
         "validation_fraction": [Interval(numbers.Real, 0, 1, closed="neither")],
         "n_iter_no_change": [Interval(numbers.Integral, 1, None, closed="left")],
         "device": [str, torch.device],
@@ -158,7 +162,7 @@ class BaseMixupNet(BaseEstimator):
         if dataset_valid is not None:
             callbacks.append(("early_stopping", EarlyStopping(
                 monitor="valid_loss", patience=self.n_iter_no_change, load_best=True,
-                sink=print if self.verbose else (lambda *a, **k: None))))
+                sink=print if self.verbose else _silent)))
         return MixupNet(
             module,
             criterion=self._criterion(),
@@ -201,7 +205,8 @@ class BaseMixupNet(BaseEstimator):
 
         valid = None
         train_idx = np.arange(len(X))
-        if self.early_stopping:
+        early_stopping = self._use_early_stopping(y)
+        if early_stopping:
             train_idx, valid_idx = self._validation_split(y, rng)
             valid = Dataset(*place_data(X[valid_idx], targets[valid_idx], device))
         # Moved to the device once; pinned on the host and streamed if too large for it.
@@ -221,11 +226,20 @@ class BaseMixupNet(BaseEstimator):
                 self.net_ = net
         history = self.net_.history
         self.loss_curve_ = list(history[:, "train_loss"])
-        if self.early_stopping:
+        if early_stopping:
             self.validation_loss_curve_ = list(history[:, "valid_loss"])
             self.best_validation_loss_ = float(min(self.validation_loss_curve_))
         self.n_iter_ = len(history)
         return self
+
+    def _use_early_stopping(self, y):
+        """``early_stopping="auto"``: on when the held-out part would have at least
+        10 samples and (for classifiers) one per class."""
+        if self.early_stopping != "auto":
+            return bool(self.early_stopping)
+        n_valid = int(np.ceil(self.validation_fraction * len(y)))
+        n_groups = len(np.unique(y)) if self._stratify_split() else 1
+        return n_valid >= max(10, n_groups)
 
     def _check_image_options(self, X):
         if X.ndim != 4 and (self.method == "cutmix" or self.augment is not None):
@@ -239,6 +253,8 @@ class BaseMixupNet(BaseEstimator):
         from sklearn.model_selection import train_test_split
 
         stratify = y if self._stratify_split() else None
+        if stratify is not None and np.unique(y, return_counts=True)[1].min() < 2:
+            stratify = None  # a class with one example cannot be stratified: hold out at random
         try:
             return train_test_split(np.arange(len(y)), test_size=self.validation_fraction,
                                     random_state=rng, stratify=stratify)

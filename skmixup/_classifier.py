@@ -29,12 +29,14 @@ class MixupClassifier(ClassifierMixin, BaseMixupNet):
 
     Parameters
     ----------
-    alpha : float, default=0.4
+    alpha : float, default=0.2
         Concentration of the Beta(alpha, alpha) distribution of the mixing
         coefficient. ``alpha=0`` trains without mixing (plain ERM). The paper
         used 1.0 on CIFAR with deep ResNets; its authors advise 0.2-0.4 for
-        small networks, where large alphas underfit. 0.4 is the top of that
-        range, for the small networks this estimator builds by default.
+        small networks, where large alphas underfit. With early stopping,
+        0.2 had the lowest mean test error over the paper's six UCI datasets
+        among 0.2, 0.4 and 1.0 (0.4 within noise of it; see
+        ``benchmarks/uci_defaults.py`` and the UCI results page).
     lambda_mode : {"batch", "example"}, default="batch"
         ``"batch"`` draws one coefficient per minibatch, as the paper and its
         official code; ``"example"`` draws one per example.
@@ -87,8 +89,10 @@ class MixupClassifier(ClassifierMixin, BaseMixupNet):
         Hidden layer widths of the built-in MLP; the paper's UCI network.
     dropout : float, default=0.0
         Dropout probability in the built-in networks.
-    max_epochs : int, default=100
-        Number of passes over the training data (the most, with early stopping).
+    max_epochs : int, default=200
+        Number of passes over the training data; with early stopping, the
+        most. On the six UCI datasets early stopping ended training after 20
+        to 45 epochs.
     batch_size : int, default=32
         Minibatch size.
     lr : float, default=1e-3
@@ -99,10 +103,19 @@ class MixupClassifier(ClassifierMixin, BaseMixupNet):
         Extra keyword arguments for the optimizer, e.g. ``{"momentum": 0.9}``.
     weight_decay : float, default=0.0
         L2 penalty passed to the optimizer.
-    early_stopping : bool, default=False
-        Hold out ``validation_fraction`` of the training data (stratified) and
-        stop when its loss has not improved for ``n_iter_no_change`` epochs,
-        keeping the best weights. When false, no data is held out.
+    early_stopping : "auto" or bool, default="auto"
+        Hold out ``validation_fraction`` of the training data (stratified,
+        unless a class has a single example) and stop when its loss has not
+        improved for ``n_iter_no_change`` epochs, keeping the best weights.
+        When false, no data is held out and training runs ``max_epochs``.
+        ``"auto"`` stops early when the held-out part would have at least 10
+        samples and one per class, and trains on all the data otherwise (tiny
+        datasets). Why on by default: on the paper's six UCI datasets
+        (standardised features, 5 splits), mixup with a fixed 100 epochs had a
+        higher mean test error than the same network without mixup (23.3% vs
+        22.8%); with early stopping it had a lower one than both that network
+        (21.8% vs 22.6%) and ``MLPClassifier()`` (24.0%), at a fraction of the
+        training time.
     validation_fraction : float, default=0.1
         Fraction of the training data held out for early stopping.
     n_iter_no_change : int, default=10
@@ -156,9 +169,9 @@ class MixupClassifier(ClassifierMixin, BaseMixupNet):
     loss_curve_ : list of float
         Mean training loss (on mixed batches) of each epoch.
     validation_loss_curve_ : list of float
-        Validation loss of each epoch; only with ``early_stopping=True``.
+        Validation loss of each epoch; only when early stopping ran.
     best_validation_loss_ : float
-        Lowest validation loss; only with ``early_stopping=True``.
+        Lowest validation loss; only when early stopping ran.
     n_iter_ : int
         Number of epochs run.
 
@@ -198,7 +211,7 @@ class MixupClassifier(ClassifierMixin, BaseMixupNet):
 
     def __init__(
         self,
-        alpha=0.4,
+        alpha=0.2,
         *,
         lambda_mode="batch",
         partners="random",
@@ -210,13 +223,13 @@ class MixupClassifier(ClassifierMixin, BaseMixupNet):
         module_params=None,
         hidden_layer_sizes=(128, 128),
         dropout=0.0,
-        max_epochs=100,
+        max_epochs=200,
         batch_size=32,
         lr=1e-3,
         optimizer="adam",
         optimizer_params=None,
         weight_decay=0.0,
-        early_stopping=False,
+        early_stopping="auto",
         validation_fraction=0.1,
         n_iter_no_change=10,
         device="auto",

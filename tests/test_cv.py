@@ -12,6 +12,8 @@ from skmixup import MixupClassifier, MixupClassifierCV
 from skmixup.modules import MLP
 
 FAST = dict(max_epochs=4, batch_size=16, device="cpu", random_state=0)
+# MixupClassifierCV's default is early_stopping=False; MixupClassifier's is "auto".
+GRID = dict(FAST, early_stopping=False)
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -39,7 +41,7 @@ def test_agrees_with_grid_search(iris, folds):
     X, y = iris
     alphas = [0.0, 0.4, 4.0]
     search = MixupClassifierCV(alphas, cv=folds, **FAST).fit(X, y)
-    grid = GridSearchCV(MixupClassifier(**FAST), {"alpha": alphas}, cv=folds).fit(X, y)
+    grid = GridSearchCV(MixupClassifier(**GRID), {"alpha": alphas}, cv=folds).fit(X, y)
     assert search.batched_
     # Each ensemble member follows its single fit's trajectory (same init, data order,
     # partners, lambdas and Adam) up to float rounding (weights within ~1e-6 after a few
@@ -112,7 +114,8 @@ def test_falls_back_to_one_fit_per_candidate(iris, folds, params):
     X, y = iris
     alphas = [0.0, 0.4]
     search = MixupClassifierCV(alphas, cv=folds, n_jobs=1, **FAST, **params).fit(X, y)
-    grid = GridSearchCV(MixupClassifier(**FAST, **params), {"alpha": alphas}, cv=folds).fit(X, y)
+    grid = GridSearchCV(MixupClassifier(**{**GRID, **params}), {"alpha": alphas},
+                        cv=folds).fit(X, y)
     assert not search.batched_
     # The fallback is GridSearchCV itself: identical scores.
     np.testing.assert_array_equal(search.cv_results_["mean_test_score"],

@@ -163,7 +163,8 @@ def test_same_class_partners_keep_labels_pure(iris):
 @pytest.mark.parametrize("partners", ["knn", "same_class_knn"])
 def test_knn_partners_come_from_the_training_set_neighbours(iris, partners):
     X, y = iris
-    clf = MixupClassifier(max_epochs=2, partners=partners, n_neighbors=5, random_state=0).fit(X, y)
+    clf = MixupClassifier(max_epochs=2, partners=partners, n_neighbors=5, random_state=0,
+                          early_stopping=False).fit(X, y)  # all 150 rows in the training set
     net = clf.net_
     neighbours, counts = net.neighbours_
     assert neighbours.shape == (150, 5)

@@ -71,7 +71,9 @@ def _append(path, row):
 def _classifier(params, **extra):
     from skmixup import MixupClassifier
 
-    return MixupClassifier(**{"alpha": ALPHA, "device": "cpu", **extra, **params})
+    # Fixed epochs, as these runs were made (MixupClassifier's default is now early_stopping="auto").
+    return MixupClassifier(**{"alpha": ALPHA, "device": "cpu", "early_stopping": False,
+                              **extra, **params})
 
 
 def run_uci(out=RESULTS / "uci.csv", datasets=UCI_DATASETS, variants=None):
