@@ -8,6 +8,7 @@ import numbers
 from contextlib import contextmanager
 
 import numpy as np
+import scipy.sparse as sp
 import torch
 from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
@@ -85,12 +86,12 @@ class BaseMixupNet(BaseEstimator):
             allow_nd=True, ensure_min_samples=1,
         )
         no_y = isinstance(y, str) and y == "no_validation"
+        if not hasattr(X, "columns") and not sp.issparse(X) and np.ndim(X) == 3:
+            X = np.expand_dims(np.asarray(X), 1)  # (n, height, width): one channel
         if no_y:
             X = validate_data(self, X, reset=reset, **kwargs)
         else:
             X, y = validate_data(self, X, y, reset=reset, **kwargs)
-        if X.ndim == 3:  # (n, height, width): one channel
-            X = X[:, None]
         if X.ndim not in (2, 4):
             raise ValueError(
                 f"X must be a table (n_samples, n_features) or image tensors "
@@ -174,6 +175,10 @@ class BaseMixupNet(BaseEstimator):
 
     # -------------------------------------------------------------------- fit
     def _fit(self, X, y):
+        with _restore_on_error(self):
+            return self._fit_unsafe(X, y)
+
+    def _fit_unsafe(self, X, y):
         warm = self.warm_start and hasattr(self, "net_")
         X, y = self._validate_X(X, reset=not warm, y=y)
         self._check_image_options(X)

@@ -100,7 +100,7 @@ class MixupClassifier(ClassifierMixin, BaseMixupNet):
         Class labels.
     n_features_in_ : int
         Number of features (columns; channels for image tensors).
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Column names, when ``X`` was a DataFrame with string column names.
     input_shape_ : tuple of int
         Shape of one sample as the network sees it.

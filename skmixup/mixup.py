@@ -76,13 +76,14 @@ def sample_lambda(alpha: float, size: int = 1, *, generator: torch.Generator) ->
 
     Returns
     -------
-    torch.Tensor of shape (size,), float32, values in [0, 1].
+    torch.Tensor of shape (size,), float64 (so that values within 1e-8 of 1
+    are not rounded to 1), in [0, 1]; :func:`mix` casts to the data's dtype.
     """
     if alpha <= 0:
-        return torch.ones(size, device=generator.device)
+        return torch.ones(size, dtype=torch.float64, device=generator.device)
     # Beta(a, a) = G1 / (G1 + G2) = sigmoid(log G1 - log G2), stable for tiny alpha.
     log_g = _log_standard_gamma(float(alpha), 2 * size, generator)
-    return torch.sigmoid(log_g[:size] - log_g[size:]).float()
+    return torch.sigmoid(log_g[:size] - log_g[size:])
 
 
 class LambdaSampler:
@@ -97,7 +98,7 @@ class LambdaSampler:
         self.alpha = float(alpha)
         self.generator = generator
         self.chunk = int(chunk)
-        self._buffer = torch.empty(0, device=generator.device)
+        self._buffer = torch.empty(0, dtype=torch.float64, device=generator.device)
         self._pos = 0
 
     def draw(self, size: int = 1) -> torch.Tensor:

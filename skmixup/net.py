@@ -128,6 +128,8 @@ class MixupNet(NeuralNet):
         X = _as_tensor(dataset.X, self.device)
         y = _as_tensor(dataset.y, self.device)
         if training:
+            if getattr(self, "generator_", None) is None:  # e.g. continuing a loaded net
+                self.initialize_generator()
             return TensorBatches(X, y, self.batch_size, shuffle=True, generator=self.generator_)
         return TensorBatches(X, y, self.eval_batch_size)
 
