@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["AdversarialConfig", "attack_error", "format_table", "plot_errors", "run", "main"]
+__all__ = ["AdversarialConfig", "attack_error", "format_table", "plot_errors", "run"]
 
 
 @dataclasses.dataclass

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["MemorizationConfig", "corrupt_labels", "format_table", "plot_curves", "run", "main"]
+__all__ = ["MemorizationConfig", "corrupt_labels", "format_table", "plot_curves", "run"]
 
 
 def corrupt_labels(y, fraction, n_classes, rng):
