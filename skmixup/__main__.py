@@ -33,9 +33,44 @@ def demo(args):
     print(f"done in {time.perf_counter() - start:.1f} s")
 
 
+def memorization(args):
+    from .experiments import memorization
+
+    memorization.main(args=args)
+
+
+def adversarial(args):
+    from .experiments import adversarial
+
+    adversarial.main(args=args)
+
+
+def cifar10(args):
+    from .experiments import cifar10
+
+    cifar10.main(args=args)
+
+
+def _add_image_commands(sub):
+    from .experiments import adversarial as adv
+    from .experiments import cifar10 as c10
+    from .experiments import memorization as mem
+
+    p = sub.add_parser("memorization", help="corrupt labels on Fashion-MNIST (the paper's Table 2)")
+    mem.add_arguments(p)
+    p.set_defaults(func=memorization)
+    p = sub.add_parser("adversarial", help="FGSM / I-FGSM on Fashion-MNIST (the paper's Table 3)")
+    adv.add_arguments(p)
+    p.set_defaults(func=adversarial)
+    p = sub.add_parser("cifar10", help="the paper's CIFAR-10 PreAct ResNet-18 recipe (GPU)")
+    c10.add_arguments(p)
+    p.set_defaults(func=cifar10)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m skmixup", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
+    _add_image_commands(sub)
     p = sub.add_parser("demo", help="mixup vs ERM on a dataset shipped with scikit-learn")
     p.add_argument("--alpha", type=float, default=0.4)
     p.add_argument("--seeds", type=int, default=5)

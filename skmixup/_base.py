@@ -18,8 +18,9 @@ from skorch.callbacks import EarlyStopping
 from skorch.dataset import Dataset
 from skorch.helper import predefined_split
 
+from .augment import AUGMENTATIONS
 from .modules import MLP, SmallCNN
-from .net import FiniteLossCheck, MixupNet
+from .net import FiniteLossCheck, MixupNet, place_data
 
 _OPTIMIZERS = {"adam": torch.optim.Adam, "adamw": torch.optim.AdamW, "sgd": torch.optim.SGD}
 
@@ -70,18 +71,27 @@ class BaseMixupNet(BaseEstimator):
         "random_state": ["random_state"],
         "verbose": ["verbose"],
         "warm_start": ["boolean"],
+        "method": [StrOptions({"mixup", "cutmix"})],
+        "augment": [None, StrOptions(set(AUGMENTATIONS))],
+        "callbacks": [None, list],
+        "precision": [None, StrOptions({"bf16", "fp16"})],
+        "compile": ["boolean"],
     }
 
     # ------------------------------------------------------------------ input
     def _validate_X(self, X, *, reset, y="no_validation"):
         """Check X (and y when given); return float32 X shaped for the network."""
+        if getattr(X, "dtype", None) == np.uint8:  # 8-bit images: scaled to [0, 1]
+            X = np.asarray(X, dtype=np.float32) / np.float32(255)
         kwargs = dict(
             accept_sparse=False, dtype=np.float32, ensure_all_finite=True,
             allow_nd=True, ensure_min_samples=1,
         )
         no_y = isinstance(y, str) and y == "no_validation"
-        if not hasattr(X, "columns") and not sp.issparse(X) and np.ndim(X) == 3:
-            X = np.expand_dims(np.asarray(X), 1)  # (n, height, width): one channel
+        if not hasattr(X, "columns") and not sp.issparse(X):
+            X = np.asarray(X)
+            if X.ndim == 3:  # (n, height, width): one channel
+                X = X[:, None]
         if no_y:
             X = validate_data(self, X, reset=reset, **kwargs)
         else:
@@ -144,6 +154,7 @@ class BaseMixupNet(BaseEstimator):
         optimizer, optimizer_params = self._make_optimizer()
         module = self._build_module(n_outputs)
         callbacks = [("finite_loss", FiniteLossCheck())]
+        callbacks += copy.deepcopy(list(self.callbacks or []))  # the user's, e.g. an lr schedule
         if dataset_valid is not None:
             callbacks.append(("early_stopping", EarlyStopping(
                 monitor="valid_loss", patience=self.n_iter_no_change, load_best=True,
@@ -162,7 +173,11 @@ class BaseMixupNet(BaseEstimator):
             alpha=self.alpha,
             lambda_mode=self.lambda_mode,
             seed=seed,
+            method=self.method,
+            augment=self.augment,
             **self._net_params(module),
+            precision=self.precision,
+            compile=self.compile,
             **{f"optimizer__{k}": v for k, v in optimizer_params.items()},
         )
 
@@ -178,6 +193,7 @@ class BaseMixupNet(BaseEstimator):
     def _fit_unsafe(self, X, y):
         warm = self.warm_start and hasattr(self, "net_")
         X, y = self._validate_X(X, reset=not warm, y=y)
+        self._check_image_options(X)
         targets = self._encode_targets(y, reset=not warm)
         rng = check_random_state(self.random_state)
         seed = int(rng.randint(np.iinfo(np.int32).max))
@@ -187,9 +203,9 @@ class BaseMixupNet(BaseEstimator):
         train_idx = np.arange(len(X))
         if self.early_stopping:
             train_idx, valid_idx = self._validation_split(y, rng)
-            valid = Dataset(torch.from_numpy(X[valid_idx]), torch.from_numpy(targets[valid_idx]))
-        X_train = torch.as_tensor(X[train_idx], device=device)
-        y_train = torch.as_tensor(targets[train_idx], device=device)
+            valid = Dataset(*place_data(X[valid_idx], targets[valid_idx], device))
+        # Moved to the device once; pinned on the host and streamed if too large for it.
+        X_train, y_train = place_data(X[train_idx], targets[train_idx], device)
 
         devices = [torch.device(device)] if torch.device(device).type == "cuda" else []
         # Module initialisation and dropout use torch's global RNG: seed it inside a fork
@@ -210,6 +226,14 @@ class BaseMixupNet(BaseEstimator):
             self.best_validation_loss_ = float(min(self.validation_loss_curve_))
         self.n_iter_ = len(history)
         return self
+
+    def _check_image_options(self, X):
+        if X.ndim != 4 and (self.method == "cutmix" or self.augment is not None):
+            raise ValueError(
+                f"method={self.method!r} and augment={self.augment!r} need image tensors "
+                f"(n, channels, height, width) or (n, height, width); X has shape {X.shape}. "
+                "Use method='mixup' and augment=None for tables."
+            )
 
     def _validation_split(self, y, rng):
         from sklearn.model_selection import train_test_split

@@ -116,6 +116,30 @@ class MixupClassifier(ClassifierMixin, BaseMixupNet):
         Print a line per epoch when positive.
     warm_start : bool, default=False
         Continue training the fitted network on the next call to ``fit``.
+    method : {"mixup", "cutmix"}, default="mixup"
+        ``"mixup"`` blends whole inputs; ``"cutmix"`` (Yun et al., 2019; image
+        tensors only) replaces a box of each image by its partner's pixels,
+        the box covering about ``1 - lam`` of the image, and mixes the labels
+        by the share of pixels each image keeps.
+    augment : None or "crop_flip", default=None
+        ``"crop_flip"`` augments each training batch of images on the device,
+        before mixing: a random crop of the image zero-padded by an eighth of
+        its height (4 pixels for 32x32), and a horizontal flip with
+        probability 1/2. Drawn from the estimator's seeded generator.
+    callbacks : list of skorch callbacks, default=None
+        Extra :mod:`skorch.callbacks` for the net, copied at each fit, e.g. a
+        learning-rate schedule:
+        ``[skorch.callbacks.LRScheduler("MultiStepLR", milestones=[100, 150])]``.
+        Their records are in ``net_.history``.
+    precision : {None, "bf16", "fp16"}, default=None
+        Mixed precision: ``None`` trains in float32; ``"bf16"`` or ``"fp16"``
+        run the forward pass under :func:`torch.autocast` with that dtype
+        (``"fp16"`` with loss scaling by :class:`torch.amp.GradScaler`). Meant
+        for GPUs with tensor cores; bf16 also works on CPUs.
+    compile : bool, default=False
+        Compile the network with :func:`torch.compile` (through skorch's
+        ``compile``). Pays a compilation delay at the first fit; helps larger
+        networks on GPUs, not the small default MLP on a CPU.
 
     Attributes
     ----------
@@ -123,7 +147,7 @@ class MixupClassifier(ClassifierMixin, BaseMixupNet):
         Class labels.
     n_features_in_ : int
         Number of features (columns; channels for image tensors).
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Column names, when ``X`` was a DataFrame with string column names.
     input_shape_ : tuple of int
         Shape of one sample as the network sees it.
@@ -199,6 +223,11 @@ class MixupClassifier(ClassifierMixin, BaseMixupNet):
         random_state=None,
         verbose=0,
         warm_start=False,
+        method="mixup",
+        augment=None,
+        callbacks=None,
+        precision=None,
+        compile=False,
     ):
         self.alpha = alpha
         self.lambda_mode = lambda_mode
@@ -224,6 +253,11 @@ class MixupClassifier(ClassifierMixin, BaseMixupNet):
         self.random_state = random_state
         self.verbose = verbose
         self.warm_start = warm_start
+        self.method = method
+        self.augment = augment
+        self.callbacks = callbacks
+        self.precision = precision
+        self.compile = compile
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y):
@@ -233,7 +267,9 @@ class MixupClassifier(ClassifierMixin, BaseMixupNet):
         ----------
         X : array-like of shape (n_samples, n_features), (n_samples, channels, height, width) \
                 or (n_samples, height, width)
-            Training data: a table or image tensors, any numeric dtype.
+            Training data: a table or image tensors, any numeric dtype. uint8
+            arrays (8-bit images) are divided by 255 to lie in [0, 1]; other
+            dtypes are taken as given (scale float images yourself).
         y : array-like of shape (n_samples,)
             Class labels of any type.
 

@@ -101,6 +101,21 @@ class MixupRegressor(RegressorMixin, BaseMixupNet):
         Print a line per epoch when positive.
     warm_start : bool, default=False
         Continue training the fitted network on the next call to ``fit``.
+    method : {"mixup", "cutmix"}, default="mixup"
+        ``"mixup"`` blends whole inputs; ``"cutmix"`` (image tensors only)
+        replaces a box of each image by its partner's pixels and mixes the
+        targets by the share of pixels each image keeps.
+    augment : None or "crop_flip", default=None
+        ``"crop_flip"`` augments each training batch of images on the device
+        (random crop of the zero-padded image, horizontal flip) before mixing.
+    callbacks : list of skorch callbacks, default=None
+        Extra :mod:`skorch.callbacks` for the net, copied at each fit, e.g. a
+        learning-rate schedule. Their records are in ``net_.history``.
+    precision : {None, "bf16", "fp16"}, default=None
+        Mixed precision for the forward pass (:func:`torch.autocast`), as in
+        :class:`MixupClassifier`.
+    compile : bool, default=False
+        Compile the network with :func:`torch.compile`.
 
     Attributes
     ----------
@@ -189,6 +204,11 @@ class MixupRegressor(RegressorMixin, BaseMixupNet):
         random_state=None,
         verbose=0,
         warm_start=False,
+        method="mixup",
+        augment=None,
+        callbacks=None,
+        precision=None,
+        compile=False,
     ):
         self.alpha = alpha
         self.lambda_mode = lambda_mode
@@ -213,6 +233,11 @@ class MixupRegressor(RegressorMixin, BaseMixupNet):
         self.random_state = random_state
         self.verbose = verbose
         self.warm_start = warm_start
+        self.method = method
+        self.augment = augment
+        self.callbacks = callbacks
+        self.precision = precision
+        self.compile = compile
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -21,6 +21,9 @@ import torch.nn.functional as F
 
 __all__ = [
     "LambdaSampler",
+    "box_mask",
+    "cutmix_batch",
+    "cutmix_boxes",
     "draw_neighbours",
     "interpolate",
     "label_kernel_partners",
@@ -179,6 +182,102 @@ def mixup_cross_entropy(
     lam = lam.to(log_p.dtype)
     return (lam * nll_a + (1 - lam) * nll_b).mean()
 
+
+# ---------------------------------------------------------------------- CutMix
+# CutMix (Yun et al., ICCV 2019, arXiv:1905.04899) pastes a box of the partner
+# image instead of blending whole images; the target is mixed by the share of
+# pixels each image keeps.
+
+
+def cutmix_boxes(lam: torch.Tensor, height: int, width: int, *,
+                 generator: torch.Generator) -> torch.Tensor:
+    """Draw one box per coefficient, covering about ``1 - lam`` of the image.
+
+    The box has sides ``height * sqrt(1 - lam)`` and ``width * sqrt(1 - lam)``
+    (rounded down to even numbers), a centre drawn uniformly over the image, and
+    is clipped to the image, so its area can be smaller than ``1 - lam``: use
+    :func:`box_mask` and the returned coordinates to compute the exact share.
+
+    Parameters
+    ----------
+    lam : tensor of shape (k,)
+        Coefficients in [0, 1]; ``lam = 1`` gives an empty box.
+    height, width : int
+        Image size in pixels.
+    generator : torch.Generator
+        Draws the centres; must live on ``lam``'s device.
+
+    Returns
+    -------
+    torch.Tensor of shape (k, 4), int64
+        Rows ``(top, bottom, left, right)``, half-open: the box is
+        ``rows top:bottom`` and ``columns left:right``.
+    """
+    ratio = torch.sqrt((1.0 - lam.double()).clamp(0.0, 1.0))
+    half_h = (height * ratio).long() // 2
+    half_w = (width * ratio).long() // 2
+    cy = torch.randint(height, lam.shape, device=lam.device, generator=generator)
+    cx = torch.randint(width, lam.shape, device=lam.device, generator=generator)
+    top = (cy - half_h).clamp(0, height)
+    bottom = (cy + half_h).clamp(0, height)
+    left = (cx - half_w).clamp(0, width)
+    right = (cx + half_w).clamp(0, width)
+    return torch.stack([top, bottom, left, right], dim=1)
+
+
+def box_mask(boxes: torch.Tensor, height: int, width: int) -> torch.Tensor:
+    """Boolean masks of shape (k, 1, height, width), true inside each box."""
+    rows = torch.arange(height, device=boxes.device)
+    cols = torch.arange(width, device=boxes.device)
+    in_rows = (rows >= boxes[:, 0:1]) & (rows < boxes[:, 1:2])  # (k, height)
+    in_cols = (cols >= boxes[:, 2:3]) & (cols < boxes[:, 3:4])  # (k, width)
+    return (in_rows[:, :, None] & in_cols[:, None, :])[:, None]
+
+
+def cutmix_batch(
+    x: torch.Tensor,
+    y: torch.Tensor,
+    lam: torch.Tensor,
+    *,
+    generator: torch.Generator,
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+    """CutMix a batch of images with a random permutation of itself.
+
+    Each image gets a box (one for the whole batch when ``lam`` has shape (1,),
+    one per image when it has shape (n,)) filled with its partner's pixels; the
+    targets are mixed with the corrected coefficient
+    ``1 - box area / image area``, the share of the image's own pixels.
+
+    Parameters
+    ----------
+    x : tensor of shape (n, channels, height, width)
+        Images.
+    y : tensor of shape (n, ...)
+        Float targets (one-hot rows).
+    lam : tensor of shape (1,) or (n,)
+        Coefficients drawn as for mixup; they set the box sizes.
+    generator : torch.Generator
+        Draws the partners and the box centres; must live on ``x``'s device.
+
+    Returns
+    -------
+    x_mixed, y_mixed, index, lam_used
+        ``index`` is the partner of each row; ``lam_used`` (same shape as
+        ``lam``) the corrected coefficients that mixed the targets.
+    """
+    if x.dim() != 4:
+        raise ValueError(
+            f"CutMix needs image tensors of shape (n, channels, height, width); got shape "
+            f"{tuple(x.shape)}. Use mixup for tables."
+        )
+    height, width = x.shape[2], x.shape[3]
+    index = torch.randperm(x.shape[0], device=x.device, generator=generator)
+    boxes = cutmix_boxes(lam.to(x.device), height, width, generator=generator)
+    inside = box_mask(boxes, height, width)
+    x_mixed = torch.where(inside, x[index], x)
+    area = (boxes[:, 1] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 2])
+    lam_used = (1.0 - area.double() / (height * width)).float()
+    return x_mixed, mix(y, index, lam_used), index, lam_used
 
 # ---------------------------------------------------------------------------
 # Partner choice: the paper's ablation (Table 5) and C-Mixup (Yao et al., 2022).

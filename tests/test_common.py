@@ -3,7 +3,7 @@
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from skmixup import MixupClassifier, MixupEstimator, MixupRegressor
+from skmixup import MixupClassifier, MixupClassifierCV, MixupEstimator, MixupRegressor
 
 
 def _estimators():
@@ -13,6 +13,7 @@ def _estimators():
         MixupRegressor(max_epochs=30, random_state=0),
         MixupEstimator(LogisticRegression(), random_state=0),
         MixupEstimator(Ridge(), random_state=0),
+        MixupClassifierCV(alphas=(0.0, 0.4), cv=2, max_epochs=30, random_state=0),
     ]
 
 
