@@ -9,6 +9,7 @@ import warnings
 
 import numpy as np
 import torch
+from joblib import Parallel, delayed, effective_n_jobs
 from scipy.stats import rankdata
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context, clone
 from sklearn.metrics import check_scoring, get_scorer_names
@@ -24,16 +25,22 @@ from .ensemble import fit_mixup_ensemble
 
 # MixupClassifier's parameters that MixupClassifierCV passes through unchanged.
 _PASSED = [
+    "lambda_mode", "partners", "n_neighbors", "mix_targets", "label_smoothing", "mix_layer",
+    "module", "module_params", "hidden_layer_sizes", "dropout", "max_epochs", "batch_size", "lr",
+    "optimizer", "optimizer_params", "weight_decay", "early_stopping", "validation_fraction",
+    "n_iter_no_change", "device", "random_state", "verbose", "method", "augment", "callbacks",
+    "precision", "compile",
+]
+# Those the batched ensemble implements (within limits checked in _batchable); any other
+# parameter at a value other than its default sends the search to one fit per candidate.
+_BATCHED = {
     "lambda_mode", "module", "module_params", "hidden_layer_sizes", "dropout", "max_epochs",
     "batch_size", "lr", "optimizer", "optimizer_params", "weight_decay", "early_stopping",
     "validation_fraction", "n_iter_no_change", "device", "random_state", "verbose",
-    "precision", "compile",
-]
+    "n_neighbors",  # used only with partners="knn" or "same_class_knn"
+}
 # optimizer_params the batched Adam understands ("fused"/"foreach" only pick a kernel).
 _BATCHED_OPTIMIZER_PARAMS = {"betas", "eps", "fused", "foreach"}
-# Parameters the batched path does not implement: any value other than the default sends
-# the search to one fit per candidate.
-_BATCHED_DEFAULTS_ONLY = ("precision", "compile")
 
 
 class _Member(ClassifierMixin, BaseEstimator):
@@ -72,16 +79,19 @@ class MixupClassifierCV(ClassifierMixin, BaseEstimator):
     :class:`~sklearn.linear_model.RidgeCV` is to a grid search over Ridge:
     the same result, computed faster.
 
-    For the built-in MLP (``module=None`` and 2-D ``X``, Adam or AdamW, no
-    early stopping) every (alpha, split) network is trained at once as one
-    batched ensemble (:func:`skmixup.ensemble.fit_mixup_ensemble`: stacked
-    weights, batched matrix products). Each member keeps its own training
+    For the built-in MLP with the paper's mixup (``module=None`` and 2-D
+    ``X``, Adam or AdamW, random partners, no early stopping or other variant)
+    every (alpha, split) network is trained at once as one batched ensemble
+    (:func:`skmixup.ensemble.fit_mixup_ensemble`: stacked weights, batched
+    matrix products). Each member keeps its own training
     rows, its own random streams (data order, partners, lambda draws) seeded as
     a single fit seeds them, and its own Adam state, so with ``dropout=0`` each
     member follows the trajectory of the corresponding single fit up to
     floating-point rounding. Any other configuration (custom modules, image
-    tensors, SGD, early stopping, mixed precision, compile) falls back to one fit per candidate through
-    :class:`~sklearn.model_selection.GridSearchCV`, run with ``n_jobs``.
+    tensors, SGD, early stopping, the partner, manifold, label-smoothing and
+    CutMix variants, callbacks, mixed precision, compile) falls back to one
+    fit per candidate through :class:`~sklearn.model_selection.GridSearchCV`,
+    run with ``n_jobs``.
 
     Parameters
     ----------
@@ -93,14 +103,19 @@ class MixupClassifierCV(ClassifierMixin, BaseEstimator):
     scoring : str, callable or None, default=None
         Score used to choose ``alpha``; ``None`` is accuracy.
     n_jobs : int, default=None
-        Number of jobs of the one-fit-per-candidate fallback. The batched
-        ensemble runs in this process, on torch's threads.
+        Number of processes. The batched ensemble splits its networks over
+        them (on a CPU; on a GPU it stays in this process), each process
+        training its share as one smaller ensemble; the fallback runs that
+        many fits at once. ``None`` is 1 unless in a
+        :func:`joblib.parallel_backend` context; ``-1`` uses every core.
     refit : bool, default=True
         Refit a :class:`MixupClassifier` with ``alpha_`` on the whole data, as
         ``best_estimator_``; needed for ``predict``.
     lambda_mode, module, module_params, hidden_layer_sizes, dropout, max_epochs, \
 batch_size, lr, optimizer, optimizer_params, weight_decay, early_stopping, \
-validation_fraction, n_iter_no_change, device, random_state, verbose, precision, compile
+validation_fraction, n_iter_no_change, device, random_state, verbose, partners, \
+n_neighbors, mix_targets, label_smoothing, mix_layer, method, augment, callbacks, precision, \
+compile
         As in :class:`MixupClassifier`, for every candidate and the refit.
 
     Attributes
@@ -191,6 +206,14 @@ validation_fraction, n_iter_no_change, device, random_state, verbose, precision,
         device="auto",
         random_state=None,
         verbose=0,
+        partners="random",
+        n_neighbors=200,
+        mix_targets=True,
+        label_smoothing=0.0,
+        mix_layer=None,
+        method="mixup",
+        augment=None,
+        callbacks=None,
         precision=None,
         compile=False,
     ):
@@ -216,6 +239,14 @@ validation_fraction, n_iter_no_change, device, random_state, verbose, precision,
         self.device = device
         self.random_state = random_state
         self.verbose = verbose
+        self.partners = partners
+        self.n_neighbors = n_neighbors
+        self.mix_targets = mix_targets
+        self.label_smoothing = label_smoothing
+        self.mix_layer = mix_layer
+        self.method = method
+        self.augment = augment
+        self.callbacks = callbacks
         self.precision = precision
         self.compile = compile
 
@@ -231,7 +262,8 @@ validation_fraction, n_iter_no_change, device, random_state, verbose, precision,
 
     def _batchable(self, X, base):
         params, defaults = base.get_params(), MixupClassifier().get_params()
-        if any(params[name] != defaults[name] for name in _BATCHED_DEFAULTS_ONLY):
+        if any(params[name] is not defaults[name] and params[name] != defaults[name]
+               for name in _PASSED if name not in _BATCHED):
             return False
         return (self.module is None and X.ndim == 2 and self.optimizer in ("adam", "adamw")
                 and not self.early_stopping
@@ -306,16 +338,27 @@ validation_fraction, n_iter_no_change, device, random_state, verbose, precision,
         params = dict(self.optimizer_params or {})
         device = resolve_device(self.device)
 
-        start = time.perf_counter()
-        model = fit_mixup_ensemble(
-            torch.as_tensor(X, device=device), torch.as_tensor(targets, device=device),
-            [torch.as_tensor(train) for _, train in members], [a for a, _ in members], seeds,
+        kwargs = dict(
             hidden_layer_sizes=tuple(self.hidden_layer_sizes), dropout=self.dropout,
             max_epochs=self.max_epochs, batch_size=self.batch_size, lr=self.lr,
             betas=tuple(params.get("betas", (0.9, 0.999))), eps=params.get("eps", 1e-8),
             weight_decay=self.weight_decay, decoupled_weight_decay=self.optimizer == "adamw",
             lambda_mode=self.lambda_mode,
         )
+        # n_jobs > 1 on a CPU: split the members over that many processes, each training
+        # its share as one smaller ensemble (joblib gives each its share of the cores).
+        n_jobs = 1 if torch.device(device).type == "cuda" else effective_n_jobs(self.n_jobs)
+        chunks = np.array_split(np.arange(len(members)), max(1, min(n_jobs, len(members))))
+        X_t, Y_t = torch.as_tensor(X, device=device), torch.as_tensor(targets, device=device)
+
+        def task(chunk):
+            return delayed(fit_mixup_ensemble)(
+                X_t, Y_t, [torch.as_tensor(members[m][1]) for m in chunk],
+                [members[m][0] for m in chunk], [seeds[m] for m in chunk], **kwargs)
+
+        start = time.perf_counter()
+        models = Parallel(n_jobs=len(chunks))(task(chunk) for chunk in chunks)  # 1: in process
+        where = [(model, j) for model, chunk in zip(models, chunks) for j in range(len(chunk))]
         fit_time = (time.perf_counter() - start) / len(members)
 
         n_alphas, n_splits = len(alphas), len(splits)
@@ -325,7 +368,8 @@ validation_fraction, n_iter_no_change, device, random_state, verbose, precision,
             i, k = divmod(m, n_splits)
             test = splits[k][1]
             start = time.perf_counter()
-            member = _Member(model.member(m), self.classes_)
+            model, j = where[m]
+            member = _Member(model.member(j), self.classes_)
             if all(torch.isfinite(p).all() for p in member.module.parameters()):
                 scores[i, k] = self.scorer_(member, X[test], y[test])
             else:

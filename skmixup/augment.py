@@ -10,7 +10,7 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-__all__ = ["AUGMENTATIONS", "augment_batch", "default_padding", "random_crop_flip"]
+__all__ = ["augment_batch", "default_padding", "random_crop_flip"]
 
 AUGMENTATIONS = ("crop_flip",)
 

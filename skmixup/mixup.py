@@ -420,9 +420,12 @@ def label_kernel_partners(
     -------
     torch.Tensor of shape (m,), int64: partner indices into ``y_all``.
     """
-    d2 = torch.cdist(y_rows.float(), y_all.float()).square()
+    d2 = (y_rows.float()[:, None, :] - y_all.float()[None]).square().sum(dim=2)
     logits = -d2 / (2.0 * float(bandwidth) ** 2)
     if y_all.shape[0] > 1:
         logits[torch.arange(rows.shape[0], device=rows.device), rows] = float("-inf")
-    probs = torch.softmax(logits, dim=1)
-    return torch.multinomial(probs, 1, generator=generator)[:, 0]
+    # Inverse-CDF sampling: much faster than torch.multinomial for long rows, and
+    # right=True never lands on a zero-probability entry.
+    cdf = torch.softmax(logits, dim=1).cumsum(dim=1)
+    u = torch.rand(rows.shape[0], 1, device=cdf.device, generator=generator) * cdf[:, -1:]
+    return torch.searchsorted(cdf, u, right=True)[:, 0].clamp_max(y_all.shape[0] - 1)

@@ -60,8 +60,11 @@ class SmallCNN(nn.Module):
     size works (28x28 gives 28 -> 14 -> 7 -> 2, 8x8 gives 8 -> 4 -> 2 -> 2);
     then a 128-unit hidden layer and the output layer.
 
-    With ``width=32`` (about 0.2 M weights) it reaches about 92% test accuracy
-    on Fashion-MNIST and above 95% on scikit-learn's 8x8 digits.
+    Measured on 2 CPU cores (see the images results page): with the default
+    ``width=32`` (160 k weights), 98.7% test accuracy on scikit-learn's 8x8
+    digits after 15 epochs of :class:`~skmixup.MixupClassifier`'s defaults;
+    with ``width=16`` (58 k weights), 88.3% on Fashion-MNIST after 15 epochs
+    on a 5,000-image subset (ERM).
 
     Parameters
     ----------

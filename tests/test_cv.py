@@ -107,6 +107,8 @@ class Tiny(torch.nn.Module):
     dict(module=Tiny),  # custom module
     dict(optimizer="sgd"),  # optimizer the batched path does not implement
     dict(early_stopping=True, validation_fraction=0.2),
+    dict(partners="same_class"),  # a variant the batched path does not implement
+    dict(label_smoothing=0.1),
 ])
 def test_falls_back_to_one_fit_per_candidate(iris, folds, params):
     X, y = iris
@@ -152,3 +154,14 @@ def test_rejects_one_class(iris):
     X, _ = iris
     with pytest.raises(ValueError, match="at least 2 classes"):
         MixupClassifierCV([0.1], cv=2, **FAST).fit(X, np.zeros(len(X)))
+
+
+def test_n_jobs_splits_the_ensemble_with_the_same_results(iris, folds):
+    X, y = iris
+    one = MixupClassifierCV([0.0, 0.4, 1.0], cv=folds, refit=False, **FAST).fit(X, y)
+    two = MixupClassifierCV([0.0, 0.4, 1.0], cv=folds, refit=False, n_jobs=2, **FAST).fit(X, y)
+    assert two.batched_
+    # Members are independent: splitting them over processes changes nothing but rounding.
+    tolerance = 1 / min(len(test) for _, test in folds)
+    np.testing.assert_allclose(two.cv_results_["mean_test_score"],
+                               one.cv_results_["mean_test_score"], atol=tolerance)

@@ -8,6 +8,7 @@ the input (manifold mixup). Run::
     python -m skmixup.experiments.ablation uci      # 4 UCI datasets x 3-5 splits
     python -m skmixup.experiments.ablation fmnist --seed 0   # Fashion-MNIST subset, small CNN
     python -m skmixup.experiments.ablation fmnist --seed 1   # a second subset and seed
+    python -m skmixup.experiments.ablation fmnist-long --seed 0  # 20 epochs instead of 6
     python -m skmixup.experiments.ablation table    # rst tables from the stored results
 
 Results go to ``docs/results/ablation/{uci,fmnist}.csv``, one row per fit; a
@@ -47,6 +48,7 @@ ALPHA = 0.4
 N_SPLITS = {"abalone": 5, "arrhythmia": 5, "iris": 5, "phishing": 2}
 # Fashion-MNIST at CPU scale: 5000 training images of 14 x 14 pixels, 2000 test images.
 FMNIST = {"n_train": 5000, "n_test": 2000, "max_epochs": 6, "batch_size": 64}
+FMNIST_LONG_EPOCHS = 20
 
 RESULTS = Path(__file__).resolve().parents[2] / "docs" / "results" / "ablation"
 FIELDS = ["dataset", "split", "variant", "test_error", "seconds"]
@@ -122,12 +124,12 @@ def fmnist_data(n_train=FMNIST["n_train"], n_test=FMNIST["n_test"], seed=0):
     return prepare(X[idx]), y[idx], prepare(X_test[idx_test]), y_test[idx_test]
 
 
-def run_fmnist(out=RESULTS / "fmnist.csv", variants=None, seed=0):
+def run_fmnist(out=RESULTS / "fmnist.csv", variants=None, seed=0, max_epochs=FMNIST["max_epochs"]):
     """Fit every variant once on the Fashion-MNIST subset with the built-in CNN."""
     out.parent.mkdir(parents=True, exist_ok=True)
     done = _done(out)
     X, y, X_test, y_test = fmnist_data(seed=seed)
-    params = {"max_epochs": FMNIST["max_epochs"], "batch_size": FMNIST["batch_size"]}
+    params = {"max_epochs": max_epochs, "batch_size": FMNIST["batch_size"]}
     for variant, variant_params in (variants or VARIANTS).items():
         if ("fashion-mnist", str(seed), variant) in done:
             continue
@@ -188,7 +190,7 @@ def main(argv=None):
     import torch
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("what", choices=["uci", "fmnist", "table"])
+    parser.add_argument("what", choices=["uci", "fmnist", "fmnist-long", "table"])
     parser.add_argument("--seed", type=int, default=0,
                         help="Fashion-MNIST: seed of the subset and of the fits")
     args = parser.parse_args(argv)
@@ -197,7 +199,9 @@ def main(argv=None):
         run_uci()
     elif args.what == "fmnist":
         run_fmnist(seed=args.seed)
-    for name in ("uci", "fmnist"):
+    elif args.what == "fmnist-long":  # the same with longer training
+        run_fmnist(RESULTS / "fmnist_long.csv", seed=args.seed, max_epochs=FMNIST_LONG_EPOCHS)
+    for name in ("uci", "fmnist", "fmnist_long"):
         path = RESULTS / f"{name}.csv"
         if path.exists():
             text = table(path)

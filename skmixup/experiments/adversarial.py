@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["AdversarialConfig", "attack_error", "format_table", "plot_errors", "run", "main"]
+__all__ = ["AdversarialConfig", "attack_error", "format_table", "plot_errors", "run"]
 
 
 @dataclasses.dataclass
@@ -168,7 +168,7 @@ def plot_errors(results, path=None):
     import matplotlib.pyplot as plt
 
     panels = list(dict.fromkeys(zip(results["setting"], results["attack"])))
-    fig, axes = plt.subplots(1, len(panels), figsize=(3.2 * len(panels), 3.0), sharey=True, squeeze=False)
+    fig, axes = plt.subplots(1, len(panels), figsize=(3.2 * len(panels), 3.3), sharey=True, squeeze=False)
     for ax, (setting, attack) in zip(axes[0], panels):
         sub = results[(results["setting"] == setting) & (results["attack"] == attack)]
         for model, g in sub.groupby("model", sort=False):
@@ -177,8 +177,9 @@ def plot_errors(results, path=None):
         ax.set_xlabel("eps (grey levels / 255)")
         ax.set_xscale("symlog", linthresh=1)
     axes[0][0].set_ylabel("top-1 test error (%)")
-    axes[0][0].legend(fontsize="small")
-    fig.tight_layout()
+    handles, labels = axes[0][0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=len(labels), fontsize="small")
+    fig.tight_layout(rect=(0, 0.08, 1, 1))
     if path is not None:
         fig.savefig(path, dpi=120)
     return fig

@@ -23,7 +23,7 @@ import time
 
 import numpy as np
 
-__all__ = ["make_classifier", "standardize", "run", "main"]
+__all__ = ["make_classifier", "standardize", "run"]
 
 
 def make_classifier(alpha=1.0, *, max_epochs=200, milestones=(100, 150), width=64, device="auto",

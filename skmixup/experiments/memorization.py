@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["MemorizationConfig", "corrupt_labels", "format_table", "plot_curves", "run", "main"]
+__all__ = ["MemorizationConfig", "corrupt_labels", "format_table", "plot_curves", "run"]
 
 
 def corrupt_labels(y, fraction, n_classes, rng):
@@ -199,7 +199,7 @@ def plot_curves(curves, path=None):
     import matplotlib.pyplot as plt
 
     levels = list(dict.fromkeys(curves["corruption"]))
-    fig, axes = plt.subplots(1, len(levels), figsize=(3.2 * len(levels), 3.0), sharey=False,
+    fig, axes = plt.subplots(1, len(levels), figsize=(3.2 * len(levels), 3.3), sharey=False,
                              squeeze=False)
     for ax, level in zip(axes[0], levels):
         sub = curves[curves["corruption"] == level]
@@ -209,8 +209,9 @@ def plot_curves(curves, path=None):
         ax.set_title(f"{100 * level:.0f}% labels corrupted")
         ax.set_xlabel("epoch")
     axes[0][0].set_ylabel("test error (%)")
-    axes[0][-1].legend(fontsize="small")
-    fig.tight_layout()
+    handles, labels = axes[0][0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=len(labels), fontsize="small")
+    fig.tight_layout(rect=(0, 0.08, 1, 1))
     if path is not None:
         fig.savefig(path, dpi=120)
     return fig
