@@ -20,7 +20,7 @@ from skorch.helper import predefined_split
 
 from .augment import AUGMENTATIONS
 from .modules import MLP, SmallCNN
-from .net import FiniteLossCheck, MixupNet
+from .net import FiniteLossCheck, MixupNet, place_data
 
 _OPTIMIZERS = {"adam": torch.optim.Adam, "adamw": torch.optim.AdamW, "sgd": torch.optim.SGD}
 
@@ -30,6 +30,10 @@ def resolve_device(device):
     if device == "auto":
         return "cuda" if torch.cuda.is_available() else "cpu"
     return device
+
+
+def _silent(*args, **kwargs):
+    """A print that prints nothing (a module-level function, so a fitted net pickles)."""
 
 
 @contextmanager
@@ -64,7 +68,7 @@ class BaseMixupNet(BaseEstimator):
         "optimizer": [StrOptions(set(_OPTIMIZERS)), type],
         "optimizer_params": [None, dict],
         "weight_decay": [Interval(numbers.Real, 0, None, closed="left")],
-        "early_stopping": ["boolean"],
+        "early_stopping": ["boolean", StrOptions({"auto"})],
         "validation_fraction": [Interval(numbers.Real, 0, 1, closed="neither")],
         "n_iter_no_change": [Interval(numbers.Integral, 1, None, closed="left")],
         "device": [str, torch.device],
@@ -74,6 +78,8 @@ class BaseMixupNet(BaseEstimator):
         "method": [StrOptions({"mixup", "cutmix"})],
         "augment": [None, StrOptions(set(AUGMENTATIONS))],
         "callbacks": [None, list],
+        "precision": [None, StrOptions({"bf16", "fp16"})],
+        "compile": ["boolean"],
     }
 
     # ------------------------------------------------------------------ input
@@ -86,8 +92,10 @@ class BaseMixupNet(BaseEstimator):
             allow_nd=True, ensure_min_samples=1,
         )
         no_y = isinstance(y, str) and y == "no_validation"
-        if not hasattr(X, "columns") and not sp.issparse(X) and np.ndim(X) == 3:
-            X = np.expand_dims(np.asarray(X), 1)  # (n, height, width): one channel
+        if not hasattr(X, "columns") and not sp.issparse(X):
+            X = np.asarray(X)
+            if X.ndim == 3:  # (n, height, width): one channel
+                X = X[:, None]
         if no_y:
             X = validate_data(self, X, reset=reset, **kwargs)
         else:
@@ -148,14 +156,15 @@ class BaseMixupNet(BaseEstimator):
 
     def _make_net(self, n_outputs, device, seed, dataset_valid):
         optimizer, optimizer_params = self._make_optimizer()
+        module = self._build_module(n_outputs)
         callbacks = [("finite_loss", FiniteLossCheck())]
         callbacks += copy.deepcopy(list(self.callbacks or []))  # the user's, e.g. an lr schedule
         if dataset_valid is not None:
             callbacks.append(("early_stopping", EarlyStopping(
                 monitor="valid_loss", patience=self.n_iter_no_change, load_best=True,
-                sink=print if self.verbose else (lambda *a, **k: None))))
+                sink=print if self.verbose else _silent)))
         return MixupNet(
-            self._build_module(n_outputs),
+            module,
             criterion=self._criterion(),
             optimizer=optimizer,
             lr=self.lr,
@@ -170,8 +179,15 @@ class BaseMixupNet(BaseEstimator):
             seed=seed,
             method=self.method,
             augment=self.augment,
+            **self._net_params(module),
+            precision=self.precision,
+            compile=self.compile,
             **{f"optimizer__{k}": v for k, v in optimizer_params.items()},
         )
+
+    def _net_params(self, module):
+        """Extra keyword arguments for :class:`~skmixup.net.MixupNet` (variants)."""
+        return {}
 
     # -------------------------------------------------------------------- fit
     def _fit(self, X, y):
@@ -189,11 +205,12 @@ class BaseMixupNet(BaseEstimator):
 
         valid = None
         train_idx = np.arange(len(X))
-        if self.early_stopping:
+        early_stopping = self._use_early_stopping(y)
+        if early_stopping:
             train_idx, valid_idx = self._validation_split(y, rng)
-            valid = Dataset(torch.from_numpy(X[valid_idx]), torch.from_numpy(targets[valid_idx]))
-        X_train = torch.as_tensor(X[train_idx], device=device)
-        y_train = torch.as_tensor(targets[train_idx], device=device)
+            valid = Dataset(*place_data(X[valid_idx], targets[valid_idx], device))
+        # Moved to the device once; pinned on the host and streamed if too large for it.
+        X_train, y_train = place_data(X[train_idx], targets[train_idx], device)
 
         devices = [torch.device(device)] if torch.device(device).type == "cuda" else []
         # Module initialisation and dropout use torch's global RNG: seed it inside a fork
@@ -209,11 +226,20 @@ class BaseMixupNet(BaseEstimator):
                 self.net_ = net
         history = self.net_.history
         self.loss_curve_ = list(history[:, "train_loss"])
-        if self.early_stopping:
+        if early_stopping:
             self.validation_loss_curve_ = list(history[:, "valid_loss"])
             self.best_validation_loss_ = float(min(self.validation_loss_curve_))
         self.n_iter_ = len(history)
         return self
+
+    def _use_early_stopping(self, y):
+        """``early_stopping="auto"``: on when the held-out part would have at least
+        10 samples and (for classifiers) one per class."""
+        if self.early_stopping != "auto":
+            return bool(self.early_stopping)
+        n_valid = int(np.ceil(self.validation_fraction * len(y)))
+        n_groups = len(np.unique(y)) if self._stratify_split() else 1
+        return n_valid >= max(10, n_groups)
 
     def _check_image_options(self, X):
         if X.ndim != 4 and (self.method == "cutmix" or self.augment is not None):
@@ -227,6 +253,8 @@ class BaseMixupNet(BaseEstimator):
         from sklearn.model_selection import train_test_split
 
         stratify = y if self._stratify_split() else None
+        if stratify is not None and np.unique(y, return_counts=True)[1].min() < 2:
+            stratify = None  # a class with one example cannot be stratified: hold out at random
         try:
             return train_test_split(np.arange(len(y)), test_size=self.validation_fraction,
                                     random_state=rng, stratify=stratify)

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 import torch
 from sklearn.base import ClassifierMixin, _fit_context
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
 from ._base import BaseMixupNet
+from .net import resolve_mix_layer
 
 
 class MixupClassifier(ClassifierMixin, BaseMixupNet):
@@ -25,15 +29,51 @@ class MixupClassifier(ClassifierMixin, BaseMixupNet):
 
     Parameters
     ----------
-    alpha : float, default=0.4
+    alpha : float, default=0.2
         Concentration of the Beta(alpha, alpha) distribution of the mixing
         coefficient. ``alpha=0`` trains without mixing (plain ERM). The paper
         used 1.0 on CIFAR with deep ResNets; its authors advise 0.2-0.4 for
-        small networks, where large alphas underfit. 0.4 is the top of that
-        range, for the small networks this estimator builds by default.
+        small networks, where large alphas underfit. With early stopping,
+        0.2 had the lowest mean test error over the paper's six UCI datasets
+        among 0.2, 0.4 and 1.0 (0.4 within noise of it; see
+        ``benchmarks/uci_defaults.py`` and the UCI results page).
     lambda_mode : {"batch", "example"}, default="batch"
         ``"batch"`` draws one coefficient per minibatch, as the paper and its
         official code; ``"example"`` draws one per example.
+    partners : {"random", "same_class", "knn", "same_class_knn"}, default="random"
+        How each example's mixing partner is chosen (the paper's ablation,
+        its Table 5). ``"random"``: a random permutation of the minibatch, as
+        the paper. ``"same_class"``: a random example of the same class in the
+        minibatch (an example alone in its class in the batch is not mixed).
+        ``"knn"``: one of the ``n_neighbors`` nearest neighbours of the
+        example in the whole training set (Euclidean distance between inputs,
+        computed once per fit; with ``mix_targets=False`` this is SMOTE-like).
+        ``"same_class_knn"``: the same, among neighbours of the same class.
+        The kNN partners are drawn from the training set, not from the
+        minibatch, so that ``k`` can exceed the batch size as in the paper.
+    n_neighbors : int, default=200
+        Number of nearest neighbours among which ``"knn"`` partners are drawn
+        (200 in the paper); capped at the number of training examples minus 1.
+    mix_targets : bool, default=True
+        Mix the labels as well as the inputs (mixup). When false, only the
+        inputs are mixed and each mixed input keeps the label of the example
+        with the larger weight (the coefficient is folded to
+        ``max(lam, 1 - lam)``): the paper's "mix inputs only" ablation.
+    label_smoothing : float, default=0.0
+        Label smoothing of the training targets, as
+        :class:`torch.nn.CrossEntropyLoss`: the target becomes
+        ``(1 - label_smoothing) * y + label_smoothing / n_classes``; it applies
+        to the validation loss of early stopping too. Combine with
+        ``alpha=0`` for label smoothing alone, as in the paper's ablation.
+    mix_layer : None, int or "random", default=None
+        Mix hidden representations instead of the inputs (manifold mixup,
+        Verma et al., 2019). ``None`` or 0 mixes the inputs; ``k >= 1`` mixes
+        the output of the k-th hidden layer, i.e. of the k-th activation
+        module of the network (for the built-in MLP, its k-th hidden layer;
+        for the built-in CNN, its convolution layers then its dense layer),
+        through a forward hook; ``"random"`` draws the input or one of the
+        hidden layers uniformly for each minibatch. Works with any ``module``
+        whose activations are modules (``torch.nn.ReLU`` and the like).
     module : None, torch.nn.Module subclass or instance, default=None
         The network; it must return logits. ``None`` builds an MLP
         (:class:`~skmixup.modules.MLP`) for 2-D ``X`` and a small CNN
@@ -49,8 +89,10 @@ class MixupClassifier(ClassifierMixin, BaseMixupNet):
         Hidden layer widths of the built-in MLP; the paper's UCI network.
     dropout : float, default=0.0
         Dropout probability in the built-in networks.
-    max_epochs : int, default=100
-        Number of passes over the training data (the most, with early stopping).
+    max_epochs : int, default=200
+        Number of passes over the training data; with early stopping, the
+        most. On the six UCI datasets early stopping ended training after 20
+        to 45 epochs.
     batch_size : int, default=32
         Minibatch size.
     lr : float, default=1e-3
@@ -61,10 +103,19 @@ class MixupClassifier(ClassifierMixin, BaseMixupNet):
         Extra keyword arguments for the optimizer, e.g. ``{"momentum": 0.9}``.
     weight_decay : float, default=0.0
         L2 penalty passed to the optimizer.
-    early_stopping : bool, default=False
-        Hold out ``validation_fraction`` of the training data (stratified) and
-        stop when its loss has not improved for ``n_iter_no_change`` epochs,
-        keeping the best weights. When false, no data is held out.
+    early_stopping : "auto" or bool, default="auto"
+        Hold out ``validation_fraction`` of the training data (stratified,
+        unless a class has a single example) and stop when its loss has not
+        improved for ``n_iter_no_change`` epochs, keeping the best weights.
+        When false, no data is held out and training runs ``max_epochs``.
+        ``"auto"`` stops early when the held-out part would have at least 10
+        samples and one per class, and trains on all the data otherwise (tiny
+        datasets). Why on by default: on the paper's six UCI datasets
+        (standardised features, 5 splits), mixup with a fixed 100 epochs had a
+        higher mean test error than the same network without mixup (23.3% vs
+        22.8%); with early stopping it had a lower one than both that network
+        (21.8% vs 22.6%) and ``MLPClassifier()`` (24.0%), at a fraction of the
+        training time.
     validation_fraction : float, default=0.1
         Fraction of the training data held out for early stopping.
     n_iter_no_change : int, default=10
@@ -93,6 +144,15 @@ class MixupClassifier(ClassifierMixin, BaseMixupNet):
         learning-rate schedule:
         ``[skorch.callbacks.LRScheduler("MultiStepLR", milestones=[100, 150])]``.
         Their records are in ``net_.history``.
+    precision : {None, "bf16", "fp16"}, default=None
+        Mixed precision: ``None`` trains in float32; ``"bf16"`` or ``"fp16"``
+        run the forward pass under :func:`torch.autocast` with that dtype
+        (``"fp16"`` with loss scaling by :class:`torch.amp.GradScaler`). Meant
+        for GPUs with tensor cores; bf16 also works on CPUs.
+    compile : bool, default=False
+        Compile the network with :func:`torch.compile` (through skorch's
+        ``compile``). Pays a compilation delay at the first fit; helps larger
+        networks on GPUs, not the small default MLP on a CPU.
 
     Attributes
     ----------
@@ -109,9 +169,9 @@ class MixupClassifier(ClassifierMixin, BaseMixupNet):
     loss_curve_ : list of float
         Mean training loss (on mixed batches) of each epoch.
     validation_loss_curve_ : list of float
-        Validation loss of each epoch; only with ``early_stopping=True``.
+        Validation loss of each epoch; only when early stopping ran.
     best_validation_loss_ : float
-        Lowest validation loss; only with ``early_stopping=True``.
+        Lowest validation loss; only when early stopping ran.
     n_iter_ : int
         Number of epochs run.
 
@@ -139,24 +199,37 @@ class MixupClassifier(ClassifierMixin, BaseMixupNet):
     True
     """
 
-    _parameter_constraints = dict(BaseMixupNet._parameter_constraints)
+    _parameter_constraints = {
+        **BaseMixupNet._parameter_constraints,
+        "partners": [StrOptions({"random", "same_class", "knn", "same_class_knn"})],
+        "n_neighbors": [Interval(numbers.Integral, 1, None, closed="left")],
+        "mix_targets": ["boolean"],
+        "label_smoothing": [Interval(numbers.Real, 0, 1, closed="left")],
+        "mix_layer": [None, Interval(numbers.Integral, 0, None, closed="left"),
+                      StrOptions({"random"})],
+    }
 
     def __init__(
         self,
-        alpha=0.4,
+        alpha=0.2,
         *,
         lambda_mode="batch",
+        partners="random",
+        n_neighbors=200,
+        mix_targets=True,
+        label_smoothing=0.0,
+        mix_layer=None,
         module=None,
         module_params=None,
         hidden_layer_sizes=(128, 128),
         dropout=0.0,
-        max_epochs=100,
+        max_epochs=200,
         batch_size=32,
         lr=1e-3,
         optimizer="adam",
         optimizer_params=None,
         weight_decay=0.0,
-        early_stopping=False,
+        early_stopping="auto",
         validation_fraction=0.1,
         n_iter_no_change=10,
         device="auto",
@@ -166,9 +239,16 @@ class MixupClassifier(ClassifierMixin, BaseMixupNet):
         method="mixup",
         augment=None,
         callbacks=None,
+        precision=None,
+        compile=False,
     ):
         self.alpha = alpha
         self.lambda_mode = lambda_mode
+        self.partners = partners
+        self.n_neighbors = n_neighbors
+        self.mix_targets = mix_targets
+        self.label_smoothing = label_smoothing
+        self.mix_layer = mix_layer
         self.module = module
         self.module_params = module_params
         self.hidden_layer_sizes = hidden_layer_sizes
@@ -189,6 +269,8 @@ class MixupClassifier(ClassifierMixin, BaseMixupNet):
         self.method = method
         self.augment = augment
         self.callbacks = callbacks
+        self.precision = precision
+        self.compile = compile
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y):
@@ -233,6 +315,15 @@ class MixupClassifier(ClassifierMixin, BaseMixupNet):
 
     def _stratify_split(self):
         return True
+
+    def _net_params(self, module):
+        return {
+            "partners": self.partners,
+            "n_neighbors": self.n_neighbors,
+            "mix_targets": self.mix_targets,
+            "mix_layer": resolve_mix_layer(self.mix_layer, module),
+            "criterion__label_smoothing": float(self.label_smoothing),
+        }
 
     def _criterion(self):
         # Accepts class-probability targets: the mixed one-hot rows.

@@ -24,10 +24,15 @@ __all__ = [
     "box_mask",
     "cutmix_batch",
     "cutmix_boxes",
+    "draw_neighbours",
+    "interpolate",
+    "label_kernel_partners",
     "mix",
     "mixup_batch",
     "mixup_cross_entropy",
+    "nearest_neighbours",
     "one_hot",
+    "same_class_partners",
     "sample_lambda",
     "soft_cross_entropy",
 ]
@@ -273,3 +278,154 @@ def cutmix_batch(
     area = (boxes[:, 1] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 2])
     lam_used = (1.0 - area.double() / (height * width)).float()
     return x_mixed, mix(y, index, lam_used), index, lam_used
+
+# ---------------------------------------------------------------------------
+# Partner choice: the paper's ablation (Table 5) and C-Mixup (Yao et al., 2022).
+# Each function returns partner indices; mixing them is :func:`interpolate`.
+
+
+def interpolate(a: torch.Tensor, b: torch.Tensor, lam: torch.Tensor) -> torch.Tensor:
+    """``lam * a + (1 - lam) * b``, ``lam`` of shape (1,) or (n,) broadcast over the other axes."""
+    lam = lam.to(a.dtype).reshape(-1, *([1] * (a.dim() - 1)))
+    return torch.lerp(b, a, lam)
+
+
+def same_class_partners(labels: torch.Tensor, *, generator: torch.Generator) -> torch.Tensor:
+    """A random permutation of the batch that maps every row to a row of its class.
+
+    Within each class the partners are a uniformly random permutation of that
+    class's rows (a row alone in its class is its own partner).
+
+    Parameters
+    ----------
+    labels : tensor of shape (n,)
+        Integer class of each row.
+    generator : torch.Generator
+        Source of randomness, on ``labels``' device.
+
+    Returns
+    -------
+    torch.Tensor of shape (n,), int64: ``index[i]`` is the partner of row ``i``.
+    """
+    n = labels.shape[0]
+    base = labels.to(torch.float64)
+    # Sorting label + U[0, 1) twice groups the classes in the same blocks, each
+    # block in two independent random orders: pairing them position by position
+    # is a random permutation inside every class.
+    u = torch.rand(2, n, dtype=torch.float64, device=labels.device, generator=generator)
+    first = torch.argsort(base + u[0])
+    second = torch.argsort(base + u[1])
+    index = torch.empty_like(first)
+    index[first] = second
+    return index
+
+
+def nearest_neighbours(
+    x: torch.Tensor,
+    k: int,
+    *,
+    labels: torch.Tensor | None = None,
+    chunk: int = 1024,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """The ``k`` nearest other rows of every row (Euclidean distance on flattened inputs).
+
+    Parameters
+    ----------
+    x : tensor of shape (n, ...)
+        Rows; anything after the first axis is flattened.
+    k : int
+        Number of neighbours wanted; at most ``n - 1`` are returned.
+    labels : tensor of shape (n,), optional
+        When given, only rows of the same class are neighbours.
+    chunk : int
+        Rows per block of the distance computation (bounds memory at
+        ``chunk * n`` floats).
+
+    Returns
+    -------
+    neighbours : tensor of shape (n, min(k, n - 1)), int64
+        Neighbour indices, nearest first.
+    counts : tensor of shape (n,), int64
+        How many leading entries of each row are valid neighbours: ``k``
+        (capped), or fewer when ``labels`` leaves a row's class small. A row
+        with no valid neighbour has count 0.
+    """
+    n = x.shape[0]
+    k = max(0, min(int(k), n - 1))
+    flat = x.reshape(n, -1).float()
+    neighbours = torch.empty(n, k, dtype=torch.long, device=x.device)
+    counts = torch.empty(n, dtype=torch.long, device=x.device)
+    for start in range(0, n, chunk):
+        stop = min(start + chunk, n)
+        dist = torch.cdist(flat[start:stop], flat)
+        rows = torch.arange(start, stop, device=x.device)
+        dist[rows - start, rows] = float("inf")  # a row is not its own neighbour
+        if labels is not None:
+            dist[labels[start:stop, None] != labels[None, :]] = float("inf")
+        values, idx = torch.topk(dist, k, dim=1, largest=False)
+        neighbours[start:stop] = idx
+        counts[start:stop] = torch.isfinite(values).sum(dim=1)
+    return neighbours, counts
+
+
+def draw_neighbours(
+    neighbours: torch.Tensor,
+    counts: torch.Tensor,
+    rows: torch.Tensor,
+    *,
+    generator: torch.Generator,
+) -> torch.Tensor:
+    """For each of ``rows``, one of its valid neighbours drawn uniformly.
+
+    ``neighbours`` and ``counts`` come from :func:`nearest_neighbours`; a row
+    with no valid neighbour is its own partner.
+    """
+    if neighbours.shape[1] == 0:
+        return rows.clone()
+    c = counts[rows]
+    u = torch.rand(rows.shape[0], device=rows.device, generator=generator)
+    pick = torch.minimum((u * c).long(), (c - 1).clamp_min(0))
+    chosen = neighbours[rows, pick]
+    return torch.where(c > 0, chosen, rows)
+
+
+def label_kernel_partners(
+    y_rows: torch.Tensor,
+    y_all: torch.Tensor,
+    rows: torch.Tensor,
+    bandwidth: float,
+    *,
+    generator: torch.Generator,
+) -> torch.Tensor:
+    """C-Mixup partners: ``j`` drawn with probability ~ ``exp(-|y_i - y_j|^2 / (2 bandwidth^2))``.
+
+    Yao et al. (2022), "C-Mixup: Improving Generalization in Regression",
+    NeurIPS, :arxiv:`2210.05775`: mixing examples with close labels keeps the
+    mixed target plausible for the mixed input.
+
+    Parameters
+    ----------
+    y_rows : tensor of shape (m, n_outputs)
+        Targets of the rows that need a partner.
+    y_all : tensor of shape (n, n_outputs)
+        Targets of every candidate partner.
+    rows : tensor of shape (m,)
+        Index of each of ``y_rows`` in ``y_all``; a row is never its own partner
+        (unless it is the only candidate).
+    bandwidth : float
+        Width of the Gaussian kernel, in target units; small values pick
+        partners with nearly equal targets, large ones approach random pairs.
+
+    Returns
+    -------
+    torch.Tensor of shape (m,), int64: partner indices into ``y_all``.
+    """
+    d2 = (y_rows.float()[:, None, :] - y_all.float()[None]).square().sum(dim=2)
+    logits = -d2 / (2.0 * float(bandwidth) ** 2)
+    if y_all.shape[0] > 1:
+        logits[torch.arange(rows.shape[0], device=rows.device), rows] = float("-inf")
+    # Inverse-CDF sampling: much faster than torch.multinomial for long rows, and
+    # right=True never lands on a zero-probability entry.
+    cdf = torch.softmax(logits, dim=1).cumsum(dim=1)
+    u = torch.rand(rows.shape[0], 1, device=cdf.device, generator=generator) * cdf[:, -1:]
+    return torch.searchsorted(cdf, u, right=True)[:, 0].clamp_max(y_all.shape[0] - 1)

@@ -35,7 +35,10 @@ def test_string_labels_and_fitted_attributes(blobs):
     assert proba.shape == (240, 3)
     np.testing.assert_allclose(proba.sum(1), 1, rtol=1e-12)
     np.testing.assert_allclose(np.exp(clf.predict_log_proba(X)), proba, rtol=1e-9)
-    assert "valid_loss" not in clf.net_.history[-1]  # no hidden validation split
+    # early_stopping="auto" holds out 10% of these 240 rows; with False nothing is held out.
+    assert "valid_loss" in clf.net_.history[-1]
+    clf = MixupClassifier(early_stopping=False, **FAST).fit(X, labels)
+    assert "valid_loss" not in clf.net_.history[-1]
 
 
 def test_dataframe_list_and_integer_inputs(blobs):

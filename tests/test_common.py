@@ -1,13 +1,20 @@
 """scikit-learn's whole estimator check suite, with no expected failures."""
 
+from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from skmixup import MixupClassifier
+from skmixup import MixupClassifier, MixupClassifierCV, MixupEstimator, MixupRegressor
 
 
 def _estimators():
     # Small epochs keep the suite fast; every check runs, none is expected to fail.
-    return [MixupClassifier(max_epochs=30, random_state=0)]
+    return [
+        MixupClassifier(max_epochs=30, random_state=0),
+        MixupRegressor(max_epochs=30, random_state=0),
+        MixupEstimator(LogisticRegression(), random_state=0),
+        MixupEstimator(Ridge(), random_state=0),
+        MixupClassifierCV(alphas=(0.0, 0.4), cv=2, max_epochs=30, random_state=0),
+    ]
 
 
 @parametrize_with_checks(_estimators())

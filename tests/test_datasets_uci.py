@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def _shared_uci():
-    env = os.environ.get("SKMIXUP_DATA")
+    env = os.environ.get("SKMIXUP_DATA") or os.environ.get("SKMIXUP_SHARED_DATA")
     candidates = [Path(env)] if env else []
     candidates.append(ROOT.parent / "shared" / "data")
     for base in candidates:
@@ -181,3 +181,83 @@ def test_env_var_is_the_default_data_home(tmp_path, monkeypatch):
 def test_unknown_name():
     with pytest.raises(ValueError, match="choose one of"):
         fetch_uci("mnist")
+
+
+# --- the download paths, with the network replaced by fakes (no test touches the network) ---
+def _fake_openml(monkeypatch, frame, target):
+    import sys
+    import types
+
+    calls = {}
+
+    class Dataset:
+        default_target_attribute = target
+
+        def get_data(self, target, dataset_format):
+            return frame.drop(columns=target), frame[target], None, None
+
+    def get_dataset(data_id, **kwargs):
+        calls["data_id"] = data_id
+        return Dataset()
+
+    fake = types.ModuleType("openml")
+    fake.config = types.SimpleNamespace(
+        set_root_cache_directory=lambda path: calls.setdefault("cache", path))
+    fake.datasets = types.SimpleNamespace(get_dataset=get_dataset)
+    monkeypatch.setitem(sys.modules, "openml", fake)
+    return calls
+
+
+def test_download_from_openml_gives_the_local_layout(tmp_path, monkeypatch):
+    from sklearn.datasets import load_iris
+
+    iris = load_iris(as_frame=True)
+    # OpenML's iris (data_id 61): its own column names, string labels in "class".
+    frame = iris.data.set_axis(["sepallength", "sepalwidth", "petallength", "petalwidth"], axis=1)
+    frame["class"] = pd.Categorical(np.array(["Iris-setosa", "Iris-versicolor",
+                                              "Iris-virginica"])[iris.target])
+    calls = _fake_openml(monkeypatch, frame, "class")
+    bunch = fetch_uci("iris", data_home=tmp_path, as_frame=True)
+    assert calls["data_id"] == 61 and str(tmp_path) in calls["cache"]
+    assert bunch.source == "OpenML data_id 61"
+    assert list(bunch.data.columns) == ["sepal_length", "sepal_width", "petal_length", "petal_width"]
+    assert bunch.target.value_counts().to_dict() == EXPECTED["iris"][2]
+
+
+def test_download_from_openml_recodes_arcene_labels(tmp_path, monkeypatch):
+    frame = pd.DataFrame(np.arange(12).reshape(4, 3), columns=["V1", "V2", "V3"])
+    frame["Class"] = pd.Categorical(["1", "2", "2", "1"])  # OpenML codes -1/+1 as 1/2
+    _fake_openml(monkeypatch, frame, "Class")
+    X, y = fetch_uci("arcene", data_home=tmp_path, return_X_y=True)
+    assert X.shape == (4, 3) and y.tolist() == [-1, 1, 1, -1]
+
+
+def test_download_failure_says_where_to_put_the_files(tmp_path, monkeypatch):
+    from urllib.error import URLError
+
+    def offline(*args, **kwargs):
+        raise URLError("no network")
+
+    monkeypatch.setattr("urllib.request.urlopen", offline)
+    with pytest.raises(FileNotFoundError, match="HTRU_2.csv.*download failed"):
+        fetch_uci("htru2", data_home=tmp_path)
+
+
+def test_downloaded_archive_with_wrong_checksum_is_rejected(tmp_path, monkeypatch):
+    import io
+    import zipfile
+
+    payload = io.BytesIO()
+    with zipfile.ZipFile(payload, "w") as zf:
+        zf.writestr("HTRU_2.csv", "1,2,3,4,5,6,7,8,0\r")
+
+    class Response(io.BytesIO):
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+    monkeypatch.setattr("urllib.request.urlopen", lambda *a, **k: Response(payload.getvalue()))
+    with pytest.raises(ValueError, match="sha256"):
+        fetch_uci("htru2", data_home=tmp_path)

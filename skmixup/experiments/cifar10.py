@@ -66,7 +66,7 @@ def make_classifier(alpha=1.0, *, max_epochs=200, milestones=(100, 150), width=6
         alpha=alpha, module=PreActResNet18, module_params={"width": width},
         optimizer="sgd", lr=0.1, optimizer_params={"momentum": 0.9}, weight_decay=1e-4,
         batch_size=128, max_epochs=max_epochs, augment="crop_flip", callbacks=callbacks,
-        device=device, random_state=random_state,
+        device=device, random_state=random_state, early_stopping=False,
     )
     return MixupClassifier(**{**settings, **params})
 

@@ -1,0 +1,234 @@
+"""Summaries, paired tests, the printed table, files and figure of the UCI experiment."""
+
+from __future__ import annotations
+
+import json
+import platform
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+PROTOCOL_TITLES = {
+    "paper": "paper protocol: raw features, 2x128 MLP, Adam lr 1e-3, batch 16, 10 epochs",
+    "tuned": "good-practice protocol: imputed + standardised features, MixupClassifier defaults",
+}
+
+
+def _paper_numbers():
+    from .uci import PAPER_TABLE_4
+
+    return PAPER_TABLE_4
+
+
+def summarize(records):
+    """Mean and std of the test error (%) per protocol, dataset and model."""
+    columns = ["protocol", "dataset", "model", "mean", "std", "n_splits", "fit_s",
+               "alpha_median", "epochs_mean", "paper_erm", "paper_mixup"]
+    if records is None or len(records) == 0:
+        return pd.DataFrame(columns=columns)
+    grouped = records.groupby(["protocol", "dataset", "model"], sort=False)
+    summary = grouped.agg(mean=("error", "mean"), std=("error", "std"),
+                          n_splits=("split", "nunique"), fit_s=("fit_s", "mean"),
+                          alpha_median=("alpha", "median"),
+                          epochs_mean=("n_epochs", "mean")).reset_index()
+    paper = _paper_numbers()
+    summary["paper_erm"] = summary["dataset"].map(lambda d: paper.get(d, (np.nan,))[0])
+    summary["paper_mixup"] = summary["dataset"].map(lambda d: paper.get(d, (np.nan, np.nan))[1])
+    return summary[columns]
+
+
+def _comparisons(models, protocol):
+    pairs = [("ERM", m) for m in models if m.startswith("mixup")]
+    if protocol == "tuned" and "MLPClassifier" in models:
+        pairs += [("MLPClassifier", m) for m in models if m.startswith("mixup a=")]
+    return pairs
+
+
+def paired_tests(records):
+    """Paired differences ``reference - model`` of the test error, split by split.
+
+    Positive means ``model`` (a mixup variant) has the lower error. The
+    p-value is scipy's two-sided Wilcoxon signed-rank test on the paired
+    differences (exact for 10 splits without ties); 1.0 when all differences
+    are zero.
+    """
+    from scipy.stats import wilcoxon
+
+    columns = ["protocol", "dataset", "reference", "model", "diff_mean", "diff_std",
+               "wins", "ties", "losses", "p_wilcoxon"]
+    rows = []
+    if records is None or len(records) == 0:
+        return pd.DataFrame(columns=columns)
+    for (protocol, dataset), part in records.groupby(["protocol", "dataset"], sort=False):
+        table = part.pivot(index="split", columns="model", values="error")
+        for reference, model in _comparisons(list(table.columns), protocol):
+            diff = (table[reference] - table[model]).dropna().to_numpy()
+            if np.allclose(diff, 0):
+                p = 1.0
+            else:
+                p = float(wilcoxon(diff, zero_method="zsplit").pvalue)
+            rows.append(dict(protocol=protocol, dataset=dataset, reference=reference, model=model,
+                             diff_mean=float(diff.mean()),
+                             diff_std=float(diff.std(ddof=1)) if len(diff) > 1 else np.nan,
+                             wins=int((diff > 0).sum()), ties=int((diff == 0).sum()),
+                             losses=int((diff < 0).sum()), p_wilcoxon=p))
+    return pd.DataFrame(rows, columns=columns)
+
+
+BASELINES = ("MLPClassifier", "LogisticRegression", "HistGradientBoosting")
+
+
+def _model_order(models):
+    order = [m for m in models if m == "ERM"]
+    order += sorted(m for m in models if m.startswith("mixup a="))
+    order += [m for m in models if m == "mixup CV-a"]
+    order += [m for m in BASELINES if m in models]
+    return order + [m for m in models if m not in order]
+
+
+def protocol_table(results, protocol):
+    """One protocol's table as text cells: datasets as rows, models as columns."""
+    summary = results["summary"]
+    part = summary[summary["protocol"] == protocol]
+    if part.empty:
+        return None
+    models = _model_order(list(dict.fromkeys(part["model"])))
+    datasets = list(dict.fromkeys(part["dataset"]))
+    paper = _paper_numbers()
+    rows = {}
+    for dataset in datasets:
+        cells = {"paper ERM": f"{paper[dataset][0]:.1f}" if dataset in paper else "",
+                 "paper mixup": f"{paper[dataset][1]:.1f}" if dataset in paper else ""}
+        for model in models:
+            hit = part[(part["dataset"] == dataset) & (part["model"] == model)]
+            cells[model] = ("" if hit.empty else
+                            f"{hit['mean'].iloc[0]:.2f} ± {hit['std'].iloc[0]:.2f}")
+        rows[dataset] = cells
+    means = {"paper ERM": "", "paper mixup": ""}
+    if all(d in paper for d in datasets):
+        means = {"paper ERM": f"{np.mean([paper[d][0] for d in datasets]):.1f}",
+                 "paper mixup": f"{np.mean([paper[d][1] for d in datasets]):.1f}"}
+    for model in models:
+        values = part[part["model"] == model].set_index("dataset")["mean"]
+        means[model] = f"{values.mean():.2f}" if len(values) == len(datasets) else ""
+    rows["mean"] = means
+    paired = results["paired"]
+    for dataset in datasets:
+        sub = paired[(paired["protocol"] == protocol) & (paired["dataset"] == dataset)
+                     & (paired["reference"] == "ERM")]
+        for _, row in sub.iterrows():
+            rows[dataset][f"ERM - {row['model']} (p)"] = (
+                f"{row['diff_mean']:+.2f} ({row['p_wilcoxon']:.2g})")
+    return pd.DataFrame.from_dict(rows, orient="index").fillna("")
+
+
+def format_table(results):
+    """The text the command prints: one table per protocol, then the skipped datasets."""
+    lines = []
+    for protocol in results["config"]["protocols"]:
+        table = protocol_table(results, protocol)
+        if table is None:
+            continue
+        lines += [f"== {PROTOCOL_TITLES[protocol]}",
+                  "test error %, mean ± std over "
+                  f"{results['config']['n_splits']} splits; ERM - model > 0: the model is better; "
+                  "p: Wilcoxon signed-rank, paired by split",
+                  table.to_string(), ""]
+    if results["skipped"]:
+        lines.append("skipped (files not found): " + ", ".join(results["skipped"]))
+        lines.append("  point SKMIXUP_DATA (or --data-home) at the folder of the UCI files, "
+                     "e.g. SKMIXUP_DATA=../shared/data/uci python -m skmixup uci")
+    lines.append(f"done in {results['elapsed_s']:.0f} s")
+    return "\n".join(lines)
+
+
+def _environment():
+    import os
+
+    import sklearn
+    import torch
+
+    return {
+        "python": platform.python_version(), "torch": torch.__version__,
+        "scikit-learn": sklearn.__version__, "cpus": os.cpu_count(),
+        "cuda": torch.cuda.get_device_name(0) if torch.cuda.is_available() else None,
+        "machine": platform.machine(),
+    }
+
+
+def write_results(results, out, figure=True):
+    """Write records.csv, summary.csv, paired.csv, results.json, table.txt and uci.png to ``out``."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    results["records"].to_csv(out / "records.csv", index=False, float_format="%.6g")
+    results["summary"].to_csv(out / "summary.csv", index=False, float_format="%.6g")
+    results["paired"].to_csv(out / "paired.csv", index=False, float_format="%.6g")
+    payload = {
+        "config": results["config"],
+        "elapsed_s": results["elapsed_s"],
+        "environment": _environment(),
+        "paper_table_4": {k: {"erm": v[0], "mixup": v[1]} for k, v in _paper_numbers().items()},
+        "summary": json.loads(results["summary"].to_json(orient="records")),
+        "paired": json.loads(results["paired"].to_json(orient="records")),
+        "skipped": results["skipped"],
+        "sources": results["sources"],
+    }
+    (out / "results.json").write_text(json.dumps(payload, indent=1, default=str))
+    (out / "table.txt").write_text(format_table(results) + "\n")
+    if figure and len(results["summary"]):
+        try:
+            plot_summary(results["summary"], out / "uci.png")
+        except ImportError:  # matplotlib is optional (skmixup[plot])
+            print("matplotlib is not installed: no figure (pip install matplotlib)")
+    return out
+
+
+def plot_summary(summary, path=None):
+    """Test error per dataset: the paper protocol's ERM and mixup, the tuned
+    protocol's models and baselines, with std error bars, and the paper's numbers."""
+    import matplotlib
+
+    if path is not None:
+        matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    datasets = list(dict.fromkeys(summary["dataset"]))
+    n_cols = min(3, len(datasets))
+    n_rows = int(np.ceil(len(datasets) / n_cols))
+    fig, axes = plt.subplots(n_rows, n_cols, figsize=(4.6 * n_cols, 3.2 * n_rows), squeeze=False)
+    for ax, dataset in zip(axes.flat, datasets):
+        part = summary[summary["dataset"] == dataset]
+        labels, means, stds, colors = [], [], [], []
+        for protocol, color in (("paper", "tab:orange"), ("tuned", "tab:blue")):
+            sub = part[part["protocol"] == protocol]
+            for model in _model_order(list(sub["model"])):
+                row = sub[sub["model"] == model].iloc[0]
+                baseline = not (model == "ERM" or model.startswith("mixup"))
+                labels.append(model if baseline else f"{protocol}: {model}")
+                means.append(row["mean"])
+                stds.append(0 if np.isnan(row["std"]) else row["std"])
+                colors.append("tab:gray" if baseline else
+                              (color if model.startswith("mixup") else "white"))
+        y = np.arange(len(labels))[::-1]
+        ax.barh(y, means, xerr=stds, color=colors, edgecolor="black", linewidth=0.6, capsize=2)
+        paper = part["paper_erm"].iloc[0], part["paper_mixup"].iloc[0]
+        if not np.isnan(paper[0]):
+            ax.axvline(paper[0], color="black", linestyle=":", linewidth=1, label="paper ERM")
+            ax.axvline(paper[1], color="tab:red", linestyle="--", linewidth=1, label="paper mixup")
+        ax.set_yticks(y, labels, fontsize=7)
+        ax.set_title(dataset)
+        ax.set_xlabel("test error (%)")
+        ax.set_xlim(left=0)
+    for ax in list(axes.flat)[len(datasets):]:
+        ax.axis("off")
+    handles, labels = axes.flat[0].get_legend_handles_labels()
+    if handles:
+        fig.legend(handles, labels, fontsize=7, loc="upper right")
+    fig.suptitle("UCI: ERM (white) vs mixup (paper protocol orange, good practice blue) "
+                 "vs baselines (gray); mean ± std over splits", fontsize=9)
+    fig.tight_layout()
+    if path is not None:
+        fig.savefig(path, dpi=110)
+        plt.close(fig)
+    return fig

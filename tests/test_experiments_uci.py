@@ -1,0 +1,159 @@
+"""The UCI experiment: splits, paired tests, and the quick setting end to end."""
+
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from skmixup.experiments._report import paired_tests, summarize
+from skmixup.experiments.uci import (PAPER_TABLE_4, UCIConfig, _inner_cv, format_table,
+                                     load_dataset, make_splits, run, write_results)
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _shared_uci():
+    env = os.environ.get("SKMIXUP_DATA") or os.environ.get("SKMIXUP_SHARED_DATA")
+    for base in ([Path(env)] if env else []) + [ROOT.parent / "shared" / "data"]:
+        for folder in (base, base / "uci"):
+            if (folder / "arrhythmia" / "arrhythmia.data").is_file():
+                return folder
+    return None
+
+
+UCI_HOME = _shared_uci()
+
+
+def test_splits_are_stratified_and_pool_singleton_classes():
+    # abalone-like labels: some classes have a single example.
+    y = np.repeat([0, 1, 2, 3, 4], [50, 30, 20, 1, 1])
+    splits = make_splits(y, n_splits=10, test_size=0.2, random_state=0)
+    assert len(splits) == 10
+    for train, test in splits:
+        assert len(np.intersect1d(train, test)) == 0 and len(train) + len(test) == len(y)
+        assert np.bincount(y[test], minlength=5)[:3].tolist() == [10, 6, 4]
+    # Different splits, same seed reproduces them.
+    assert not np.array_equal(splits[0][1], splits[1][1])
+    again = make_splits(y, n_splits=10, test_size=0.2, random_state=0)
+    assert all(np.array_equal(a[1], b[1]) for a, b in zip(splits, again))
+
+
+def test_max_train_rows_subsamples_training_rows_only():
+    y = np.repeat([0, 1], [600, 400])
+    for train, test in make_splits(y, 3, 0.2, 0, max_train_rows=100):
+        assert len(train) == 100 and len(test) == 200
+        assert np.bincount(y[train]).tolist() == [60, 40]
+
+
+def test_inner_cv_auto_uses_folds_on_small_and_a_holdout_on_large_sets():
+    config = UCIConfig()
+    small = _inner_cv(np.repeat([0, 1], 100), config, 0)
+    large = _inner_cv(np.repeat([0, 1], 1500), config, 0)
+    assert len(small) == 3 and len(large) == 1
+    assert len(large[0][1]) == 1000
+
+
+def _records():
+    rows = []
+    for split in range(10):
+        rows.append(dict(protocol="paper", dataset="iris", model="ERM", split=split,
+                         error=10.0 + split, fit_s=1.0, alpha=np.nan, n_epochs=10))
+        rows.append(dict(protocol="paper", dataset="iris", model="mixup a=1", split=split,
+                         error=8.0 + split, fit_s=1.0, alpha=1.0, n_epochs=10))
+        rows.append(dict(protocol="paper", dataset="iris", model="mixup CV-a", split=split,
+                         error=10.0 + split, fit_s=1.0, alpha=0.0, n_epochs=10))
+    return pd.DataFrame(rows)
+
+
+def test_paired_tests_and_summary():
+    paired = paired_tests(_records()).set_index("model")
+    better = paired.loc["mixup a=1"]
+    assert better["diff_mean"] == pytest.approx(2.0)
+    assert (better["wins"], better["ties"], better["losses"]) == (10, 0, 0)
+    assert better["p_wilcoxon"] == pytest.approx(2 / 2**10)  # exact two-sided, all 10 positive
+    same = paired.loc["mixup CV-a"]
+    assert same["diff_mean"] == 0 and same["p_wilcoxon"] == 1.0
+    summary = summarize(_records()).set_index("model")
+    assert summary.loc["ERM", "mean"] == pytest.approx(14.5)
+    assert summary.loc["ERM", "std"] == pytest.approx(np.std(np.arange(10), ddof=1))
+    assert summary.loc["ERM", "paper_erm"] == PAPER_TABLE_4["iris"][0]
+
+
+def test_iris_falls_back_to_scikit_learn(tmp_path):
+    X, y, source = load_dataset("iris", data_home=tmp_path)
+    assert X.shape == (150, 4) and source == "sklearn.datasets.load_iris"
+    with pytest.raises(FileNotFoundError, match="abalone.data"):
+        load_dataset("abalone", data_home=tmp_path)
+
+
+@pytest.fixture(scope="module")
+def quick_results():
+    if UCI_HOME is None:
+        pytest.skip("shared UCI files not found: set SKMIXUP_DATA or put ../shared beside the repo")
+    config = UCIConfig.quick(datasets=("iris", "arrhythmia"), data_home=str(UCI_HOME),
+                             n_splits=2, n_jobs=1, progress=False)
+    return run(config)
+
+
+def test_quick_run_records(quick_results):
+    records = quick_results["records"]
+    paper_models = {"ERM", "mixup a=1", "mixup CV-a"}
+    tuned_models = {"ERM", "mixup a=0.2", "mixup CV-a", "MLPClassifier", "LogisticRegression",
+                    "HistGradientBoosting"}
+    assert set(records.query("protocol == 'paper'")["model"]) == paper_models
+    assert set(records.query("protocol == 'tuned'")["model"]) == tuned_models
+    assert len(records) == 2 * 2 * (len(paper_models) + len(tuned_models))
+    assert records["error"].between(0, 100).all() and (records["fit_s"] > 0).all()
+    # At most 300 training rows, a fifth of the rows for testing.
+    arrhythmia = records.query("dataset == 'arrhythmia'")
+    assert (arrhythmia["n_train"] == 300).all() and (arrhythmia["n_test"] == 91).all()
+    # The inner cross-validation chose one of the grid's alphas.
+    chosen = records.query("model == 'mixup CV-a'")["alpha"]
+    assert chosen.isin([0.0, 0.4]).all()
+
+
+def test_quick_run_numbers_are_sane(quick_results):
+    summary = quick_results["summary"].set_index(["protocol", "dataset", "model"])["mean"]
+    # iris is easy with standardised features; arrhythmia's majority class is 54% of rows.
+    for model in ["ERM", "mixup a=0.2", "LogisticRegression"]:
+        assert summary["tuned", "iris", model] < 15
+        assert summary["tuned", "arrhythmia", model] < 46
+    paired = quick_results["paired"]
+    assert set(paired["reference"]) == {"ERM", "MLPClassifier"}
+    assert paired["p_wilcoxon"].between(0, 1).all()
+    assert quick_results["skipped"] == {}
+
+
+def test_quick_run_outputs(quick_results, tmp_path):
+    write_results(quick_results, tmp_path)
+    for name in ["records.csv", "summary.csv", "paired.csv", "results.json", "table.txt", "uci.png"]:
+        assert (tmp_path / name).stat().st_size > 0
+    payload = json.loads((tmp_path / "results.json").read_text())
+    assert payload["config"]["n_splits"] == 2
+    assert {r["dataset"] for r in payload["summary"]} == {"iris", "arrhythmia"}
+    assert payload["paper_table_4"]["iris"] == {"erm": 21.3, "mixup": 17.3}
+    assert len(pd.read_csv(tmp_path / "records.csv")) == len(quick_results["records"])
+    table = format_table(quick_results)
+    assert "paper ERM" in table and "arrhythmia" in table and "ERM - mixup a=0.2 (p)" in table
+
+
+def test_command_runs_on_iris_without_data_and_says_what_it_skipped(tmp_path, monkeypatch, capsys):
+    from skmixup.__main__ import main
+
+    monkeypatch.setenv("SKMIXUP_DATA", str(tmp_path / "empty"))
+    main(["uci", "--quick", "--datasets", "iris", "abalone", "--protocols", "tuned",
+          "--splits", "2", "--n-jobs", "1", "--no-progress", "--out", str(tmp_path / "out")])
+    printed = capsys.readouterr().out
+    assert "iris" in printed and "skipped (files not found): abalone" in printed
+    assert "SKMIXUP_DATA" in printed
+    records = pd.read_csv(tmp_path / "out" / "records.csv")
+    assert set(records["dataset"]) == {"iris"} and set(records["split"]) == {0, 1}
+    assert not (tmp_path / "out" / "records.partial.csv").exists()
+
+
+def test_unknown_protocol():
+    with pytest.raises(ValueError, match="Unknown protocols"):
+        run(UCIConfig(protocols=("best",), datasets=(), progress=False))
