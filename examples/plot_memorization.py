@@ -39,13 +39,13 @@ print(f"{corrupted.sum()} of {len(y_train)} training labels corrupted")
 # %%
 # Test error after every epoch
 # ----------------------------
-# :class:`~skmixup.experiments._images_common.EpochTestError` is a small
+# :class:`~skmixup.experiments.memorization.EpochTestError` is a small
 # skorch callback passed through the ``callbacks`` parameter; it records the
 # test error in the net's history after each epoch.
 import matplotlib.pyplot as plt
 
 from skmixup import MixupClassifier
-from skmixup.experiments._images_common import EpochTestError
+from skmixup.experiments.memorization import EpochTestError
 from skmixup.modules import SmallCNN
 
 fig, ax = plt.subplots(figsize=(5, 3.2))

@@ -21,7 +21,9 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["MemorizationConfig", "corrupt_labels", "format_table", "plot_curves", "run"]
+from ._images_common import EpochTestError
+
+__all__ = ["EpochTestError", "MemorizationConfig", "corrupt_labels", "format_table", "plot_curves", "run"]
 
 
 def corrupt_labels(y, fraction, n_classes, rng):
@@ -114,7 +116,7 @@ def _run_one(config, corruption, method, seed, X_train, y_train, X_test, y_test)
 
     from .. import MixupClassifier
     from ..modules import SmallCNN
-    from ._images_common import EpochTestError, predict_labels
+    from ._images_common import predict_labels
 
     torch.set_num_threads(1)
     alpha, dropout = config.methods[method]
