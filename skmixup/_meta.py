@@ -85,7 +85,7 @@ class MixupEstimator(MetaEstimatorMixin, BaseEstimator):
         Class labels (classifiers only).
     n_features_in_ : int
         Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Column names, when ``X`` was a DataFrame with string column names.
     n_fit_rows_ : int
         Number of rows the wrapped estimator was fitted on.

@@ -121,13 +121,13 @@ class MixupRegressor(RegressorMixin, BaseMixupNet):
     ----------
     n_outputs_ : int
         Number of targets.
-    target_mean_ : ndarray of shape (n_outputs_,)
+    target_mean_ : ndarray of shape (`n_outputs_`,)
         Mean of each target on the (first) training data.
-    target_scale_ : ndarray of shape (n_outputs_,)
+    target_scale_ : ndarray of shape (`n_outputs_`,)
         Standard deviation of each target on the training data (1 where it is 0).
     n_features_in_ : int
         Number of features (columns; channels for image tensors).
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Column names, when ``X`` was a DataFrame with string column names.
     input_shape_ : tuple of int
         Shape of one sample as the network sees it.
