@@ -4,6 +4,8 @@ Jobs:
 
 * ``uci``: the mixup paper's UCI experiment (Table 4), ERM vs mixup vs
   scikit-learn baselines, printing the table (``--quick`` for a first look);
+* ``memorization``, ``adversarial``: the paper's Table 2 and Table 3
+  analogues on Fashion-MNIST; ``cifar10``: its PreAct ResNet-18 recipe (GPU);
 * ``demo``: MixupClassifier against the same network without mixup on a
   dataset that ships with scikit-learn, printing both test errors.
 """
