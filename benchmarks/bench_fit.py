@@ -82,7 +82,8 @@ def run_one(method, epochs):
         from skmixup import MixupClassifier
 
         clf = MixupClassifier(alpha=0.4, hidden_layer_sizes=(128, 128), max_epochs=epochs,
-                              batch_size=16, lr=1e-3, device="cpu", random_state=0)
+                              batch_size=16, lr=1e-3, early_stopping=False, device="cpu",
+                              random_state=0)
         start = time.perf_counter()
         clf.fit(X, y)
     elif method == "skorch_NeuralNetClassifier":
