@@ -4,9 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
-from sklearn.datasets import load_iris
 from sklearn.model_selection import GridSearchCV, StratifiedKFold
-from sklearn.preprocessing import StandardScaler
 
 from skmixup import MixupClassifier, MixupClassifierCV
 from skmixup.modules import MLP
@@ -14,22 +12,6 @@ from skmixup.modules import MLP
 FAST = dict(max_epochs=4, batch_size=16, device="cpu", random_state=0)
 # MixupClassifierCV's default is early_stopping=False; MixupClassifier's is "auto".
 GRID = dict(FAST, early_stopping=False)
-
-
-@pytest.fixture(autouse=True, scope="module")
-def one_torch_thread():
-    # Small networks gain nothing from a second thread, and on a busy 2-core machine two
-    # spinning OpenMP threads per process make every step tens of times slower.
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
-@pytest.fixture(scope="module")
-def iris():
-    X, y = load_iris(return_X_y=True)
-    return StandardScaler().fit_transform(X).astype(np.float32), y
 
 
 @pytest.fixture(scope="module")

@@ -3,29 +3,11 @@
 import numpy as np
 import pytest
 import torch
-from sklearn.datasets import load_iris
-from sklearn.preprocessing import StandardScaler
 from sklearn.utils import check_random_state
 
 from skmixup import MixupClassifier
 from skmixup.ensemble import BatchedAdam, StackedMLP, fit_mixup_ensemble
 from skmixup.modules import MLP
-
-
-@pytest.fixture(autouse=True, scope="module")
-def one_torch_thread():
-    # Small networks gain nothing from a second thread, and on a busy 2-core machine two
-    # spinning OpenMP threads per process make every step tens of times slower.
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
-@pytest.fixture(scope="module")
-def iris():
-    X, y = load_iris(return_X_y=True)
-    return StandardScaler().fit_transform(X).astype(np.float32), y
 
 
 def _single_fit_seed(random_state):
