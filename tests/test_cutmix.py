@@ -10,15 +10,6 @@ from skmixup.augment import augment_batch, default_padding, random_crop_flip
 from skmixup.mixup import box_mask, cutmix_batch, cutmix_boxes, one_hot, sample_lambda
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    # Small CNNs on a busy machine: one thread avoids oversubscription (several times faster).
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
 def _gen(seed=0):
     return torch.Generator().manual_seed(seed)
 

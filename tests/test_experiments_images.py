@@ -9,14 +9,6 @@ from skmixup.experiments.memorization import MemorizationConfig, corrupt_labels
 from .test_datasets_images import shared_data_home, write_cifar10
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
 @pytest.mark.parametrize("fraction", [0.0, 0.2, 0.5, 0.8, 1.0])
 def test_corrupt_labels_replaces_an_exact_fraction(fraction):
     y = np.arange(1000) % 10

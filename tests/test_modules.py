@@ -8,15 +8,6 @@ from skmixup import MixupClassifier
 from skmixup.modules import PreActResNet18, SmallCNN
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    # Small CNNs on a busy machine: one thread avoids oversubscription.
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
 @pytest.mark.parametrize("shape", [(1, 28, 28), (1, 8, 8), (3, 32, 32), (2, 5, 7), (1, 2, 2), (3, 64, 48)])
 def test_small_cnn_adapts_to_image_sizes(shape):
     torch.manual_seed(0)

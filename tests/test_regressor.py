@@ -10,9 +10,6 @@ from sklearn.utils._param_validation import InvalidParameterError
 
 from skmixup import MixupRegressor
 
-torch.set_num_threads(1)
-
-
 class _FixedLambda:
     def __init__(self, value):
         self.value = value

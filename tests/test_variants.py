@@ -19,10 +19,6 @@ from skmixup.mixup import (
 from skmixup.modules import MLP, SmallCNN
 from skmixup.net import hidden_layers, resolve_mix_layer
 
-# Tiny networks: one thread is fastest, and several threads thrash on a shared machine.
-torch.set_num_threads(1)
-
-
 def _gen(seed=0):
     return torch.Generator().manual_seed(seed)
 
