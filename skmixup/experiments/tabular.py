@@ -34,8 +34,8 @@ import pandas as pd
 
 from .uci import _preprocessor, make_splits
 
-__all__ = ["DATASETS", "MODELS", "TabularConfig", "load_suite_dataset", "make_model",
-           "report", "run"]
+__all__ = ["DATASETS", "MODELS", "TabularConfig", "format_report", "load_suite_dataset",
+           "make_model", "plot_report", "report", "run", "write_report"]
 
 KEEL = ("australian", "banana", "breast", "bupa", "chess", "contraceptive", "crx",
         "hayes-roth", "heart", "housevotes", "led7digit", "letter", "mammographic",
@@ -300,3 +300,118 @@ def report(records, reference="mixup"):
             overall.loc[model, "wilcoxon_p"] = (wilcoxon(nonzero).pvalue if len(nonzero) > 1
                                                 else np.nan)
     return per_dataset, overall.sort_values("mean_rank")
+
+
+def format_report(per_dataset, overall, notes=(), reference="mixup"):
+    """The per-dataset table and the overall table as text (at most ~120 columns)."""
+    lines = ["Test error (%), mean over splits, per dataset (best in [brackets]):"]
+    names = list(overall.index)
+    width = max(8, *(len(n) for n in names))
+    lines.append(f"{'dataset':<14}" + "".join(f"{n[:width]:>{width + 1}}" for n in names))
+    for dataset, row in per_dataset[names].iterrows():
+        best = row.min()
+        cells = "".join(
+            f"{('[' + format(v, '.2f') + ']') if v == best else format(v, '.2f'):>{width + 1}}"
+            for v in row)
+        lines.append(f"{dataset:<14}" + cells)
+    lines.append("")
+    lines.append(f"Overall, {len(per_dataset)} datasets ({reference} against each model: "
+                 "datasets where it has the lower/equal/higher error, Wilcoxon p):")
+    lines.append(f"{'model':<{width}} {'mean err':>9} {'mean rank':>10} {'fit s':>9} "
+                 f"{'x mlp':>7} {'W/T/L':>10} {'p':>8}")
+    for model, row in overall.iterrows():
+        wtl = ("" if model == reference or "ref_wins" not in row
+               else f"{row.ref_wins:.0f}/{row.ties:.0f}/{row.ref_losses:.0f}")
+        p = "" if model == reference or pd.isna(row.get("wilcoxon_p")) else f"{row.wilcoxon_p:.3g}"
+        ratio = f"{row.fit_vs_mlp:.2f}" if "fit_vs_mlp" in row else ""
+        lines.append(f"{model[:width]:<{width}} {row.mean_error:>9.2f} {row.mean_rank:>10.2f} "
+                     f"{row.fit_s:>9.1f} {ratio:>7} {wtl:>10} {p:>8}")
+    if notes:
+        lines += ["", "Notes:"] + [f"  {note}" for note in notes]
+    return "\n".join(lines)
+
+
+def plot_report(per_dataset, overall, path, reference="mixup", peer="mlp"):
+    """Mean rank per model, and per-dataset error of ``reference`` against ``peer``."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2))
+    order = overall.sort_values("mean_rank")
+    colors = ["tab:red" if m == reference else "tab:gray" for m in order.index]
+    left.barh(order.index[::-1], order["mean_rank"][::-1], color=colors[::-1])
+    left.set_xlabel(f"mean rank over {len(per_dataset)} datasets (1 = best)")
+    left.set_title("Mean rank (lower is better)")
+    if peer in per_dataset and reference in per_dataset:
+        x, y = per_dataset[peer], per_dataset[reference]
+        right.scatter(x, y, s=18, color="tab:red")
+        top = max(x.max(), y.max()) * 1.05
+        right.plot([0, top], [0, top], color="black", lw=0.8)
+        right.set_xscale("symlog", linthresh=1)
+        right.set_yscale("symlog", linthresh=1)
+        right.set_xlabel(f"{peer} test error (%)")
+        right.set_ylabel(f"{reference} test error (%)")
+        right.set_title(f"Per dataset: below the line, {reference} is better")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def write_report(records, out, notes=(), reference="mixup"):
+    """Write ``per_dataset.csv``, ``overall.csv``, ``report.txt`` and ``ranks.png`` to ``out``."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    per_dataset, overall = report(records, reference)
+    per_dataset.round(3).to_csv(out / "per_dataset.csv")
+    overall.round(4).to_csv(out / "overall.csv")
+    text = format_report(per_dataset, overall, notes, reference)
+    (out / "report.txt").write_text(text + "\n")
+    plot_report(per_dataset, overall, out / "ranks.png", reference)
+    return text
+
+
+def add_arguments(parser):
+    """The command-line options of ``python -m skmixup tabular``."""
+    parser.add_argument("--quick", action="store_true",
+                        help="6 small datasets, 1 split, at most 300 training rows")
+    parser.add_argument("--datasets", nargs="+", metavar="NAME",
+                        help="names from the suite (default: all 34)")
+    parser.add_argument("--models", nargs="+", metavar="SPEC",
+                        help="model specs: mixup erm mixup-cv mlp hgb logreg realmlp, or with "
+                             "overrides as in mixup:alpha=0.4 (default: mixup erm mlp hgb logreg)")
+    parser.add_argument("--splits", type=int, help="stratified 75/25 splits per dataset (default 3)")
+    parser.add_argument("--max-train-rows", type=int,
+                        help="subsample larger training sets to this many rows (default 3000)")
+    parser.add_argument("--data-home", help="the data root holding keel/ and uci/ "
+                        "(default: $SKMIXUP_DATA)")
+    parser.add_argument("--out", default="tabular-results",
+                        help="folder of records.csv (resumable) and the report "
+                             "(default: ./tabular-results)")
+    parser.add_argument("--n-jobs", type=int, default=2, help="worker processes (default 2)")
+    parser.add_argument("--reference", default="mixup", help="the model compared with the others")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+
+def main(args):
+    """Run the suite from parsed command-line ``args`` and print the report."""
+    changes = dict(data_home=args.data_home, n_jobs=args.n_jobs, progress=not args.no_progress)
+    for option, name in (("datasets", "datasets"), ("models", "models"), ("splits", "n_splits"),
+                         ("max_train_rows", "max_train_rows")):
+        value = getattr(args, option)
+        if value is not None:
+            changes[name] = tuple(value) if isinstance(value, list) else value
+    unknown = sorted(set(changes.get("datasets", ())) - set(DATASETS))
+    if unknown:
+        raise SystemExit(f"unknown datasets {unknown}; choose from {list(DATASETS)}")
+    config = TabularConfig.quick(**changes) if args.quick else TabularConfig(**changes)
+    start = time.perf_counter()
+    records, notes = run(config, out=args.out)
+    if len(records) == 0:
+        raise SystemExit("No dataset could be read: " + " ".join(notes))
+    records = records[records["model"].isin(config.models) & records["dataset"].isin(
+        config.datasets) & (records["split"] < config.n_splits)]
+    print(write_report(records, args.out, notes, args.reference))
+    print(f"\nrecords and report in {args.out}; {time.perf_counter() - start:.0f} s")
