@@ -35,6 +35,9 @@ CANDIDATES = {
     "d3": f"mixup:{FIXED},max_epochs=200,lr=0.003",
     "d4": f"mixup:{FIXED},max_epochs=100",
     "d5": f"mixup:{FIXED},max_epochs=200,lambda_mode='example'",
+    "e1": f"mixup:{FIXED},max_epochs=100,alpha=0.4,lr=0.003",
+    "e2": f"mixup:{FIXED},max_epochs=100,alpha=1.0,lr=0.003",
+    "e3": f"mixup:{FIXED},max_epochs=100,alpha=0.4,lr=0.003,hidden_layer_sizes=(256,)",
 }
 
 

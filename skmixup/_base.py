@@ -171,7 +171,14 @@ class BaseMixupNet(BaseEstimator):
             steps = self.max_epochs * int(np.ceil(n_train / batch_size))
             callbacks.append(("lr_schedule", LRScheduler(
                 torch.optim.lr_scheduler.CosineAnnealingLR, T_max=steps, step_every="batch")))
-        callbacks += copy.deepcopy(list(self.callbacks or []))  # the user's, e.g. an lr schedule
+        user_callbacks = copy.deepcopy(list(self.callbacks or []))  # the user's, e.g. an lr schedule
+        if getattr(self, "lr_schedule", "constant") != "constant" and any(
+                isinstance(cb[1] if isinstance(cb, tuple) else cb, LRScheduler)
+                for cb in user_callbacks):
+            raise ValueError(
+                f"callbacks holds a learning-rate scheduler and lr_schedule={self.lr_schedule!r} "
+                "adds another: pass lr_schedule='constant' to use your own schedule alone.")
+        callbacks += user_callbacks
         if dataset_valid is not None:
             callbacks.append(("early_stopping", EarlyStopping(
                 monitor="valid_loss", patience=self.n_iter_no_change, load_best=True,

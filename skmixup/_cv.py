@@ -251,7 +251,9 @@ compile
         self.compile = compile
 
     def _base_estimator(self):
-        return MixupClassifier(**{name: getattr(self, name) for name in _PASSED})
+        # The batched search trains at a constant learning rate: the refit does too.
+        return MixupClassifier(lr_schedule="constant",
+                               **{name: getattr(self, name) for name in _PASSED})
 
     def _validate(self, X, y=None, *, reset):
         kwargs = dict(accept_sparse=False, dtype=np.float32, ensure_all_finite=True,

@@ -35,10 +35,10 @@ def test_string_labels_and_fitted_attributes(blobs):
     assert proba.shape == (240, 3)
     np.testing.assert_allclose(proba.sum(1), 1, rtol=1e-12)
     np.testing.assert_allclose(np.exp(clf.predict_log_proba(X)), proba, rtol=1e-9)
-    # early_stopping="auto" holds out 10% of these 240 rows; with False nothing is held out.
-    assert "valid_loss" in clf.net_.history[-1]
-    clf = MixupClassifier(early_stopping=False, **FAST).fit(X, labels)
+    # By default nothing is held out; early_stopping="auto" holds out 10% of these 240 rows.
     assert "valid_loss" not in clf.net_.history[-1]
+    clf = MixupClassifier(early_stopping="auto", **FAST).fit(X, labels)
+    assert "valid_loss" in clf.net_.history[-1]
 
 
 def test_dataframe_list_and_integer_inputs(blobs):
@@ -247,3 +247,29 @@ def test_loaded_model_can_continue_training(blobs):
     loaded = pickle.loads(pickle.dumps(clf))
     loaded.fit(X, y)
     assert loaded.n_iter_ == 4
+
+
+def test_default_recipe_batch_size_and_cosine_schedule(blobs):
+    X, y = blobs
+    clf = MixupClassifier(max_epochs=4, random_state=0).fit(X, y)
+    assert clf.net_.batch_size == 32  # 240 rows / 8 = 30, rounded to a power of 2
+    steps = [len(epoch["batches"]) for epoch in clf.net_.history]
+    assert steps == [8] * 4
+    lrs = [batch["event_lr"] for epoch in clf.net_.history for batch in epoch["batches"]]
+    assert lrs[0] == pytest.approx(3e-3, rel=0.01) and lrs[-1] < 1e-5
+    assert all(a >= b for a, b in zip(lrs, lrs[1:]))  # decays, step by step
+    big = MixupClassifier(max_epochs=1, random_state=0).fit(np.repeat(X, 30, axis=0),
+                                                            np.repeat(y, 30))
+    assert big.net_.batch_size == 512  # 7200 / 8 = 900, capped at 512
+    flat = MixupClassifier(max_epochs=2, lr_schedule="constant", random_state=0).fit(X, y)
+    assert "event_lr" not in flat.net_.history[-1]["batches"][-1]
+
+
+def test_own_scheduler_needs_constant_lr_schedule(blobs):
+    from skorch.callbacks import LRScheduler
+
+    X, y = blobs
+    mine = [("lr", LRScheduler(policy="StepLR", step_size=1))]
+    with pytest.raises(ValueError, match="lr_schedule='constant'"):
+        MixupClassifier(max_epochs=1, callbacks=mine).fit(X, y)
+    MixupClassifier(max_epochs=1, callbacks=mine, lr_schedule="constant").fit(X, y)

@@ -10,8 +10,10 @@ from skmixup import MixupClassifier, MixupClassifierCV
 from skmixup.modules import MLP
 
 FAST = dict(max_epochs=4, batch_size=16, device="cpu", random_state=0)
-# MixupClassifierCV's default is early_stopping=False; MixupClassifier's is "auto".
-GRID = dict(FAST, early_stopping=False)
+# MixupClassifierCV keeps its own recipe (a constant lr of 1e-3, a 2x128 MLP, no early
+# stopping); the MixupClassifier it is compared with is given the same settings.
+GRID = dict(FAST, early_stopping=False, lr=1e-3, lr_schedule="constant",
+            hidden_layer_sizes=(128, 128))
 
 
 @pytest.fixture(scope="module")
@@ -112,7 +114,8 @@ def test_uneven_folds_and_adamw(iris):
                   optimizer_params={"betas": (0.8, 0.99)})
     folds = list(StratifiedKFold(4, shuffle=True, random_state=1).split(X, y))
     search = MixupClassifierCV([0.2, 1.0], cv=folds, **params).fit(X, y)
-    grid = GridSearchCV(MixupClassifier(**params), {"alpha": [0.2, 1.0]}, cv=folds).fit(X, y)
+    grid = GridSearchCV(MixupClassifier(**{**GRID, **params}), {"alpha": [0.2, 1.0]},
+                        cv=folds).fit(X, y)
     assert search.batched_
     tolerance = 1 / min(len(test) for _, test in folds)
     np.testing.assert_allclose(search.cv_results_["mean_test_score"],

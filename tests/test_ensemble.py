@@ -28,7 +28,9 @@ def test_members_follow_single_fits(iris, lambda_mode):
                              max_epochs=3, batch_size=16, lambda_mode=lambda_mode)
     for m, (r, alpha) in enumerate(zip(rows, alphas)):
         clf = MixupClassifier(alpha=alpha, max_epochs=3, batch_size=16, lambda_mode=lambda_mode,
-                              device="cpu", random_state=0, early_stopping=False).fit(X[r], y[r])
+                              device="cpu", random_state=0, early_stopping=False,
+                              lr_schedule="constant", hidden_layer_sizes=(128, 128),
+                              lr=1e-3).fit(X[r], y[r])
         single = dict(clf.net_.module_.named_parameters())
         member = dict(ens.member(m).named_parameters())
         for name, p in single.items():

@@ -14,6 +14,11 @@ from skmixup.experiments.uci import (PAPER_TABLE_4, UCIConfig, _inner_cv, format
 
 ROOT = Path(__file__).resolve().parents[1]
 
+from skmixup import MixupClassifier
+
+# The tuned protocol names its mixup model after the default alpha.
+DEFAULT = f"mixup a={MixupClassifier().alpha:g}"
+
 
 def _shared_uci():
     env = os.environ.get("SKMIXUP_DATA") or os.environ.get("SKMIXUP_SHARED_DATA")
@@ -101,7 +106,7 @@ def quick_results():
 def test_quick_run_records(quick_results):
     records = quick_results["records"]
     paper_models = {"ERM", "mixup a=1", "mixup CV-a"}
-    tuned_models = {"ERM", "mixup a=0.2", "mixup CV-a", "MLPClassifier", "LogisticRegression",
+    tuned_models = {"ERM", DEFAULT, "mixup CV-a", "MLPClassifier", "LogisticRegression",
                     "HistGradientBoosting"}
     assert set(records.query("protocol == 'paper'")["model"]) == paper_models
     assert set(records.query("protocol == 'tuned'")["model"]) == tuned_models
@@ -118,7 +123,7 @@ def test_quick_run_records(quick_results):
 def test_quick_run_numbers_are_sane(quick_results):
     summary = quick_results["summary"].set_index(["protocol", "dataset", "model"])["mean"]
     # iris is easy with standardised features; arrhythmia's majority class is 54% of rows.
-    for model in ["ERM", "mixup a=0.2", "LogisticRegression"]:
+    for model in ["ERM", DEFAULT, "LogisticRegression"]:
         assert summary["tuned", "iris", model] < 15
         assert summary["tuned", "arrhythmia", model] < 46
     paired = quick_results["paired"]
@@ -137,7 +142,7 @@ def test_quick_run_outputs(quick_results, tmp_path):
     assert payload["paper_table_4"]["iris"] == {"erm": 21.3, "mixup": 17.3}
     assert len(pd.read_csv(tmp_path / "records.csv")) == len(quick_results["records"])
     table = format_table(quick_results)
-    assert "paper ERM" in table and "arrhythmia" in table and "ERM - mixup a=0.2 (p)" in table
+    assert "paper ERM" in table and "arrhythmia" in table and f"ERM - {DEFAULT} (p)" in table
 
 
 def test_command_runs_on_iris_without_data_and_says_what_it_skipped(tmp_path, monkeypatch, capsys):

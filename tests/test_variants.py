@@ -142,7 +142,7 @@ def test_invalid_variant_parameters(iris, params):
 def test_mix_layer_out_of_range(iris):
     X, y = iris
     with pytest.raises(ValueError, match="between 0 .the input. and 2"):
-        MixupClassifier(max_epochs=1, mix_layer=3).fit(X, y)
+        MixupClassifier(max_epochs=1, mix_layer=3, hidden_layer_sizes=(8, 8)).fit(X, y)
 
 
 def test_same_class_partners_keep_labels_pure(iris):

@@ -67,6 +67,7 @@ def make_classifier(alpha=1.0, *, max_epochs=200, milestones=(100, 150), width=6
         optimizer="sgd", lr=0.1, optimizer_params={"momentum": 0.9}, weight_decay=1e-4,
         batch_size=128, max_epochs=max_epochs, augment="crop_flip", callbacks=callbacks,
         device=device, random_state=random_state, early_stopping=False,
+        lr_schedule="constant",  # the paper's step schedule is the callback above
     )
     return MixupClassifier(**{**settings, **params})
 

@@ -34,8 +34,7 @@ import pandas as pd
 
 from .uci import _preprocessor, make_splits
 
-__all__ = ["DATASETS", "MODELS", "TabularConfig", "format_report", "load_suite_dataset",
-           "make_model", "plot_report", "report", "run", "write_report"]
+__all__ = ["DATASETS", "TabularConfig", "make_model", "report", "run", "write_report"]
 
 KEEL = ("australian", "banana", "breast", "bupa", "chess", "contraceptive", "crx",
         "hayes-roth", "heart", "housevotes", "led7digit", "letter", "mammographic",
