@@ -202,7 +202,7 @@ class BaseMixupNet(BaseEstimator):
         X, y = self._validate_X(X, reset=not warm, y=y)
         self._check_image_options(X)
         X, y, sample_weight = drop_zero_weight(X, y, check_sample_weight(sample_weight, X))
-        targets = self._encode_targets(y, reset=not warm)
+        targets = self._encode_targets(y, reset=not warm, sample_weight=sample_weight)
         weight = combine(sample_weight, self._class_weight_rows(targets))
         if warm:
             weight = self._warm_weight(weight, len(y))
@@ -256,7 +256,7 @@ class BaseMixupNet(BaseEstimator):
         X, y = self._validate_X(X, reset=first, y=y)
         self._check_image_options(X)
         X, y, sample_weight = drop_zero_weight(X, y, check_sample_weight(sample_weight, X))
-        targets = self._partial_targets(y, classes, first)
+        targets = self._partial_targets(y, classes, first, sample_weight)
         weight = combine(sample_weight, self._class_weight_rows(targets))
         device = resolve_device(self.device)
         if first:
@@ -281,9 +281,9 @@ class BaseMixupNet(BaseEstimator):
         self.n_iter_ = len(history)
         return self
 
-    def _partial_targets(self, y, classes, first):
+    def _partial_targets(self, y, classes, first, sample_weight):
         """Encoded targets for :meth:`partial_fit` (classifiers check ``classes``)."""
-        return self._encode_targets(y, reset=first)
+        return self._encode_targets(y, reset=first, sample_weight=sample_weight)
 
     def _warm_weight(self, weight, n):
         """Weights for continuing ``net_``, whose validation set is fixed at its first fit."""

@@ -344,7 +344,7 @@ class MixupClassifier(ClassifierMixin, BaseMixupNet):
         """
         return self._partial_fit(X, y, sample_weight, classes)
 
-    def _partial_targets(self, y, classes, first):
+    def _partial_targets(self, y, classes, first, sample_weight):
         check_classification_targets(y)
         if first:
             if classes is None:
@@ -376,7 +376,7 @@ class MixupClassifier(ClassifierMixin, BaseMixupNet):
     def _class_weight_rows(self, targets):
         return class_sample_weight(self.class_weight, self.classes_, targets.argmax(axis=1))
 
-    def _encode_targets(self, y, reset):
+    def _encode_targets(self, y, reset, sample_weight=None):
         check_classification_targets(y)
         if reset:
             classes, encoded = np.unique(y, return_inverse=True)

@@ -309,13 +309,14 @@ class MixupRegressor(RegressorMixin, BaseMixupNet):
         check_consistent_length(X, y)
         return X, y
 
-    def _encode_targets(self, y, reset):
+    def _encode_targets(self, y, reset, sample_weight=None):
         y2 = y.reshape(len(y), -1)
-        if reset:
+        if reset:  # weighted moments: weights act as repetitions
             self.n_outputs_ = y2.shape[1]
             self._y_ndim = y.ndim
-            self.target_mean_ = y2.mean(axis=0)
-            scale = y2.std(axis=0)
+            self.target_mean_ = np.average(y2, axis=0, weights=sample_weight)
+            scale = np.sqrt(np.average((y2 - self.target_mean_) ** 2, axis=0,
+                                       weights=sample_weight))
             self.target_scale_ = np.where(scale > 0, scale, 1.0)
         elif y2.shape[1] != self.n_outputs_:
             raise ValueError(
