@@ -14,7 +14,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
-from skorch.callbacks import EarlyStopping
+from skorch.callbacks import EarlyStopping, LRScheduler
 from skorch.dataset import Dataset
 from skorch.helper import predefined_split
 
@@ -64,7 +64,8 @@ class BaseMixupNet(BaseEstimator):
         "hidden_layer_sizes": ["array-like"],
         "dropout": [Interval(numbers.Real, 0, 1, closed="left")],
         "max_epochs": [Interval(numbers.Integral, 1, None, closed="left")],
-        "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
+        "batch_size": [Interval(numbers.Integral, 1, None, closed="left"), StrOptions({"auto"})],
+        "lr_schedule": [StrOptions({"constant", "cosine"})],
         "lr": [Interval(numbers.Real, 0, None, closed="neither")],
         "optimizer": [StrOptions(set(_OPTIMIZERS)), type],
         "optimizer_params": [None, dict],
@@ -155,10 +156,22 @@ class BaseMixupNet(BaseEstimator):
             params["fused"] = True  # one kernel per step instead of one per tensor
         return optimizer, params
 
-    def _make_net(self, n_outputs, device, seed, dataset_valid):
+    def _batch_size(self, n_train):
+        """``batch_size``, or for ``"auto"``: n/8 rounded to a power of 2, within [32, 512]."""
+        if self.batch_size != "auto":
+            return int(self.batch_size)
+        return int(2 ** np.clip(np.round(np.log2(max(n_train, 1) / 8)), 5, 9))
+
+    def _make_net(self, n_outputs, device, seed, dataset_valid, n_train):
         optimizer, optimizer_params = self._make_optimizer()
         module = self._build_module(n_outputs)
+        batch_size = self._batch_size(n_train)
         callbacks = [("finite_loss", FiniteLossCheck())]
+        if getattr(self, "lr_schedule", "constant") == "cosine":
+            # Decays the learning rate to 0 over max_epochs, step by step.
+            steps = self.max_epochs * int(np.ceil(n_train / batch_size))
+            callbacks.append(("lr_schedule", LRScheduler(
+                torch.optim.lr_scheduler.CosineAnnealingLR, T_max=steps, step_every="batch")))
         callbacks += copy.deepcopy(list(self.callbacks or []))  # the user's, e.g. an lr schedule
         if dataset_valid is not None:
             callbacks.append(("early_stopping", EarlyStopping(
@@ -172,7 +185,7 @@ class BaseMixupNet(BaseEstimator):
             optimizer=optimizer,
             lr=self.lr,
             max_epochs=self.max_epochs,
-            batch_size=self.batch_size,
+            batch_size=batch_size,
             train_split=None if dataset_valid is None else predefined_split(dataset_valid),
             callbacks=callbacks,
             device=device,
@@ -234,7 +247,7 @@ class BaseMixupNet(BaseEstimator):
                 self.net_.sample_weighted = weight is not None
                 self.net_.partial_fit(X_train, y_train)
             else:
-                net = self._make_net(targets.shape[1], device, seed, valid)
+                net = self._make_net(targets.shape[1], device, seed, valid, len(train_idx))
                 net.sample_weighted = weight is not None
                 net.fit(X_train, y_train)
                 self.net_ = net
@@ -273,7 +286,7 @@ class BaseMixupNet(BaseEstimator):
             torch.manual_seed(seed)
             if first:
                 n_outputs = targets.shape[1] - (weight is not None)
-                self.net_ = self._make_net(n_outputs, device, seed, None).initialize()
+                self.net_ = self._make_net(n_outputs, device, seed, None, len(X)).initialize()
             self.net_.sample_weighted = weight is not None
             self.net_.partial_fit(X_train, y_train, epochs=1)
         history = self.net_.history
