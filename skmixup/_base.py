@@ -52,7 +52,7 @@ def _restore_on_error(estimator):
 class BaseMixupNet(BaseEstimator):
     """Shared machinery of :class:`~skmixup.MixupClassifier` and its siblings.
 
-    Subclasses define ``_encode_targets(y, reset)`` returning float targets of
+    Subclasses define ``_encode_targets(y, reset, sample_weight=None)`` returning float targets of
     shape (n, n_outputs), and the prediction methods.
     """
 
