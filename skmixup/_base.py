@@ -286,7 +286,10 @@ class BaseMixupNet(BaseEstimator):
             torch.manual_seed(seed)
             if first:
                 n_outputs = targets.shape[1] - (weight is not None)
-                self.net_ = self._make_net(n_outputs, device, seed, None, len(X)).initialize()
+                net = self._make_net(n_outputs, device, seed, None, len(X))
+                if "progress" in dict(net.callbacks):  # a bar per one-epoch call is noise
+                    net.set_params(callbacks__progress=None)
+                self.net_ = net.initialize()
             self.net_.sample_weighted = weight is not None
             self.net_.partial_fit(X_train, y_train, epochs=1)
         history = self.net_.history

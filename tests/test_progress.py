@@ -47,3 +47,10 @@ def test_verbose_2_prints_the_epoch_table(iris, capsys, no_delay):
     assert "train_loss" in out and "valid_loss" in out
     assert len([line for line in out.splitlines() if line.strip()[:1].isdigit()]) == clf.n_iter_
     assert "epochs:" not in err
+
+
+def test_partial_fit_shows_no_bar(iris, capsys, no_delay):
+    clf = _clf(1)
+    for _ in range(2):
+        clf.partial_fit(*iris, classes=[0, 1, 2])
+    assert capsys.readouterr() == ("", "")

@@ -274,3 +274,15 @@ def test_meta_weights_need_estimator_support(iris, weights):
     X, y = iris[0][:, :3], iris[0][:, 3]
     with pytest.raises(TypeError, match="does not accept sample_weight"):
         MixupEstimator(KNeighborsRegressor()).fit(X, y, sample_weight=weights)
+
+
+# ------------------------------------------------------------------ warm_start
+def test_warm_start_keeps_weighting(iris, weights):
+    X, y = iris
+    clf = _clf(max_epochs=3, warm_start=True, early_stopping=True)
+    clf.fit(X, y, sample_weight=weights)
+    clf.fit(X, y)  # continues the weighted network with unit weights
+    assert clf.n_iter_ >= 2 and clf.net_.sample_weighted
+    plain = _clf(max_epochs=3, warm_start=True, early_stopping=True).fit(X, y)
+    with pytest.raises(ValueError, match="warm_start cannot add sample_weight"):
+        plain.fit(X, y, sample_weight=weights)
