@@ -1,7 +1,7 @@
 """
-=================================================
-Imbalanced classes: ``class_weight="balanced"``
-=================================================
+===========================================
+Imbalanced classes: class_weight="balanced"
+===========================================
 
 When one class is rare, a classifier that minimises the average loss can
 nearly ignore it: predicting the majority class everywhere is already 95%
