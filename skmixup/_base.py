@@ -52,8 +52,9 @@ def _restore_on_error(estimator):
 class BaseMixupNet(BaseEstimator):
     """Shared machinery of :class:`~skmixup.MixupClassifier` and its siblings.
 
-    Subclasses define ``_encode_targets(y, reset, sample_weight=None)`` returning float targets of
-    shape (n, n_outputs), and the prediction methods.
+    Subclasses define ``_encode_targets(y, reset, sample_weight=None)``
+    returning float targets of shape (n, n_outputs), and the prediction
+    methods.
     """
 
     _parameter_constraints: dict = {

@@ -36,8 +36,8 @@ from .mixup import (
     same_class_partners,
 )
 
-__all__ = ["EpochProgress", "FiniteLossCheck", "MixupNet", "StreamedBatches", "TensorBatches", "fits_on_device",
-           "hidden_layers", "place_data", "resolve_mix_layer"]
+__all__ = ["EpochProgress", "FiniteLossCheck", "MixupNet", "StreamedBatches", "TensorBatches",
+           "fits_on_device", "hidden_layers", "place_data", "resolve_mix_layer"]
 
 _BATCH_PARTNERS = {"random", "same_class"}
 _DATASET_PARTNERS = {"knn", "same_class_knn", "label_kernel"}

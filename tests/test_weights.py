@@ -48,15 +48,61 @@ def test_zero_weights_remove_rows_bit_for_bit(iris, weights, params):
     np.testing.assert_array_equal(with_zeros.predict_proba(X), deleted.predict_proba(X))
 
 
-def test_zero_weights_regressor_bit_for_bit(iris, weights):
+@pytest.mark.parametrize("params", [
+    dict(early_stopping=True),
+    dict(partners="label_kernel"),  # partners chosen by target distance, weight column aside
+    dict(partners="knn", n_neighbors=5, mix_layer=1),
+])
+def test_zero_weights_regressor_bit_for_bit(iris, weights, params):
     X, y = iris[0][:, :3], iris[0][:, 3]
     keep = weights > 0
-    reg = MixupRegressor(max_epochs=5, random_state=0, early_stopping=True)
+    reg = MixupRegressor(max_epochs=5, random_state=0, **params)
     a = clone(reg).fit(X, y, sample_weight=weights)
     b = clone(reg).fit(X[keep], y[keep], sample_weight=weights[keep])
     np.testing.assert_array_equal(a.predict(X), b.predict(X))
     # The target standardisation is weighted too (weights act as repetitions).
     np.testing.assert_allclose(a.target_mean_, [np.average(y, weights=weights)])
+
+
+def test_zero_weights_cutmix_images_bit_for_bit(weights):
+    from sklearn.datasets import load_digits
+
+    X, y = load_digits(return_X_y=True)
+    X, y = (X[:150] / 16).reshape(-1, 8, 8).astype(np.float32), y[:150]
+    keep = weights > 0
+    clf = _clf(method="cutmix", alpha=1.0, max_epochs=2, early_stopping=False)
+    a = clone(clf).fit(X, y, sample_weight=weights)
+    b = clone(clf).fit(X[keep], y[keep], sample_weight=weights[keep])
+    np.testing.assert_array_equal(a.predict_proba(X), b.predict_proba(X))
+
+
+def test_partner_choice_ignores_the_weight_column(iris, weights):
+    # same_class partners read the class from the target row: a weight above 1 must not be
+    # taken for a class. Then the mixed one-hot targets of same-class pairs stay one-hot.
+    X, y = iris
+    clf = _clf(alpha=1.0, partners="same_class", early_stopping=False)
+    rows = _captured_targets(clf, X, y, sample_weight=weights)
+    assert float(rows[:, 3].max()) > 1  # weights that would win an argmax
+    np.testing.assert_array_equal(rows[:, :3].max(dim=1).values.numpy(), 1.0)
+
+
+def test_label_kernel_partners_ignore_the_weight_column():
+    from skmixup.mixup import label_kernel_partners
+
+    gen = torch.Generator().manual_seed(0)
+    targets = torch.randn(50, 1, generator=gen)
+    weight = torch.rand(50, 1, generator=gen) * 10
+    y_all = torch.cat([targets, weight], dim=1)
+    net = MixupNet(torch.nn.Linear, torch.nn.MSELoss, partners="label_kernel", seed=0,
+                   kernel_bandwidth=0.2,
+                   sample_weighted=True).initialize_generator()
+    net.partner_data_ = (torch.zeros(50, 2), y_all)
+    rows = torch.arange(10)
+    _, y_pairs, index = net._draw_partners(torch.zeros(10, 2), y_all[:10], rows)
+    chosen = y_pairs[index]  # each row's partner, with its weight
+    expected = label_kernel_partners(targets[:10], targets, rows, 0.2,
+                                     generator=torch.Generator().manual_seed(0))
+    torch.testing.assert_close(chosen, y_all[expected])
 
 
 def test_constant_weights_match_unweighted_fit(iris):
