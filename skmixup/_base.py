@@ -217,7 +217,7 @@ class BaseMixupNet(BaseEstimator):
         self._check_image_options(X)
         X, y, sample_weight = drop_zero_weight(X, y, check_sample_weight(sample_weight, X))
         targets = self._encode_targets(y, reset=not warm, sample_weight=sample_weight)
-        weight = combine(sample_weight, self._class_weight_rows(targets))
+        weight = combine(sample_weight, self._class_weight_rows(targets, sample_weight))
         if warm:
             weight = self._warm_weight(weight, len(y))
         rng = check_random_state(self.random_state)
@@ -271,7 +271,7 @@ class BaseMixupNet(BaseEstimator):
         self._check_image_options(X)
         X, y, sample_weight = drop_zero_weight(X, y, check_sample_weight(sample_weight, X))
         targets = self._partial_targets(y, classes, first, sample_weight)
-        weight = combine(sample_weight, self._class_weight_rows(targets))
+        weight = combine(sample_weight, self._class_weight_rows(targets, sample_weight))
         device = resolve_device(self.device)
         if first:
             seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
@@ -315,7 +315,7 @@ class BaseMixupNet(BaseEstimator):
             )
         return weight
 
-    def _class_weight_rows(self, targets):
+    def _class_weight_rows(self, targets, sample_weight):
         """Per-row class weights (classifiers with ``class_weight``), or None."""
         return None
 

@@ -63,8 +63,10 @@ class MixupClassifier(ClassifierMixin, BaseMixupNet):
     class_weight : None, "balanced" or dict, default=None
         Weights of the classes, as in scikit-learn: a dict ``{label: weight}``
         (classes left out weigh 1), or ``"balanced"`` for
-        ``n_samples / (n_classes * np.bincount(y))``. They multiply
-        ``sample_weight``. Each example's weight is that of its class, and a
+        ``n_samples / (n_classes * np.bincount(y))`` (counts weighted by
+        ``sample_weight`` when given, as scikit-learn's
+        :class:`~sklearn.linear_model.LogisticRegression` counts them). They
+        multiply ``sample_weight``. Each example's weight is that of its class, and a
         mixed example carries the mixture of its two examples' weights,
         ``lam * w_i + (1 - lam) * w_j``: the class weights averaged over its
         mixed (soft) label. See the user guide.
@@ -375,8 +377,9 @@ class MixupClassifier(ClassifierMixin, BaseMixupNet):
             )
         return self._encode_targets(y, reset=False)
 
-    def _class_weight_rows(self, targets):
-        return class_sample_weight(self.class_weight, self.classes_, targets.argmax(axis=1))
+    def _class_weight_rows(self, targets, sample_weight):
+        return class_sample_weight(self.class_weight, self.classes_, targets.argmax(axis=1),
+                                   sample_weight)
 
     def _encode_targets(self, y, reset, sample_weight=None):
         check_classification_targets(y)

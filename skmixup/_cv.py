@@ -363,8 +363,8 @@ precision, compile
         if sample_weight is not None:
             train = train[sample_weight[train] > 0]
         classes, encoded = np.unique(y[train], return_inverse=True)
-        weight = combine(None if sample_weight is None else sample_weight[train],
-                         class_sample_weight(self.class_weight, classes, encoded))
+        weight = None if sample_weight is None else sample_weight[train]
+        weight = combine(weight, class_sample_weight(self.class_weight, classes, encoded, weight))
         return train, torch.as_tensor(weight)
 
     def _search_batched(self, X, y, alphas, splits, sample_weight=None):

@@ -44,11 +44,13 @@ def drop_zero_weight(X, y, weight):
     return X[keep], y[keep], weight[keep]
 
 
-def class_sample_weight(class_weight, classes, y_encoded):
+def class_sample_weight(class_weight, classes, y_encoded, sample_weight=None):
     """Per-row multipliers for ``class_weight`` (None, "balanced" or a dict), or None.
 
-    ``"balanced"`` is ``n_samples / (n_classes * count(class))``, counted on the
-    rows given (after rows of zero weight are removed), as in scikit-learn.
+    ``"balanced"`` is ``n_samples / (n_classes * count(class))``, as in
+    scikit-learn; with ``sample_weight`` the counts are sums of weights (as
+    scikit-learn's ``LogisticRegression`` counts them), so that every class
+    ends with the same total weight.
     """
     if class_weight is None:
         return None
@@ -60,7 +62,8 @@ def class_sample_weight(class_weight, classes, y_encoded):
                 f"({classes.tolist()}). Use the labels of y as keys."
             )
     y_labels = classes[y_encoded]
-    per_class = compute_class_weight(class_weight, classes=classes, y=y_labels)
+    per_class = compute_class_weight(class_weight, classes=classes, y=y_labels,
+                                     sample_weight=sample_weight)
     return per_class[y_encoded]
 
 

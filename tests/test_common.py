@@ -39,8 +39,8 @@ def _estimators():
 # the same loss in another order, moves the predictions by about 2e-7 after 30 Adam steps,
 # so the networks compute in float64 for this check. scikit-learn runs it the same way on
 # its own stochastic estimators (MLPClassifier with solver="lbfgs"). The weighting with
-# mixup is tested in tests/test_weights.py: zero weights as deletion (bit for bit) and
-# integer weights as repetition (in distribution).
+# mixup is tested in tests/test_weights.py: zero weights as deletion (bit for bit, with
+# mixing), the weight each mixed example carries, the weighted validation loss.
 _EXACT_WEIGHTS = dict(alpha=0, batch_size=256, module=Float64MLP)
 _CHECK_PARAMS = {
     "check_sample_weight_equivalence_on_dense_data": {

@@ -201,6 +201,18 @@ def test_balanced_is_balanced_sample_weight(iris):
     np.testing.assert_array_equal(a.predict_proba(X), b.predict_proba(X))
 
 
+def test_balanced_counts_weighted_classes(iris, weights):
+    # With sample weights, "balanced" counts each class's total weight (as
+    # LogisticRegression does): every class then weighs the same in the loss.
+    X, y = iris[0][30:], iris[1][30:]
+    w = weights[30:]
+    rows = _captured_targets(_clf(alpha=0.0, class_weight="balanced", early_stopping=False),
+                             X, y, sample_weight=w)
+    epoch = rows[: int(np.sum(w > 0))]  # the first epoch: every kept row once
+    totals = [float(epoch[epoch[:, k] == 1, 3].sum()) for k in range(3)]
+    np.testing.assert_allclose(totals, totals[0], rtol=1e-5)
+
+
 def test_class_weight_dict_multiplies_sample_weight(iris, weights):
     X, y = iris
     class_weight = {0: 2.0, 2: 0.5}  # class 1 left out: weight 1
