@@ -396,9 +396,9 @@ class MixupClassifier(ClassifierMixin, BaseMixupNet):
             if unseen.size:
                 raise ValueError(
                     f"y has labels {unseen.tolist()} that are not among the classes of the "
-                    f"first fit ({self.classes_.tolist()}); warm_start and partial_fit cannot "
-                    "add classes. Refit from scratch, or list every class in the first "
-                    "partial_fit's classes."
+                    f"first fit ({self.classes_.tolist()}); warm_start cannot add classes, "
+                    "nor can partial_fit. Refit from scratch, or list every class in the "
+                    "first partial_fit's classes."
                 )
             encoded = np.searchsorted(self.classes_, y)
         return np.eye(len(self.classes_), dtype=np.float32)[encoded]
