@@ -201,6 +201,9 @@ PROGRESS_DELAY = 2.0
 class EpochProgress(Callback):
     """A tqdm bar over epochs, showing the last training and validation losses.
 
+    Any other number recorded in the epoch's history row by a callback (a test
+    error, a learning rate) is shown after them.
+
     Used by the estimators at ``verbose=1``. On a terminal the bar redraws in
     place; elsewhere (a log file, CI) it uses ASCII characters and redraws at
     most every ``mininterval`` seconds, without cursor-movement codes.
@@ -232,7 +235,14 @@ class EpochProgress(Callback):
 
     def on_epoch_end(self, net, **kwargs):
         row = net.history[-1]
-        postfix = {key: f"{row[key]:.4f}" for key in ("train_loss", "valid_loss") if key in row}
+        # The losses first, then any other number a callback recorded (e.g. a test error).
+        keys = [key for key in ("train_loss", "valid_loss") if key in row] + sorted(
+            key for key, value in row.items()
+            if key not in ("epoch", "dur", "train_loss", "valid_loss", "train_batch_count",
+                           "valid_batch_count") and not key.endswith("_best")
+            and not key.startswith("event_") and isinstance(value, (int, float))
+            and not isinstance(value, bool))
+        postfix = {key: f"{row[key]:.4f}" for key in keys}
         self.bar_.set_postfix(postfix, refresh=False)
         self.bar_.update(1)
 

@@ -54,3 +54,16 @@ def test_partial_fit_shows_no_bar(iris, capsys, no_delay):
     for _ in range(2):
         clf.partial_fit(*iris, classes=[0, 1, 2])
     assert capsys.readouterr() == ("", "")
+
+
+def test_bar_shows_numbers_other_callbacks_record(iris, capsys, no_delay):
+    from skorch.callbacks import Callback
+
+    class RecordTestError(Callback):
+        def on_epoch_end(self, net, **kwargs):
+            net.history.record("test_error", 0.125)
+
+    MixupClassifier(max_epochs=3, verbose=1, early_stopping=False,
+                    callbacks=[("test", RecordTestError())]).fit(*iris)
+    err = capsys.readouterr().err
+    assert "test_error=0.1250" in err and "train_loss=" in err and "dur" not in err
