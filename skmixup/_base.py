@@ -20,7 +20,8 @@ from skorch.helper import predefined_split
 
 from .augment import AUGMENTATIONS
 from .modules import MLP, SmallCNN
-from .net import FiniteLossCheck, MixupNet, place_data
+from ._weights import check_sample_weight, combine, drop_zero_weight, with_weight_column
+from .net import EpochProgress, FiniteLossCheck, MixupNet, place_data
 
 _OPTIMIZERS = {"adam": torch.optim.Adam, "adamw": torch.optim.AdamW, "sgd": torch.optim.SGD}
 
@@ -51,8 +52,9 @@ def _restore_on_error(estimator):
 class BaseMixupNet(BaseEstimator):
     """Shared machinery of :class:`~skmixup.MixupClassifier` and its siblings.
 
-    Subclasses define ``_encode_targets(y, reset)`` returning float targets of
-    shape (n, n_outputs), and the prediction methods.
+    Subclasses define ``_encode_targets(y, reset, sample_weight=None)``
+    returning float targets of shape (n, n_outputs), and the prediction
+    methods.
     """
 
     _parameter_constraints: dict = {
@@ -182,7 +184,9 @@ class BaseMixupNet(BaseEstimator):
         if dataset_valid is not None:
             callbacks.append(("early_stopping", EarlyStopping(
                 monitor="valid_loss", patience=self.n_iter_no_change, load_best=True,
-                sink=print if self.verbose else _silent)))
+                sink=print if self.verbose >= 2 else _silent)))
+        if self.verbose == 1:
+            callbacks.append(("progress", EpochProgress(self.max_epochs)))
         return MixupNet(
             module,
             criterion=self._criterion(),
@@ -193,7 +197,7 @@ class BaseMixupNet(BaseEstimator):
             train_split=None if dataset_valid is None else predefined_split(dataset_valid),
             callbacks=callbacks,
             device=device,
-            verbose=self.verbose,
+            verbose=int(self.verbose >= 2),  # skorch's per-epoch table; 1 is the progress bar
             alpha=self.alpha,
             lambda_mode=self.lambda_mode,
             seed=seed,
@@ -210,15 +214,19 @@ class BaseMixupNet(BaseEstimator):
         return {}
 
     # -------------------------------------------------------------------- fit
-    def _fit(self, X, y):
+    def _fit(self, X, y, sample_weight=None):
         with _restore_on_error(self):
-            return self._fit_unsafe(X, y)
+            return self._fit_unsafe(X, y, sample_weight)
 
-    def _fit_unsafe(self, X, y):
+    def _fit_unsafe(self, X, y, sample_weight=None):
         warm = self.warm_start and hasattr(self, "net_")
         X, y = self._validate_X(X, reset=not warm, y=y)
         self._check_image_options(X)
-        targets = self._encode_targets(y, reset=not warm)
+        X, y, sample_weight = drop_zero_weight(X, y, check_sample_weight(sample_weight, X))
+        targets = self._encode_targets(y, reset=not warm, sample_weight=sample_weight)
+        weight = combine(sample_weight, self._class_weight_rows(targets, sample_weight))
+        if warm:
+            weight = self._warm_weight(weight, len(y))
         rng = check_random_state(self.random_state)
         seed = int(rng.randint(np.iinfo(np.int32).max))
         device = resolve_device(self.device)
@@ -228,9 +236,14 @@ class BaseMixupNet(BaseEstimator):
         early_stopping = self._use_early_stopping(y)
         if early_stopping:
             train_idx, valid_idx = self._validation_split(y, rng)
-            valid = Dataset(*place_data(X[valid_idx], targets[valid_idx], device))
+            valid_targets = targets[valid_idx] if weight is None \
+                else with_weight_column(targets[valid_idx], weight[valid_idx])
+            valid = Dataset(*place_data(X[valid_idx], valid_targets, device))
+        # Weights travel as an extra target column, mixed with the targets (MixupNet.get_loss).
+        train_targets = targets[train_idx] if weight is None \
+            else with_weight_column(targets[train_idx], weight[train_idx])
         # Moved to the device once; pinned on the host and streamed if too large for it.
-        X_train, y_train = place_data(X[train_idx], targets[train_idx], device)
+        X_train, y_train = place_data(X[train_idx], train_targets, device)
 
         devices = [torch.device(device)] if torch.device(device).type == "cuda" else []
         # Module initialisation and dropout use torch's global RNG: seed it inside a fork
@@ -239,9 +252,11 @@ class BaseMixupNet(BaseEstimator):
             torch.manual_seed(seed)
             if warm:
                 self.net_.set_params(max_epochs=self.max_epochs)
+                self.net_.sample_weighted = weight is not None
                 self.net_.partial_fit(X_train, y_train)
             else:
                 net = self._make_net(targets.shape[1], device, seed, valid, len(train_idx))
+                net.sample_weighted = weight is not None
                 net.fit(X_train, y_train)
                 self.net_ = net
         history = self.net_.history
@@ -251,6 +266,65 @@ class BaseMixupNet(BaseEstimator):
             self.best_validation_loss_ = float(min(self.validation_loss_curve_))
         self.n_iter_ = len(history)
         return self
+
+    def _partial_fit(self, X, y, sample_weight=None, classes=None):
+        with _restore_on_error(self):
+            return self._partial_fit_unsafe(X, y, sample_weight, classes)
+
+    def _partial_fit_unsafe(self, X, y, sample_weight, classes):
+        """One epoch over (X, y), mixing within its minibatches; the first call builds ``net_``."""
+        first = not hasattr(self, "net_")
+        X, y = self._validate_X(X, reset=first, y=y)
+        self._check_image_options(X)
+        X, y, sample_weight = drop_zero_weight(X, y, check_sample_weight(sample_weight, X))
+        targets = self._partial_targets(y, classes, first, sample_weight)
+        weight = combine(sample_weight, self._class_weight_rows(targets, sample_weight))
+        device = resolve_device(self.device)
+        if first:
+            seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
+            self._partial_seed = seed
+        else:
+            weight = self._warm_weight(weight, len(y))
+            seed = getattr(self, "_partial_seed", 0) + len(self.net_.history)
+        if weight is not None:
+            targets = with_weight_column(targets, weight)
+        X_train, y_train = place_data(X, targets, device)
+        devices = [torch.device(device)] if torch.device(device).type == "cuda" else []
+        with torch.random.fork_rng(devices=devices):  # initialisation and dropout
+            torch.manual_seed(seed)
+            if first:
+                n_outputs = targets.shape[1] - (weight is not None)
+                net = self._make_net(n_outputs, device, seed, None, len(X))
+                if "progress" in dict(net.callbacks):  # a bar per one-epoch call is noise
+                    net.set_params(callbacks__progress=None)
+                self.net_ = net.initialize()
+            self.net_.sample_weighted = weight is not None
+            self.net_.partial_fit(X_train, y_train, epochs=1)
+        history = self.net_.history
+        self.loss_curve_ = list(history[:, "train_loss"])
+        self.n_iter_ = len(history)
+        return self
+
+    def _partial_targets(self, y, classes, first, sample_weight):
+        """Encoded targets for :meth:`partial_fit` (classifiers check ``classes``)."""
+        return self._encode_targets(y, reset=first, sample_weight=sample_weight)
+
+    def _warm_weight(self, weight, n):
+        """Weights for continuing ``net_``, whose validation set is fixed at its first fit."""
+        weighted = getattr(self.net_, "sample_weighted", False)
+        if weighted and weight is None:
+            return np.ones(n)
+        if not weighted and weight is not None and self.net_.train_split is not None:
+            raise ValueError(
+                "warm_start cannot add sample_weight or class_weight to a network first "
+                "fitted without them while it stops early on the first fit's held-out "
+                "data. Refit from scratch (warm_start=False) with the weights."
+            )
+        return weight
+
+    def _class_weight_rows(self, targets, sample_weight):
+        """Per-row class weights (classifiers with ``class_weight``), or None."""
+        return None
 
     def _use_early_stopping(self, y):
         """``early_stopping="auto"``: on when the held-out part would have at least

@@ -12,6 +12,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
 from ._base import BaseMixupNet
+from ._weights import class_sample_weight
 from .net import resolve_mix_layer
 
 
@@ -62,6 +63,16 @@ class MixupClassifier(ClassifierMixin, BaseMixupNet):
         inputs are mixed and each mixed input keeps the label of the example
         with the larger weight (the coefficient is folded to
         ``max(lam, 1 - lam)``): the paper's "mix inputs only" ablation.
+    class_weight : None, "balanced" or dict, default=None
+        Weights of the classes, as in scikit-learn: a dict ``{label: weight}``
+        (classes left out weigh 1), or ``"balanced"`` for
+        ``n_samples / (n_classes * np.bincount(y))`` (counts weighted by
+        ``sample_weight`` when given, as scikit-learn's
+        :class:`~sklearn.linear_model.LogisticRegression` counts them). They
+        multiply ``sample_weight``. Each example's weight is that of its class, and a
+        mixed example carries the mixture of its two examples' weights,
+        ``lam * w_i + (1 - lam) * w_j``: the class weights averaged over its
+        mixed (soft) label. See the user guide.
     label_smoothing : float, default=0.0
         Label smoothing of the training targets, as
         :class:`torch.nn.CrossEntropyLoss`: the target becomes
@@ -138,7 +149,10 @@ class MixupClassifier(ClassifierMixin, BaseMixupNet):
         Seeds weight initialisation, shuffling, partners and the mixing
         coefficients. The same value gives the same model, bit for bit, on CPU.
     verbose : int, default=0
-        Print a line per epoch when positive.
+        ``0`` prints nothing; ``1`` shows a progress bar over the epochs
+        (with the last training and validation losses) once a fit has run
+        for two seconds; ``2`` prints a table row per epoch and a line when
+        early stopping ends training.
     warm_start : bool, default=False
         Continue training the fitted network on the next call to ``fit``.
     method : {"mixup", "cutmix"}, default="mixup"
@@ -217,6 +231,7 @@ class MixupClassifier(ClassifierMixin, BaseMixupNet):
         "n_neighbors": [Interval(numbers.Integral, 1, None, closed="left")],
         "mix_targets": ["boolean"],
         "label_smoothing": [Interval(numbers.Real, 0, 1, closed="left")],
+        "class_weight": [None, dict, StrOptions({"balanced"})],
         "mix_layer": [None, Interval(numbers.Integral, 0, None, closed="left"),
                       StrOptions({"random"})],
     }
@@ -229,6 +244,7 @@ class MixupClassifier(ClassifierMixin, BaseMixupNet):
         partners="random",
         n_neighbors=200,
         mix_targets=True,
+        class_weight=None,
         label_smoothing=0.0,
         mix_layer=None,
         module=None,
@@ -260,6 +276,7 @@ class MixupClassifier(ClassifierMixin, BaseMixupNet):
         self.partners = partners
         self.n_neighbors = n_neighbors
         self.mix_targets = mix_targets
+        self.class_weight = class_weight
         self.label_smoothing = label_smoothing
         self.mix_layer = mix_layer
         self.module = module
@@ -287,7 +304,7 @@ class MixupClassifier(ClassifierMixin, BaseMixupNet):
         self.compile = compile
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y):
+    def fit(self, X, y, sample_weight=None):
         """Train the network on mixup batches of (X, y).
 
         Parameters
@@ -299,15 +316,84 @@ class MixupClassifier(ClassifierMixin, BaseMixupNet):
             dtypes are taken as given (scale float images yourself).
         y : array-like of shape (n_samples,)
             Class labels of any type.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights of the samples. The loss of a mixed example
+            is weighted by ``lam * w_i + (1 - lam) * w_j``; the validation
+            loss of early stopping is weighted too. Samples of weight 0 are
+            removed before anything else, exactly as if they had not been
+            given. Multiplied by the ``class_weight`` of each sample.
 
         Returns
         -------
         self : MixupClassifier
             The fitted classifier.
         """
-        return self._fit(X, y)
+        return self._fit(X, y, sample_weight)
 
-    def _encode_targets(self, y, reset):
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, classes=None, sample_weight=None):
+        """Train for one epoch on (X, y): one pass over its mixup minibatches.
+
+        For data that does not fit in memory, or arrives over time: call
+        ``partial_fit`` once per chunk. Mixing pairs examples within the
+        minibatches of the chunk given. The first call builds the network
+        (seeded by ``random_state``); later calls continue it, with the same
+        optimizer state and random streams, so the same sequence of calls
+        gives the same model. Early stopping does not apply.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features) or image tensors
+            A chunk of training data, shaped as the first one.
+        y : array-like of shape (n_samples,)
+            Its class labels, all among ``classes``.
+        classes : array-like of shape (n_classes,), default=None
+            Every class label that any chunk will contain. Required on the
+            first call (as in scikit-learn), ignored or checked later.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights of the chunk's samples, as in :meth:`fit`.
+
+        Returns
+        -------
+        self : MixupClassifier
+            The updated classifier.
+        """
+        return self._partial_fit(X, y, sample_weight, classes)
+
+    def _partial_targets(self, y, classes, first, sample_weight):
+        check_classification_targets(y)
+        if first:
+            if classes is None:
+                raise ValueError(
+                    "classes must be given on the first call to partial_fit: the list of "
+                    "every class label that the chunks will contain, e.g. classes=np.unique(y) "
+                    "of the whole data."
+                )
+            classes = np.unique(classes)
+            if len(classes) < 2:
+                raise ValueError(
+                    f"MixupClassifier needs at least 2 classes; classes={classes.tolist()}."
+                )
+            if self.class_weight == "balanced":
+                raise ValueError(
+                    "class_weight='balanced' needs the class counts of the whole data, which "
+                    "partial_fit does not see. Compute them once with sklearn.utils.class_weight."
+                    "compute_class_weight('balanced', classes=classes, y=y) and pass "
+                    "class_weight as a dict."
+                )
+            self.classes_ = classes
+        elif classes is not None and not np.array_equal(np.unique(classes), self.classes_):
+            raise ValueError(
+                f"classes={np.unique(classes).tolist()} differs from the classes of the first "
+                f"call ({self.classes_.tolist()}); they cannot change between calls."
+            )
+        return self._encode_targets(y, reset=False)
+
+    def _class_weight_rows(self, targets, sample_weight):
+        return class_sample_weight(self.class_weight, self.classes_, targets.argmax(axis=1),
+                                   sample_weight)
+
+    def _encode_targets(self, y, reset, sample_weight=None):
         check_classification_targets(y)
         if reset:
             classes, encoded = np.unique(y, return_inverse=True)
@@ -321,8 +407,10 @@ class MixupClassifier(ClassifierMixin, BaseMixupNet):
             unseen = np.setdiff1d(y, self.classes_)
             if unseen.size:
                 raise ValueError(
-                    f"y has labels {unseen.tolist()} that the first fit did not see "
-                    f"({self.classes_.tolist()}); warm_start cannot add classes."
+                    f"y has labels {unseen.tolist()} that are not among the classes of the "
+                    f"first fit ({self.classes_.tolist()}); warm_start cannot add classes, "
+                    "nor can partial_fit. Refit from scratch, or list every class in the "
+                    "first partial_fit's classes."
                 )
             encoded = np.searchsorted(self.classes_, y)
         return np.eye(len(self.classes_), dtype=np.float32)[encoded]

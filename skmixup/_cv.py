@@ -11,8 +11,9 @@ import numpy as np
 import torch
 from joblib import Parallel, delayed, effective_n_jobs
 from scipy.stats import rankdata
+from sklearn import config_context
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context, clone
-from sklearn.metrics import check_scoring, get_scorer_names
+from sklearn.metrics import check_scoring, get_scorer, get_scorer_names
 from sklearn.model_selection import GridSearchCV, check_cv
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
@@ -21,11 +22,13 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._base import resolve_device
 from ._classifier import MixupClassifier
+from ._weights import check_sample_weight, class_sample_weight, combine
 from .ensemble import fit_mixup_ensemble
 
 # MixupClassifier's parameters that MixupClassifierCV passes through unchanged.
 _PASSED = [
-    "lambda_mode", "partners", "n_neighbors", "mix_targets", "label_smoothing", "mix_layer",
+    "lambda_mode", "partners", "n_neighbors", "mix_targets", "class_weight", "label_smoothing",
+    "mix_layer",
     "module", "module_params", "hidden_layer_sizes", "dropout", "max_epochs", "batch_size", "lr",
     "optimizer", "optimizer_params", "weight_decay", "early_stopping", "validation_fraction",
     "n_iter_no_change", "device", "random_state", "verbose", "method", "augment", "callbacks",
@@ -38,6 +41,7 @@ _BATCHED = {
     "batch_size", "lr", "optimizer", "optimizer_params", "weight_decay", "early_stopping",
     "validation_fraction", "n_iter_no_change", "device", "random_state", "verbose",
     "n_neighbors",  # used only with partners="knn" or "same_class_knn"
+    "class_weight",
 }
 # optimizer_params the batched Adam understands ("fused"/"foreach" only pick a kernel).
 _BATCHED_OPTIMIZER_PARAMS = {"betas", "eps", "fused", "foreach"}
@@ -114,8 +118,8 @@ class MixupClassifierCV(ClassifierMixin, BaseEstimator):
     lambda_mode, module, module_params, hidden_layer_sizes, dropout, max_epochs, \
 batch_size, lr, optimizer, optimizer_params, weight_decay, early_stopping, \
 validation_fraction, n_iter_no_change, device, random_state, verbose, partners, \
-n_neighbors, mix_targets, label_smoothing, mix_layer, method, augment, callbacks, precision, \
-compile
+n_neighbors, mix_targets, class_weight, label_smoothing, mix_layer, method, augment, callbacks, \
+precision, compile
         As in :class:`MixupClassifier`, for every candidate and the refit.
 
     Attributes
@@ -209,6 +213,7 @@ compile
         partners="random",
         n_neighbors=200,
         mix_targets=True,
+        class_weight=None,
         label_smoothing=0.0,
         mix_layer=None,
         method="mixup",
@@ -242,6 +247,7 @@ compile
         self.partners = partners
         self.n_neighbors = n_neighbors
         self.mix_targets = mix_targets
+        self.class_weight = class_weight
         self.label_smoothing = label_smoothing
         self.mix_layer = mix_layer
         self.method = method
@@ -272,7 +278,7 @@ compile
                 and set(self.optimizer_params or {}) <= _BATCHED_OPTIMIZER_PARAMS)
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y, groups=None):
+    def fit(self, X, y, groups=None, sample_weight=None):
         """Cross-validate every alpha, then refit the best on all of (X, y).
 
         Parameters
@@ -283,6 +289,14 @@ compile
             Class labels.
         groups : array-like of shape (n_samples,), default=None
             Group labels for group-aware ``cv`` splitters.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights of the samples, as in :meth:`MixupClassifier.fit`: each
+            candidate is trained on its training rows with their weights, and
+            scored on its held-out rows with theirs (as
+            :class:`~sklearn.linear_model.LogisticRegressionCV` does); the
+            refit uses them all. The splits are drawn over every sample, so
+            that given splits (``cv`` as an iterable) keep their meaning;
+            samples of weight 0 then count in neither training nor score.
 
         Returns
         -------
@@ -302,6 +316,7 @@ compile
             raise ValueError(
                 f"alphas must be a non-empty 1-D list of finite non-negative numbers; got "
                 f"{self.alphas!r}.")
+        sample_weight = check_sample_weight(sample_weight, X)
         self.classes_ = classes
         base = self._base_estimator()
         cv = check_cv(self.cv, y, classifier=True)
@@ -311,11 +326,9 @@ compile
 
         self.batched_ = self._batchable(X, base)
         if self.batched_:
-            results = self._search_batched(X, y, alphas, splits)
+            results = self._search_batched(X, y, alphas, splits, sample_weight)
         else:
-            search = GridSearchCV(base, {"alpha": [float(a) for a in alphas]}, cv=splits,
-                                  scoring=self.scoring, n_jobs=self.n_jobs, refit=False)
-            results = search.fit(X, y).cv_results_
+            results = self._search_each(X, y, alphas, splits, base, sample_weight)
         self.cv_results_ = results
         self.best_index_ = int(np.argmin(results["rank_test_score"]))
         self.alpha_ = float(alphas[self.best_index_])
@@ -323,11 +336,40 @@ compile
         self.best_params_ = {"alpha": self.alpha_}
         if self.refit:
             start = time.perf_counter()
-            self.best_estimator_ = clone(base).set_params(alpha=self.alpha_).fit(X, y)
+            self.best_estimator_ = clone(base).set_params(alpha=self.alpha_).fit(
+                X, y, sample_weight=sample_weight)
             self.refit_time_ = time.perf_counter() - start
         return self
 
-    def _search_batched(self, X, y, alphas, splits):
+    def _search_each(self, X, y, alphas, splits, base, sample_weight):
+        """One fit per (alpha, split), through GridSearchCV."""
+        grid = {"alpha": [float(a) for a in alphas]}
+        if sample_weight is None:
+            search = GridSearchCV(base, grid, cv=splits, scoring=self.scoring,
+                                  n_jobs=self.n_jobs, refit=False)
+            return search.fit(X, y).cv_results_
+        # Weights to every fit and to every score, whatever the global routing setting.
+        with config_context(enable_metadata_routing=True):
+            base = clone(base).set_fit_request(sample_weight=True)
+            scorer = get_scorer("accuracy" if self.scoring is None else self.scoring)
+            if hasattr(scorer, "set_score_request"):
+                scorer = scorer.set_score_request(sample_weight=True)
+            search = GridSearchCV(base, grid, cv=splits, scoring=scorer, n_jobs=self.n_jobs,
+                                  refit=False)
+            return search.fit(X, y, sample_weight=sample_weight).cv_results_
+
+    def _member_weights(self, y, train, sample_weight):
+        """A member's training rows (weight 0 removed) and their weights, or None."""
+        if sample_weight is None and self.class_weight is None:
+            return train, None
+        if sample_weight is not None:
+            train = train[sample_weight[train] > 0]
+        classes, encoded = np.unique(y[train], return_inverse=True)
+        weight = None if sample_weight is None else sample_weight[train]
+        weight = combine(weight, class_sample_weight(self.class_weight, classes, encoded, weight))
+        return train, torch.as_tensor(weight)
+
+    def _search_batched(self, X, y, alphas, splits, sample_weight=None):
         encoded = np.searchsorted(self.classes_, y)
         targets = np.eye(len(self.classes_), dtype=np.float32)[encoded]
         if self.random_state is None:
@@ -336,7 +378,9 @@ compile
         else:  # GridSearchCV clones the estimator: every fit starts from the same state.
             rng = check_random_state(copy.deepcopy(self.random_state))
             seeds = [int(rng.randint(np.iinfo(np.int32).max))] * (len(alphas) * len(splits))
-        members = [(a, train) for a in alphas for train, _ in splits]
+        members = [(a, *self._member_weights(y, np.asarray(train), sample_weight))
+                   for a in alphas for train, _ in splits]
+        weighted = any(member[2] is not None for member in members)
         params = dict(self.optimizer_params or {})
         device = resolve_device(self.device)
 
@@ -356,7 +400,8 @@ compile
         def task(chunk):
             return delayed(fit_mixup_ensemble)(
                 X_t, Y_t, [torch.as_tensor(members[m][1]) for m in chunk],
-                [members[m][0] for m in chunk], [seeds[m] for m in chunk], **kwargs)
+                [members[m][0] for m in chunk], [seeds[m] for m in chunk],
+                sample_weights=[members[m][2] for m in chunk] if weighted else None, **kwargs)
 
         start = time.perf_counter()
         models = Parallel(n_jobs=len(chunks))(task(chunk) for chunk in chunks)  # 1: in process
@@ -373,7 +418,9 @@ compile
             model, j = where[m]
             member = _Member(model.member(j), self.classes_)
             if all(torch.isfinite(p).all() for p in member.module.parameters()):
-                scores[i, k] = self.scorer_(member, X[test], y[test])
+                score_params = {} if sample_weight is None \
+                    else {"sample_weight": sample_weight[test]}
+                scores[i, k] = self.scorer_(member, X[test], y[test], **score_params)
             else:
                 warnings.warn(f"Training diverged for alpha={alphas[i]} on split {k}: its "
                               "score is nan. Try a smaller lr or standardize the features.",

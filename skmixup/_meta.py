@@ -14,6 +14,8 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, has_fit_parameter, validate_data
 
+from ._weights import check_sample_weight, drop_zero_weight
+
 
 def _estimator_has(attr):
     """The fitted estimator, or else the unfitted one, has ``attr``."""
@@ -58,6 +60,12 @@ class MixupEstimator(MetaEstimatorMixin, BaseEstimator):
     **Regressors** are fitted on interpolated targets
     ``lam * y_i + (1 - lam) * y_j`` (one or several outputs); no sample
     weights are needed.
+
+    **Sample weights** given to :meth:`fit` mix as the labels do: the mixed
+    example of ``i`` and ``j`` weighs ``lam * w_i + (1 - lam) * w_j`` (for a
+    classifier, split over its two rows in the proportions ``lam`` and
+    ``1 - lam``). Examples of weight 0 are removed first, as if not given.
+    A regressor must then accept ``sample_weight`` in its ``fit``.
 
     Parameters
     ----------
@@ -151,7 +159,7 @@ class MixupEstimator(MetaEstimatorMixin, BaseEstimator):
         return tags
 
     @_fit_context(prefer_skip_nested_validation=False)
-    def fit(self, X, y):
+    def fit(self, X, y, sample_weight=None):
         """Fit the wrapped estimator on mixed examples of (X, y).
 
         Parameters
@@ -160,6 +168,11 @@ class MixupEstimator(MetaEstimatorMixin, BaseEstimator):
             Training data, numeric.
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
             Class labels (classifiers) or real targets (regressors).
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights of the examples; a mixed example carries
+            ``lam * w_i + (1 - lam) * w_j``. Examples of weight 0 are removed
+            before mixing. Needs an estimator whose ``fit`` accepts
+            ``sample_weight``.
 
         Returns
         -------
@@ -181,13 +194,20 @@ class MixupEstimator(MetaEstimatorMixin, BaseEstimator):
                              multi_output=regressor, y_numeric=regressor)
         if not regressor:
             check_classification_targets(y)
-        X_fit, y_fit, weight = self._mix(X, y, regressor)
+        if sample_weight is not None and weight_param is None:
+            raise TypeError(
+                f"sample_weight was given, but {type(self.estimator).__name__}.fit does not "
+                "accept sample_weight, so the mixed examples' weights cannot reach it. Use an "
+                "estimator that accepts sample_weight, or drop the weights."
+            )
+        X, y, sample_weight = drop_zero_weight(X, y, check_sample_weight(sample_weight, X))
+        X_fit, y_fit, weight = self._mix(X, y, regressor, sample_weight)
         params = {} if weight is None else {weight_param: weight}
         self.estimator_ = clone(self.estimator).fit(X_fit, y_fit, **params)
         self.n_fit_rows_ = len(X_fit)
         return self
 
-    def _mix(self, X, y, regressor):
+    def _mix(self, X, y, regressor, sample_weight=None):
         """The rows to fit on: ``(X_fit, y_fit, sample_weight or None)``."""
         n = len(X)
         seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
@@ -198,18 +218,22 @@ class MixupEstimator(MetaEstimatorMixin, BaseEstimator):
         j = rng.integers(0, n, size=m)
         lam = rng.beta(self.alpha, self.alpha, size=m) if self.alpha > 0 else np.ones(m)
         X_mixed = lam[:, None] * X[i] + (1 - lam[:, None]) * X[j]
+        w = np.ones(n) if sample_weight is None else sample_weight
+        w_mixed = np.ones(m) if sample_weight is None else lam * w[i] + (1 - lam) * w[j]
         if regressor:
             lam_y = lam.reshape(-1, *([1] * (y.ndim - 1)))
             y_mixed = lam_y * y[i] + (1 - lam_y) * y[j]
+            weight = None if sample_weight is None else w_mixed
             if self.keep_original:
-                return np.vstack([X_mixed, X]), np.concatenate([y_mixed, y]), None
-            return X_mixed, y_mixed, None
+                weight = None if weight is None else np.concatenate([weight, w])
+                return np.vstack([X_mixed, X]), np.concatenate([y_mixed, y]), weight
+            return X_mixed, y_mixed, weight
         X_fit = np.vstack([X_mixed, X_mixed])
         y_fit = np.concatenate([y[i], y[j]])
-        weight = np.concatenate([lam, 1 - lam])
+        weight = np.concatenate([lam * w_mixed, (1 - lam) * w_mixed])
         if self.keep_original:
             X_fit, y_fit = np.vstack([X_fit, X]), np.concatenate([y_fit, y])
-            weight = np.concatenate([weight, np.ones(n)])
+            weight = np.concatenate([weight, w])
         keep = weight > 0  # lam = 1 exactly (alpha=0): the partner's row carries nothing
         return X_fit[keep], y_fit[keep], weight[keep]
 

@@ -98,7 +98,8 @@ class MixupRegressor(RegressorMixin, BaseMixupNet):
         Seeds weight initialisation, shuffling, partners and the mixing
         coefficients. The same value gives the same model, bit for bit, on CPU.
     verbose : int, default=0
-        Print a line per epoch when positive.
+        ``0`` prints nothing; ``1`` shows a progress bar over the epochs once
+        a fit has run for two seconds; ``2`` prints a table row per epoch.
     warm_start : bool, default=False
         Continue training the fitted network on the next call to ``fit``.
     method : {"mixup", "cutmix"}, default="mixup"
@@ -245,7 +246,7 @@ class MixupRegressor(RegressorMixin, BaseMixupNet):
         return tags
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y):
+    def fit(self, X, y, sample_weight=None):
         """Train the network on mixup batches of (X, y).
 
         Parameters
@@ -255,13 +256,46 @@ class MixupRegressor(RegressorMixin, BaseMixupNet):
             Training data: a table or image tensors, any numeric dtype.
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
             Real-valued targets.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights of the samples. The squared error of a mixed
+            example is weighted by ``lam * w_i + (1 - lam) * w_j``; the
+            validation loss of early stopping is weighted too. Samples of
+            weight 0 are removed before anything else (including the
+            standardisation of the targets), exactly as if they had not been
+            given.
 
         Returns
         -------
         self : MixupRegressor
             The fitted regressor.
         """
-        return self._fit(X, y)
+        return self._fit(X, y, sample_weight)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, sample_weight=None):
+        """Train for one epoch on (X, y): one pass over its mixup minibatches.
+
+        Call once per chunk for data that does not fit in memory. The first
+        call builds the network and fixes the target standardisation (mean
+        and standard deviation of its chunk); later calls continue with the
+        same optimizer state and random streams. Early stopping does not
+        apply.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features) or image tensors
+            A chunk of training data, shaped as the first one.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Its targets, with as many outputs as the first chunk's.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights of the chunk's samples, as in :meth:`fit`.
+
+        Returns
+        -------
+        self : MixupRegressor
+            The updated regressor.
+        """
+        return self._partial_fit(X, y, sample_weight)
 
     def _validate_X(self, X, *, reset, y="no_validation"):
         if y is None or isinstance(y, str):
@@ -275,13 +309,14 @@ class MixupRegressor(RegressorMixin, BaseMixupNet):
         check_consistent_length(X, y)
         return X, y
 
-    def _encode_targets(self, y, reset):
+    def _encode_targets(self, y, reset, sample_weight=None):
         y2 = y.reshape(len(y), -1)
-        if reset:
+        if reset:  # weighted moments: weights act as repetitions
             self.n_outputs_ = y2.shape[1]
             self._y_ndim = y.ndim
-            self.target_mean_ = y2.mean(axis=0)
-            scale = y2.std(axis=0)
+            self.target_mean_ = np.average(y2, axis=0, weights=sample_weight)
+            scale = np.sqrt(np.average((y2 - self.target_mean_) ** 2, axis=0,
+                                       weights=sample_weight))
             self.target_scale_ = np.where(scale > 0, scale, 1.0)
         elif y2.shape[1] != self.n_outputs_:
             raise ValueError(

@@ -170,6 +170,7 @@ def fit_mixup_ensemble(
     weight_decay: float = 0.0,
     decoupled_weight_decay: bool = False,
     lambda_mode: str = "batch",
+    sample_weights: Sequence[torch.Tensor] | None = None,
 ) -> StackedMLP:
     """Train one MLP per (rows, alpha, seed) member with mixup, all members at once.
 
@@ -189,6 +190,11 @@ def fit_mixup_ensemble(
     betas, eps, weight_decay, decoupled_weight_decay : Adam's (AdamW's when decoupled)
     lambda_mode : {"batch", "example"}
         One ``lam`` per minibatch or one per example.
+    sample_weights : sequence of M float tensors, optional
+        Positive weights of each member's training rows (aligned with
+        ``train_indices``). Normalised to mean 1 per member; a mixed row
+        weighs ``lam * w_i + (1 - lam) * w_j`` in its member's mean loss, as
+        :meth:`skmixup.net.MixupNet.get_loss` weighs it in a single fit.
 
     Returns
     -------
@@ -210,6 +216,18 @@ def fit_mixup_ensemble(
     alphas = [float(alphas[m]) for m in position]
     seeds = [int(seeds[m]) for m in position]
     rows = [torch.as_tensor(train_indices[m], device=device, dtype=torch.long) for m in position]
+    weights = None
+    if sample_weights is not None:
+        if len(sample_weights) != n_members:
+            raise ValueError(f"sample_weights must have one tensor per member ({n_members}); "
+                             f"got {len(sample_weights)}.")
+        weights = []
+        for m in position:
+            w = torch.as_tensor(sample_weights[m], device=device, dtype=torch.float64)
+            if w.shape != (len(train_indices[m]),) or not bool((w > 0).all()):
+                raise ValueError("each member's sample_weights must be positive, one per row "
+                                 "of its train_indices.")
+            weights.append((w / w.mean()).to(Y.dtype))
     sizes = [len(r) for r in rows]
     n_batches = [n_batches[m] for m in position]
     groups = []
@@ -240,9 +258,13 @@ def fit_mixup_ensemble(
     for _ in range(max_epochs):
         # Each member's epoch order, from its own generator (as TensorBatches does).
         order = torch.zeros((n_members, n_steps * batch_size), dtype=torch.long, device=device)
+        if weights is not None:
+            row_weight = torch.zeros(order.shape, dtype=Y.dtype, device=device)
         for m, r in enumerate(rows):
-            order[m, :sizes[m]] = r[torch.randperm(sizes[m], device=device,
-                                                   generator=generators[m])]
+            shuffled = torch.randperm(sizes[m], device=device, generator=generators[m])
+            order[m, :sizes[m]] = r[shuffled]
+            if weights is not None:
+                row_weight[m, :sizes[m]] = weights[m][shuffled]
         for s in range(n_steps):
             start = s * batch_size
             counts = [max(0, min(batch_size, n - start)) for n in sizes]
@@ -275,6 +297,9 @@ def fit_mixup_ensemble(
 
             logits = model(xm, n_active)
             row_loss = -(ym * F.log_softmax(logits, dim=2)).sum(dim=2)  # (M, width)
+            if weights is not None:  # the weights mix as the targets do
+                wb = row_weight[:n_active, start:start + width]
+                row_loss = row_loss * torch.lerp(wb.gather(1, perm), wb, lam[:, :, 0].to(wb.dtype))
             if full:
                 loss = row_loss.mean(dim=1).sum()
             else:

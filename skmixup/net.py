@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import sys
 
 import torch
 from skorch import NeuralNet
@@ -35,8 +36,8 @@ from .mixup import (
     same_class_partners,
 )
 
-__all__ = ["FiniteLossCheck", "MixupNet", "StreamedBatches", "TensorBatches", "fits_on_device",
-           "hidden_layers", "place_data", "resolve_mix_layer"]
+__all__ = ["EpochProgress", "FiniteLossCheck", "MixupNet", "StreamedBatches", "TensorBatches",
+           "fits_on_device", "hidden_layers", "place_data", "resolve_mix_layer"]
 
 _BATCH_PARTNERS = {"random", "same_class"}
 _DATASET_PARTNERS = {"knn", "same_class_knn", "label_kernel"}
@@ -193,6 +194,70 @@ class FiniteLossCheck(Callback):
             )
 
 
+# A progress bar appears only once a fit has run this many seconds (tqdm's ``delay``).
+PROGRESS_DELAY = 2.0
+
+
+class EpochProgress(Callback):
+    """A tqdm bar over epochs, showing the last training and validation losses.
+
+    Any other number recorded in the epoch's history row by a callback (a test
+    error, a learning rate) is shown after them.
+
+    Used by the estimators at ``verbose=1``. On a terminal the bar redraws in
+    place; elsewhere (a log file, CI) it uses ASCII characters and redraws at
+    most every ``mininterval`` seconds, without cursor-movement codes.
+
+    Parameters
+    ----------
+    total : int
+        Number of epochs expected (``max_epochs``; early stopping may end sooner).
+    delay : float or None, default=None
+        Seconds before the bar first appears; ``None`` is ``PROGRESS_DELAY``.
+    file : file-like, default=None
+        Where to write; ``None`` is ``sys.stderr`` at the start of training.
+    """
+
+    def __init__(self, total, delay=None, file=None):
+        self.total = total
+        self.delay = delay
+        self.file = file
+
+    def on_train_begin(self, net, **kwargs):
+        from tqdm.auto import tqdm
+
+        file = self.file if self.file is not None else sys.stderr
+        tty = bool(getattr(file, "isatty", lambda: False)())
+        self.bar_ = tqdm(total=self.total, desc="epochs", unit="epoch", file=file,
+                         delay=PROGRESS_DELAY if self.delay is None else self.delay,
+                         leave=True, ascii=not tty, dynamic_ncols=tty,
+                         mininterval=0.1 if tty else 5.0)
+
+    def on_epoch_end(self, net, **kwargs):
+        row = net.history[-1]
+        # The losses first, then any other number a callback recorded (e.g. a test error).
+        keys = [key for key in ("train_loss", "valid_loss") if key in row] + sorted(
+            key for key, value in row.items()
+            if key not in ("epoch", "dur", "train_loss", "valid_loss", "train_batch_count",
+                           "valid_batch_count") and not key.endswith("_best")
+            and not key.startswith("event_") and isinstance(value, (int, float))
+            and not isinstance(value, bool))
+        postfix = {key: f"{row[key]:.4f}" for key in keys}
+        self.bar_.set_postfix(postfix, refresh=False)
+        self.bar_.update(1)
+
+    def on_train_end(self, net, **kwargs):
+        bar = getattr(self, "bar_", None)
+        if bar is not None:
+            bar.close()
+            del self.bar_
+
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        state.pop("bar_", None)
+        return state
+
+
 _ACTIVATIONS = (nn.ReLU, nn.LeakyReLU, nn.ELU, nn.GELU, nn.SiLU, nn.Tanh, nn.Sigmoid)
 
 
@@ -284,12 +349,18 @@ class MixupNet(NeuralNet):
         Mixed precision: the forward pass runs under :func:`torch.autocast`
         with this dtype (the loss is computed in float32); ``"fp16"`` also
         scales the loss with a :class:`torch.amp.GradScaler`.
+    sample_weighted : bool, default=False
+        The last column of ``y`` is each row's weight (normalised to mean 1),
+        not a target: it is mixed with the targets, so a mixed row carries
+        ``lam * w_i + (1 - lam) * w_j``, and :meth:`get_loss` returns the mean
+        of weight times the per-row loss. Partner choices that look at the
+        targets ignore it.
     """
 
     def __init__(self, *args, alpha=1.0, lambda_mode="batch", seed=None,
                  eval_batch_size=1024, partners="random", n_neighbors=200,
                  kernel_bandwidth=1.0, mix_targets=True, mix_layer=None,
-                 method="mixup", augment=None, precision=None, **kwargs):
+                 method="mixup", augment=None, precision=None, sample_weighted=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.alpha = alpha
         self.lambda_mode = lambda_mode
@@ -303,6 +374,7 @@ class MixupNet(NeuralNet):
         self.method = method
         self.augment = augment
         self.precision = precision
+        self.sample_weighted = sample_weighted
 
     def initialize(self):
         super().initialize()
@@ -367,7 +439,7 @@ class MixupNet(NeuralNet):
             return  # same training tensors as the last epoch: the table is still valid
         self.partner_data_ = (X, y)
         if self.partners in ("knn", "same_class_knn"):
-            labels = y.argmax(dim=1) if self.partners == "same_class_knn" else None
+            labels = self._targets(y).argmax(dim=1) if self.partners == "same_class_knn" else None
             self.neighbours_ = nearest_neighbours(X, self.n_neighbors, labels=labels)
 
     def _draw_partners(self, X, y, rows):
@@ -380,10 +452,12 @@ class MixupNet(NeuralNet):
         if self.partners == "random":
             return X, y, torch.randperm(n, device=X.device, generator=self.generator_)
         if self.partners == "same_class":
-            return X, y, same_class_partners(y.argmax(dim=1), generator=self.generator_)
+            return X, y, same_class_partners(self._targets(y).argmax(dim=1),
+                                             generator=self.generator_)
         X_train, y_train = self.partner_data_
         if self.partners == "label_kernel":
-            chosen = label_kernel_partners(y, y_train, rows, self.kernel_bandwidth,
+            chosen = label_kernel_partners(self._targets(y), self._targets(y_train), rows,
+                                           self.kernel_bandwidth,
                                            generator=self.generator_)
         elif self.partners in ("knn", "same_class_knn"):
             chosen = draw_neighbours(*self.neighbours_, rows, generator=self.generator_)
@@ -394,6 +468,31 @@ class MixupNet(NeuralNet):
             )
         index = torch.arange(n, 2 * n, device=X.device)
         return torch.cat([X, X_train[chosen]]), torch.cat([y, y_train[chosen]]), index
+
+    def _targets(self, y):
+        """``y`` without the weight column of a weighted fit."""
+        return y[:, :-1] if getattr(self, "sample_weighted", False) else y
+
+    def get_loss(self, y_pred, y_true, X=None, training=False):
+        """The criterion's loss; for a weighted fit, the mean of weight times row loss.
+
+        With ``sample_weighted`` the last column of ``y_true`` holds the
+        (mixed) weights; the criterion is evaluated per row
+        (``reduction="none"``, averaged over any further axes, as ``"mean"``
+        would) and the rows are averaged with those weights.
+        """
+        if not getattr(self, "sample_weighted", False):
+            return super().get_loss(y_pred, y_true, X=X, training=training)
+        y_true = _as_tensor(y_true, y_pred.device)
+        target, weight = y_true[:, :-1], y_true[:, -1]
+        criterion = self.criterion_
+        reduction = criterion.reduction
+        criterion.reduction = "none"
+        try:
+            losses = criterion(y_pred, target)
+        finally:
+            criterion.reduction = reduction
+        return (weight * losses.reshape(len(weight), -1).mean(dim=1)).mean()
 
     def _mixing_point(self):
         """The submodule whose output is mixed in this step, or None for the input."""

@@ -158,8 +158,8 @@ def test_warm_start_continues_training(blobs):
 
 
 def test_verbose_prints_a_line_per_epoch(blobs, capsys):
-    X, y = blobs
-    MixupClassifier(verbose=1, **{**FAST, "max_epochs": 3}).fit(X, y)
+    X, y = blobs  # verbose=2 is the table; verbose=1 a progress bar (tests/test_progress.py)
+    MixupClassifier(verbose=2, **{**FAST, "max_epochs": 3}).fit(X, y)
     out = capsys.readouterr().out
     assert len(re.findall(r"^\s+[123]\s", out, flags=re.M)) == 3
 
