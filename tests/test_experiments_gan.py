@@ -7,6 +7,7 @@ import torch
 
 from skmixup.experiments.gan import (
     GANConfig,
+    chance_level,
     format_table,
     mode_centres,
     mode_coverage,
@@ -71,6 +72,19 @@ def test_a_mode_needs_a_tenth_of_its_fair_share():
     x = torch.cat([centres[0].expand(9, 2), centres[1].expand(10, 2), centres[2].expand(781, 2)])
     score = mode_coverage(x, centres, 0.01)
     assert score["modes"] == 2 and score["counts"][:3].tolist() == [9, 10, 781]
+
+
+@pytest.mark.parametrize("distribution, n_modes", [("ring", 8), ("grid", 25)])
+def test_chance_level_is_the_area_of_the_discs(distribution, n_modes):
+    # Every disc of radius 3 std lies inside the square [-1 - 3 std, 1 + 3 std]^2.
+    std = 0.05
+    expected = n_modes * np.pi * (3 * std) ** 2 / (2 + 6 * std) ** 2
+    score = chance_level(distribution, std, n=40000)
+    assert abs(score["high_quality"] - expected) < 0.01
+    if distribution == "grid":  # a third of the square lies within 3 std of a mode: all are covered
+        assert score["modes"] == n_modes
+    # Tight modes: a uniform filler has almost no high-quality samples.
+    assert chance_level(distribution, 0.002, n=40000)["high_quality"] < 0.01
 
 
 def test_mode_coverage_rejects_bad_samples():
