@@ -23,7 +23,8 @@ without it, and then shows the stored results of the larger study
 # the middle. Every row of the stacked batch is mixed with a random partner
 # row: its weight on the partner is drawn from Uniform(0, 1) (the authors'
 # demo draws it from Uniform(0, m) and tries m = 0.1, 0.2, 0.5, 1). A real row
-# mixed with a fake one gets a label between 0 and 1.
+# mixed with a fake one gets a label between 0 and 1; a row mixed with one of
+# its own kind keeps its label.
 import matplotlib.pyplot as plt
 import torch
 
@@ -83,8 +84,8 @@ print(format_table(summarize(curves)))
 # ---------
 # ``python -m skmixup gan --out docs/results/gan`` trains both problems with
 # no mixup, with the partner's weight from Uniform(0, 0.2) and from
-# Uniform(0, 1), five seeds each, 2,000 generator steps (about 10 minutes on
-# one CPU thread). Its stored results: modes covered at the last step (mean
+# Uniform(0, 1), five seeds each, 2,000 generator steps (9 minutes on one
+# thread of a busy 2-core machine). Its stored results: modes covered at the last step (mean
 # +- std over seeds, and the range), the runs that cover every mode, the share
 # of high-quality samples, and the fewest modes a run covered at any
 # checkpoint of the second half of training (mean over seeds), which shows

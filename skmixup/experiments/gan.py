@@ -17,8 +17,9 @@ All runs of one toy problem train at once as one batched network (stacked
 weights, :func:`torch.baddbmm`); each run keeps its own random streams, so
 its trajectory does not depend on which other runs share the batch.
 
-Run ``python -m skmixup gan`` (about 10 minutes on one CPU thread),
-``--quick`` for a smoke run; or ``python -m skmixup.experiments.gan``.
+Run ``python -m skmixup gan`` (9 minutes measured on one thread of a busy
+2-core machine), ``--quick`` for a smoke run; or
+``python -m skmixup.experiments.gan``.
 """
 
 from __future__ import annotations
@@ -158,7 +159,7 @@ def _chance_text(config):
 
 @dataclasses.dataclass
 class GANConfig:
-    """Settings of the GAN study; the defaults are the CPU scale (about 10 minutes, one thread).
+    """Settings of the GAN study; the defaults are the CPU scale (minutes on one thread).
 
     ``settings`` maps a name to the keyword arguments of
     :func:`~skmixup.mixup.discriminator_mixup` (``uniform_max`` or ``alpha``),
