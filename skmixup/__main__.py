@@ -8,6 +8,8 @@ Jobs:
   its ERM twin and the scikit-learn models a tabular user would try;
 * ``memorization``, ``adversarial``: the paper's Table 2 and Table 3
   analogues on Fashion-MNIST; ``cifar10``: its PreAct ResNet-18 recipe (GPU);
+* ``gan``: its GAN finding on 2-D toy problems, with and without
+  discriminator mixup (``--quick`` for a smoke run);
 * ``demo``: MixupClassifier against the same network without mixup on a
   dataset that ships with scikit-learn, printing both test errors.
 """
@@ -93,6 +95,20 @@ def cifar10(args):
     cifar10.main(args=args)
 
 
+def gan(args):
+    from .experiments import gan
+
+    gan.main(args=args)
+
+
+def _add_gan_command(sub):
+    from .experiments import gan as gan_study
+
+    p = sub.add_parser("gan", help="GAN on a ring / grid of Gaussians, with and without discriminator mixup")
+    gan_study.add_arguments(p)
+    p.set_defaults(func=gan)
+
+
 def _add_image_commands(sub):
     from .experiments import adversarial as adv
     from .experiments import cifar10 as c10
@@ -135,6 +151,7 @@ def main(argv=None):
     study.add_arguments(p)
     p.set_defaults(func=tabular)
     _add_image_commands(sub)
+    _add_gan_command(sub)
     p = sub.add_parser("demo", help="mixup vs ERM on a dataset shipped with scikit-learn")
     p.add_argument("--alpha", type=float, default=0.4)
     p.add_argument("--seeds", type=int, default=5)

@@ -24,6 +24,7 @@ __all__ = [
     "box_mask",
     "cutmix_batch",
     "cutmix_boxes",
+    "discriminator_mixup",
     "draw_neighbours",
     "interpolate",
     "label_kernel_partners",
@@ -429,3 +430,140 @@ def label_kernel_partners(
     cdf = torch.softmax(logits, dim=1).cumsum(dim=1)
     u = torch.rand(rows.shape[0], 1, device=cdf.device, generator=generator) * cdf[:, -1:]
     return torch.searchsorted(cdf, u, right=True)[:, 0].clamp_max(y_all.shape[0] - 1)
+
+
+# ------------------------------------------------------------------------ GANs
+# The paper's last experiment (Section 3.6) trains a GAN whose discriminator
+# sees mixed real and fake examples with mixed real/fake labels; the generator
+# is trained as usual.
+
+
+def discriminator_mixup(
+    real: torch.Tensor,
+    fake: torch.Tensor,
+    *,
+    generator: torch.Generator,
+    uniform_max: float | None = None,
+    alpha: float | None = None,
+    lam: torch.Tensor | None = None,
+    pairs: str = "any",
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Mix a real and a fake batch, and their real (1) / fake (0) labels, for a discriminator.
+
+    The two batches are stacked (real rows first) with labels 1 and 0; every
+    row ``i`` is then mixed with a partner row ``j = index[i]`` with its own
+    weight::
+
+        x_i = lam_i * x_i + (1 - lam_i) * x_j
+        y_i = lam_i * y_i + (1 - lam_i) * y_j
+
+    so a real row mixed with a fake partner gets the soft label ``lam_i``.
+    Train the discriminator on ``(x, y)`` with binary cross-entropy; the
+    generator's step needs no mixing.
+
+    Exactly one of ``uniform_max``, ``alpha`` and ``lam`` sets the weights.
+
+    Parameters
+    ----------
+    real : tensor of shape (n_real, ...)
+        Real examples.
+    fake : tensor of shape (n_fake, ...)
+        Generated examples (detach them for the discriminator's step);
+        same trailing shape and dtype as ``real``.
+    generator : torch.Generator
+        Draws the partners and the weights; must live on ``real``'s device.
+    uniform_max : float in [0, 1], optional
+        The partner's weight ``1 - lam_i`` is drawn from Uniform(0, uniform_max),
+        as in the authors' demo (its ``m``; 0 is no mixing, 1 mixes fully).
+    alpha : float >= 0, optional
+        ``lam_i ~ Beta(alpha, alpha)`` as in :func:`sample_lambda` (0 is no mixing).
+    lam : tensor of shape (1,) or (n_real + n_fake,), optional
+        Given weights in [0, 1] (1 keeps a row as it is, 0 replaces it by its partner).
+    pairs : {"any", "cross"}, default="any"
+        ``"any"``: partners are a random permutation of all stacked rows
+        (real-real, real-fake and fake-fake pairs, as the authors' demo mixes
+        two shuffled real+fake batches). ``"cross"``: every real row gets a fake
+        partner and every fake row a real one (random permutations of the other
+        batch; needs ``n_real == n_fake``).
+
+    Returns
+    -------
+    x_mixed : tensor of shape (n_real + n_fake, ...)
+        Mixed examples, the rows of ``real`` first.
+    y_mixed : tensor of shape (n_real + n_fake,)
+        Mixed labels in [0, 1], ``real``'s dtype.
+    index : tensor of shape (n_real + n_fake,), int64
+        Partner of each stacked row.
+    lam : tensor of shape (n_real + n_fake,)
+        Weight each row kept of itself, ``real``'s dtype.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skmixup.mixup import discriminator_mixup
+    >>> g = torch.Generator().manual_seed(0)
+    >>> real, fake = torch.randn(4, 2, generator=g), torch.randn(4, 2, generator=g)
+    >>> x, y, index, lam = discriminator_mixup(real, fake, uniform_max=0.2, generator=g)
+    >>> x.shape, y.shape
+    (torch.Size([8, 2]), torch.Size([8]))
+    >>> bool(((lam >= 0.8) & (lam <= 1)).all())
+    True
+    """
+    _check_real_fake(real, fake)
+    n_real, n_fake = real.shape[0], fake.shape[0]
+    n = n_real + n_fake
+    lam = _discriminator_weights(n, uniform_max, alpha, lam, generator).to(real.device, real.dtype)
+    if pairs == "any":
+        index = torch.randperm(n, device=real.device, generator=generator)
+    elif pairs == "cross":
+        if n_real != n_fake:
+            raise ValueError(f'pairs="cross" pairs every real row with a fake one and needs as many '
+                             f'of each; got {n_real} real and {n_fake} fake rows. Use pairs="any".')
+        to_fake = n_real + torch.randperm(n_fake, device=real.device, generator=generator)
+        to_real = torch.randperm(n_real, device=real.device, generator=generator)
+        index = torch.cat([to_fake, to_real])
+    else:
+        raise ValueError(f'pairs must be "any" or "cross"; got {pairs!r}.')
+    x = torch.cat([real, fake])
+    y = torch.cat([real.new_ones(n_real), real.new_zeros(n_fake)])
+    lam = lam.expand(n) if lam.numel() == 1 else lam
+    return interpolate(x, x[index], lam), interpolate(y, y[index], lam), index, lam
+
+
+def _check_real_fake(real, fake):
+    for name, t in (("real", real), ("fake", fake)):
+        if not isinstance(t, torch.Tensor):
+            raise TypeError(f"{name} must be a torch.Tensor; got {type(t).__name__}.")
+        if not t.is_floating_point():
+            raise TypeError(f"{name} must hold floats; got dtype {t.dtype}. Convert it with .float().")
+        if t.dim() < 1 or t.shape[0] == 0:
+            raise ValueError(f"{name} must be a batch with at least one row; got shape {tuple(t.shape)}.")
+    if real.shape[1:] != fake.shape[1:] or real.dtype != fake.dtype or real.device != fake.device:
+        raise ValueError(
+            f"real and fake must share the shape of a row, the dtype and the device; got "
+            f"{tuple(real.shape)} {real.dtype} {real.device} and {tuple(fake.shape)} {fake.dtype} "
+            f"{fake.device}.")
+
+
+def _discriminator_weights(n, uniform_max, alpha, lam, generator):
+    given = [name for name, v in (("uniform_max", uniform_max), ("alpha", alpha), ("lam", lam))
+             if v is not None]
+    if len(given) != 1:
+        raise ValueError(f"Give exactly one of uniform_max, alpha and lam; got {given or 'none'}.")
+    if uniform_max is not None:
+        if not 0.0 <= float(uniform_max) <= 1.0:
+            raise ValueError(f"uniform_max must be in [0, 1]; got {uniform_max}.")
+        u = torch.rand(n, dtype=torch.float64, device=generator.device, generator=generator)
+        return 1.0 - float(uniform_max) * u
+    if alpha is not None:
+        if not float(alpha) >= 0.0:
+            raise ValueError(f"alpha must be >= 0 (0 is no mixing); got {alpha}.")
+        return sample_lambda(float(alpha), n, generator=generator)
+    if not isinstance(lam, torch.Tensor):
+        raise TypeError(f"lam must be a torch.Tensor of shape (1,) or ({n},); got {type(lam).__name__}.")
+    if lam.dim() != 1 or lam.numel() not in (1, n):
+        raise ValueError(f"lam must have shape (1,) or ({n},) (one weight per stacked row); "
+                         f"got {tuple(lam.shape)}.")
+    if not bool(((lam >= 0) & (lam <= 1)).all()):
+        raise ValueError("lam must lie in [0, 1].")
+    return lam

@@ -8,6 +8,7 @@ from scipy import stats
 
 from skmixup.mixup import (
     LambdaSampler,
+    discriminator_mixup,
     mix,
     mixup_batch,
     mixup_cross_entropy,
@@ -113,3 +114,121 @@ def test_mixing_is_not_a_no_op():
     xm, _, index = mixup_batch(x, x, torch.tensor([0.5]), generator=gen())
     moved = index != torch.arange(8)
     assert moved.any() and not torch.equal(xm[moved], x[moved])
+
+
+# ------------------------------------------------------------ discriminator mixup
+
+
+def real_fake(n_real=6, n_fake=6, shape=(2,)):
+    return torch.randn(n_real, *shape, generator=gen(10)), torch.randn(n_fake, *shape, generator=gen(11)) + 5
+
+
+def test_discriminator_mixup_weight_one_is_the_stacked_batch():
+    real, fake = real_fake(5, 7)
+    for kwargs in (dict(uniform_max=0.0), dict(alpha=0.0), dict(lam=torch.ones(1))):
+        x, y, index, lam = discriminator_mixup(real, fake, generator=gen(), **kwargs)
+        assert torch.equal(x, torch.cat([real, fake]))
+        assert torch.equal(y, torch.tensor([1.0] * 5 + [0.0] * 7))
+        assert torch.equal(lam, torch.ones(12))
+        assert sorted(index.tolist()) == list(range(12))
+
+
+@pytest.mark.parametrize("pairs", ["any", "cross"])
+def test_discriminator_mixup_weight_zero_is_the_partner(pairs):
+    real, fake = real_fake()
+    x, y, index, _ = discriminator_mixup(real, fake, lam=torch.zeros(12), pairs=pairs, generator=gen())
+    stacked = torch.cat([real, fake])
+    labels = torch.tensor([1.0] * 6 + [0.0] * 6)
+    assert torch.equal(x, stacked[index]) and torch.equal(y, labels[index])
+    assert not torch.equal(x, stacked)  # the partners are not the rows themselves
+
+
+@pytest.mark.parametrize("pairs", ["any", "cross"])
+@pytest.mark.parametrize("kwargs", [dict(uniform_max=0.5), dict(alpha=0.2), dict(uniform_max=1.0)])
+def test_discriminator_mixup_is_a_convex_combination(pairs, kwargs):
+    real, fake = real_fake(16, 16, shape=(3, 2))
+    x, y, index, lam = discriminator_mixup(real, fake, pairs=pairs, generator=gen(1), **kwargs)
+    stacked = torch.cat([real, fake])
+    labels = torch.cat([torch.ones(16), torch.zeros(16)])
+    w = lam[:, None, None]
+    torch.testing.assert_close(x, w * stacked + (1 - w) * stacked[index])
+    torch.testing.assert_close(y, lam * labels + (1 - lam) * labels[index])
+    assert ((lam >= 0) & (lam <= 1)).all() and ((y >= 0) & (y <= 1)).all()
+    if pairs == "cross":
+        # Every real row has a fake partner and vice versa: the label is the row's own weight
+        # for a real row, its partner's weight for a fake one.
+        assert (index[:16] >= 16).all() and (index[16:] < 16).all()
+        torch.testing.assert_close(y, torch.cat([lam[:16], 1 - lam[16:]]))
+
+
+def test_discriminator_mixup_uniform_weights_follow_the_authors_uniform():
+    real, fake = real_fake(5000, 5000)
+    _, _, _, lam = discriminator_mixup(real, fake, uniform_max=0.2, generator=gen())
+    partner_weight = (1 - lam).double().numpy()
+    assert stats.kstest(partner_weight, stats.uniform(0, 0.2).cdf).pvalue > 1e-3
+    assert stats.kstest(partner_weight, stats.uniform(0, 0.3).cdf).pvalue < 1e-6
+
+
+def test_discriminator_mixup_beta_weights_follow_beta():
+    real, fake = real_fake(5000, 5000)
+    _, _, _, lam = discriminator_mixup(real, fake, alpha=0.4, generator=gen())
+    assert stats.kstest(lam.double().numpy(), stats.beta(0.4, 0.4).cdf).pvalue > 1e-3
+
+
+def test_discriminator_mixup_seed_reproduces():
+    real, fake = real_fake()
+    a = discriminator_mixup(real, fake, uniform_max=1.0, generator=gen(3))
+    b = discriminator_mixup(real, fake, uniform_max=1.0, generator=gen(3))
+    c = discriminator_mixup(real, fake, uniform_max=1.0, generator=gen(4))
+    for t1, t2 in zip(a, b):
+        assert torch.equal(t1, t2)
+    assert not torch.equal(a[0], c[0])
+
+
+def test_discriminator_mixup_shapes_and_dtypes():
+    real, fake = real_fake(3, 5, shape=(1, 4, 4))
+    x, y, index, lam = discriminator_mixup(real.double(), fake.double(), alpha=1.0, generator=gen())
+    assert x.shape == (8, 1, 4, 4) and y.shape == (8,) and index.shape == (8,) and lam.shape == (8,)
+    assert x.dtype == y.dtype == lam.dtype == torch.float64 and index.dtype == torch.int64
+    # One weight for the whole batch broadcasts to every row.
+    _, _, _, lam = discriminator_mixup(real, fake, lam=torch.tensor([0.3]), generator=gen())
+    torch.testing.assert_close(lam, torch.full((8,), 0.3))
+
+
+def test_discriminator_mixup_passes_gradients_to_the_fake_batch():
+    real, fake = real_fake()
+    fake.requires_grad_(True)
+    x, _, _, _ = discriminator_mixup(real, fake, uniform_max=1.0, generator=gen())
+    x.sum().backward()
+    assert fake.grad is not None and (fake.grad > 0).any()
+
+
+@pytest.mark.parametrize("kwargs, error, match", [
+    (dict(), ValueError, "exactly one"),
+    (dict(uniform_max=0.2, alpha=0.2), ValueError, "exactly one"),
+    (dict(uniform_max=1.5), ValueError, "uniform_max"),
+    (dict(uniform_max=-0.1), ValueError, "uniform_max"),
+    (dict(alpha=-1.0), ValueError, "alpha"),
+    (dict(lam=torch.ones(3)), ValueError, "shape"),
+    (dict(lam=torch.full((1,), 1.5)), ValueError, r"\[0, 1\]"),
+    (dict(lam=0.5), TypeError, "lam"),
+    (dict(uniform_max=0.2, pairs="same"), ValueError, "pairs"),
+])
+def test_discriminator_mixup_rejects_bad_settings(kwargs, error, match):
+    real, fake = real_fake()
+    with pytest.raises(error, match=match):
+        discriminator_mixup(real, fake, generator=gen(), **kwargs)
+
+
+def test_discriminator_mixup_rejects_bad_batches():
+    real, fake = real_fake(4, 6)
+    with pytest.raises(ValueError, match="as many"):
+        discriminator_mixup(real, fake, uniform_max=0.2, pairs="cross", generator=gen())
+    with pytest.raises(ValueError, match="shape of a row"):
+        discriminator_mixup(real, torch.randn(4, 3), uniform_max=0.2, generator=gen())
+    with pytest.raises(ValueError, match="at least one row"):
+        discriminator_mixup(real, torch.empty(0, 2), uniform_max=0.2, generator=gen())
+    with pytest.raises(TypeError, match="floats"):
+        discriminator_mixup(real, torch.ones(4, 2, dtype=torch.long), uniform_max=0.2, generator=gen())
+    with pytest.raises(TypeError, match="torch.Tensor"):
+        discriminator_mixup(real.numpy(), fake, uniform_max=0.2, generator=gen())
