@@ -146,6 +146,8 @@ def paired_table(results, protocol):
     if sub.empty:
         return None
     rows = {}
+    order = _model_order(list(dict.fromkeys(sub["model"])))
+    sub = sub.assign(rank=sub["model"].map(order.index)).sort_values("rank", kind="stable")
     for _, row in sub.iterrows():
         rows.setdefault(row["dataset"], {})[f"ERM - {row['model']} (p)"] = (
             f"{row['diff_mean']:+.2f} ({row['p_wilcoxon']:.2g})")
@@ -188,9 +190,9 @@ def format_table(results, wide=False):
     if results["skipped"]:
         lines.append("skipped (files not found):")
         lines += [f"  {line}" for line in _missing_files(results)]
-        lines.append("  point SKMIXUP_DATA (or --data-home) at the folder that holds one "
-                     "sub-folder per dataset, e.g. SKMIXUP_DATA=../shared/data/uci, or add "
-                     "--download")
+        lines.append("  point SKMIXUP_DATA (or --data-home) at the folder that holds one sub-folder "
+                     "per dataset,")
+        lines.append("  e.g. SKMIXUP_DATA=../shared/data/uci, or add --download (network access)")
     lines.append(f"done in {results['elapsed_s']:.0f} s")
     return "\n".join(lines)
 
