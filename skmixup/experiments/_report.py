@@ -173,7 +173,10 @@ def format_table(results, wide=False):
         header = (f"test error %, mean ± std over {results['config']['n_splits']} splits; "
                   "paper: the paper's Table 4")
         lines += [f"== {PROTOCOL_TITLES[protocol]}", header]
-        if not wide:
+        if wide:
+            lines.append("ERM - model > 0: the model is better; p: Wilcoxon signed-rank, paired "
+                         "by split; alphas chosen by CV-a: alpha and number of splits")
+        else:
             names = {k: v for k, v in SHORT_NAMES.items() if v in table.columns}
             if names:
                 lines.append("  " + ", ".join(f"{v}: {k}" for k, v in names.items()))
@@ -185,14 +188,15 @@ def format_table(results, wide=False):
                       "alphas chosen by CV-a: the alpha inner cross-validation chose, "
                       "with its number of splits",
                       paired.to_string(), ""]
-        elif wide:
-            lines[-2:-2] = []
     if results["skipped"]:
         lines.append("skipped (files not found):")
         lines += [f"  {line}" for line in _missing_files(results)]
         lines.append("  point SKMIXUP_DATA (or --data-home) at the folder that holds one sub-folder "
                      "per dataset,")
         lines.append("  e.g. SKMIXUP_DATA=../shared/data/uci, or add --download (network access)")
+    if results.get("resumed"):
+        lines.append(f"{results['resumed']} (dataset, split) tasks came from an earlier, "
+                     "interrupted run; the time below is this run's")
     lines.append(f"done in {results['elapsed_s']:.0f} s")
     return "\n".join(lines)
 

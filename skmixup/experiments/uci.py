@@ -1,4 +1,4 @@
-"""The mixup paper's UCI experiment (Zhang et al., 2018, Table 4), and a good-practice variant.
+"""The mixup paper's UCI experiment (Zhang et al., 2018, Table 4), and a tuned variant.
 
 Two protocols, on the same random splits:
 
@@ -23,6 +23,9 @@ ERM and mixup are compared pair by pair (Wilcoxon signed-rank test).
 
 Use :func:`run` from Python, or ``python -m skmixup uci`` (equivalently
 ``python -m skmixup.experiments.uci``) from a shell; ``--help`` lists the options.
+The command keeps the finished (dataset, split) tasks in its output folder as it
+goes and resumes from them when run again with the same settings; its progress
+bar's ETA comes from the measured cost of the finished tasks.
 """
 
 from __future__ import annotations
@@ -246,7 +249,7 @@ def paper_models(config, seed, cv):
 
 
 def tuned_models(config, seed, cv):
-    """The good-practice protocol's models (without preprocessing), by name."""
+    """The tuned protocol's models (without preprocessing), by name."""
     from sklearn.ensemble import HistGradientBoostingClassifier
     from sklearn.linear_model import LogisticRegression
     from sklearn.neural_network import MLPClassifier
