@@ -62,8 +62,9 @@ def uci(args):
     try:
         results = run(config, partial_path=partial, resume=True)
     except KeyboardInterrupt:
-        raise SystemExit(f"\ninterrupted: the finished tasks are kept in {partial}; run the "
-                         "same command again to resume") from None
+        print(f"\ninterrupted: the finished tasks are kept in {partial}; run the same command "
+              "again to resume", file=sys.stderr, flush=True)
+        raise SystemExit(130) from None  # the shell's code for Ctrl-C
     print(format_table(results, wide=args.wide))
     print(f"results written to {write_results(results, out)}")
     partial.unlink(missing_ok=True)

@@ -227,7 +227,7 @@ def test_run_resumes_from_partial_results(tmp_path, capsys):
     kept = pd.read_csv(partial).query("split == 0")
     kept.to_csv(partial, index=False)
     again = run(config, partial_path=partial, resume=True)
-    assert again["resumed"] == 1 and "resuming: 1 tasks already done" in capsys.readouterr().out
+    assert again["resumed"] == 1 and "resuming: 1 (dataset, split) task already done" in capsys.readouterr().out
     columns = ["protocol", "dataset", "model", "split", "error"]
     pd.testing.assert_frame_equal(again["records"][columns], first["records"][columns])
     # Other settings: the partial results are not mixed in.

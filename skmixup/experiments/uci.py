@@ -441,7 +441,8 @@ def _resumed_records(path, config):
         return []
     if records:
         n_tasks = len({(r["dataset"], r["split"]) for r in records})
-        print(f"resuming: {n_tasks} tasks already done in {path}", flush=True)
+        print(f"resuming: {n_tasks} (dataset, split) task{'s' * (n_tasks != 1)} already done "
+              f"in {path}", flush=True)
     return records
 
 
