@@ -234,3 +234,17 @@ def test_run_resumes_from_partial_results(tmp_path, capsys):
     other = run(UCIConfig.quick(**{**vars(config), "n_splits": 1}), partial_path=partial,
                 resume=True)
     assert other["resumed"] == 0 and "starting afresh" in capsys.readouterr().out
+
+
+def test_tasks_run_in_rounds_largest_first_within_a_round():
+    from skmixup.experiments.uci import _ordered_tasks
+
+    def dataset(n_rows, n_features, n_splits=2):
+        X = pd.DataFrame(np.zeros((n_rows, n_features)))
+        return X, None, [(np.arange(n_rows - 10), np.arange(10))] * n_splits
+
+    data = {"small": dataset(50, 4), "wide": dataset(100, 10_000), "long": dataset(5000, 8)}
+    order = [(name, split) for name, split, _, _ in _ordered_tasks(data)]
+    assert order == [("long", 0), ("wide", 0), ("small", 0), ("long", 1), ("wide", 1),
+                     ("small", 1)]
+    assert [t[:2] for t in _ordered_tasks(data, done={("long", 0)})][0] == ("wide", 0)

@@ -23,9 +23,10 @@ class TaskProgress:
     by the number of workers busy on them, where a task costs the mean
     measured cost of the finished tasks of its group, or, for a group with none
     finished yet, its ``guess`` times the measured seconds per unit of guess of
-    all finished tasks. Before any task has finished there is no ETA. The
-    tasks' order does not matter (largest first is fine: the first, largest,
-    task does not set the rate of the rest).
+    all finished tasks. Before any task has finished there is no ETA. Once
+    every group has a finished task the order of the rest does not matter;
+    before that the ETA leans on the guesses, so run one task of each group
+    early (the UCI experiment runs in rounds, one split of every dataset each).
 
     Parameters
     ----------
