@@ -26,7 +26,8 @@ $SKMIXUP_DATA (or --data-home); nothing is downloaded without --download."""
 def program_name(argv0=None):
     """``skmixup`` when run through the console script, ``python -m skmixup`` otherwise."""
     name = os.path.basename(argv0 if argv0 is not None else sys.argv[0])
-    return "python -m skmixup" if name in ("__main__.py", "", "-c") else name
+    # python -m skmixup (or -m skmixup.experiments.<job>) gives a .py path; python -c gives "-c".
+    return "python -m skmixup" if name.endswith(".py") or name in ("", "-c") else name
 
 
 # ------------------------------------------------------------------------ jobs

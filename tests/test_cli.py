@@ -46,6 +46,7 @@ def test_version(capsys):
 def test_program_name():
     assert program_name("/venv/bin/skmixup") == "skmixup"
     assert program_name("/repo/skmixup/__main__.py") == "python -m skmixup"
+    assert program_name("/repo/skmixup/experiments/uci.py") == "python -m skmixup"
     assert build_parser(prog="skmixup").format_usage().startswith("usage: skmixup ")
 
 

@@ -202,19 +202,40 @@ def test_tables_fit_120_columns_and_show_the_chosen_alphas():
 def test_eta_comes_from_the_measured_cost_of_each_group():
     from skmixup.experiments._progress import TaskProgress, format_seconds
 
+    now = [0.0]
     progress = TaskProgress([("big", 10.0)] * 2 + [("small", 1.0)] * 4, n_workers=2,
-                            disable=True)
+                            disable=True, clock=lambda: now[0])
     with progress:
         assert progress.eta() is None
-        progress.done("big", 20.0)  # 2 s per unit of guess, so small tasks ~2 s each
-        assert progress.eta() == pytest.approx((20.0 + 4 * 2.0) / 2)
-        progress.done("small", 1.0)  # small tasks measured: 1 s each
-        assert progress.eta() == pytest.approx((20.0 + 3 * 1.0) / 2)
+        now[0] = 20.0
+        # The first big task took 20 s: 2 s per unit of guess, so small tasks ~2 s each.
+        # The second big one has been running for 20 s of its 20: nothing left.
+        progress.done("big", 20.0)
+        assert progress.eta() == pytest.approx((0.0 + 4 * 2.0) / 2)
+        now[0] = 21.0
+        progress.done("small", 1.0)  # small tasks measured: 1 s each; the next starts at 21 s
+        assert progress.eta() == pytest.approx((0.0 + 3 * 1.0) / 2)
+        now[0] = 30.0  # the running ones are overdue: the two waiting small ones are left
+        assert progress.eta() == pytest.approx(2 * 1.0 / 2)
         for _ in range(3):
             progress.done("small", 1.0)
-        progress.done("big", 20.0)
+        progress.done("big", 30.0)
         assert progress.eta() == 0
     assert format_seconds(59.6) == "1 min 00 s" and format_seconds(3725) == "1 h 02 min"
+
+
+def test_eta_waits_for_the_longest_running_task():
+    from skmixup.experiments._progress import TaskProgress
+
+    now = [0.0]
+    progress = TaskProgress([("a", 1.0), ("b", 1.0), ("b", 1.0)], n_workers=2, disable=True,
+                            clock=lambda: now[0])
+    with progress:
+        now[0] = 100.0
+        progress.done("a", 100.0)  # 100 s per unit of guess; "b" 0 started at 0 s
+        now[0] = 110.0
+        # b0 needs 0 more (100 - 110 < 0); b1 started at 100 s and needs 90 more, alone.
+        assert progress.eta() == pytest.approx(90.0)
 
 
 def test_run_resumes_from_partial_results(tmp_path, capsys):
