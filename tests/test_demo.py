@@ -11,6 +11,7 @@ def test_demo_shows_mixup_fitting_fewer_wrong_labels(capsys):
     results = demo.main(argparse.Namespace(alpha=1.0, noise=0.4, seeds=1))
     out = capsys.readouterr().out
     assert out.startswith("digits (scikit-learn, 1797 rows x 64 features, 10 classes)")
+    assert max(len(line) for line in out.splitlines()) <= 120
     assert "seed 1/1, fit 4/4" in out and "What this shows" in out
     results = demo.summary(results)
     fixed_erm, fixed_mixup = results.iloc[0], results.iloc[1]

@@ -125,7 +125,7 @@ def main(args):
 
     ``args`` has ``alpha``, ``noise`` and ``seeds``; returns :func:`run`'s results.
     """
-    print(f"digits (scikit-learn, 1797 rows x 64 features, 10 classes), 70/30 splits; "
+    print(f"digits (scikit-learn, 1797 rows x 64 features, 10 classes), 70/30 splits;\n"
           f"{100 * args.noise:.0f}% of the training labels replaced by wrong ones, test labels "
           f"clean.\nThe same 2x128 MLP (batch {BATCH_SIZE}), {args.seeds} seeds, 4 fits each:",
           flush=True)
