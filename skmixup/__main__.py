@@ -144,7 +144,9 @@ def main(argv=None):
     try:
         args.func(args)
     except FileNotFoundError as exc:
-        raise SystemExit(f"skmixup {args.command}: files not found: {exc}") from None
+        hint = ("\nOn the command line: --data-home DIR (or $SKMIXUP_DATA) names the data "
+                "folder; --download fetches missing files." if hasattr(args, "download") else "")
+        raise SystemExit(f"skmixup {args.command}: files not found: {exc}{hint}") from None
     except OSError as exc:  # a download that failed (URLError is an OSError)
         if not getattr(args, "download", False):
             raise

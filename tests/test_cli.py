@@ -90,6 +90,7 @@ def test_image_jobs_without_data_say_files_not_found(job, tmp_path, capsys):
     message = str(exc.value.code)
     assert message.startswith(f"skmixup {job}: files not found")
     assert "train-images-idx3-ubyte" in message and str(tmp_path) in message
+    assert "--download" in message
 
 
 def test_cifar10_without_data_says_files_not_found(tmp_path):
