@@ -376,7 +376,7 @@ def run(config=None, partial_path=None, resume=False):
     with progress:
         for chunk in parallel(jobs):
             records.extend(chunk)
-            progress.done(chunk[0]["dataset"], sum(r["fit_s"] for r in chunk))
+            progress.done(chunk[0]["dataset"] if chunk else None, sum(r["fit_s"] for r in chunk))
             if partial_path is not None:
                 _write_partial(partial_path, records, config)
     resumed = len(done)
