@@ -127,9 +127,15 @@ for alpha in [0.0, 0.4]:
 # %%
 # The five folds one by one: each line joins the two pipelines' scores on the
 # same fold, so a difference that holds fold after fold can be told from noise.
-# In this run the log loss is lower with mixup on every fold, while the
-# accuracy moves both ways: mixup changed the probabilities more than the
-# decisions.
+# The count printed below says on how many folds mixup had the lower log loss.
+# On this table (1,600 training rows, a dozen encoded columns, a label drawn
+# from a probability) the two pipelines score within noise of each other: the
+# means differ by less than their fold-to-fold spread, and neither wins on
+# every fold. That is an honest outcome for mixup on a table with little room
+# to overfit; the :ref:`user guide <user_guide>` lists where to expect more.
+losses = {alpha: -results[alpha]["test_neg_log_loss"] for alpha in results}
+lower = int(np.sum(losses[0.4] < losses[0.0]))
+print(f"mixup's log loss is lower on {lower} of {len(losses[0.0])} folds")
 import matplotlib.pyplot as plt
 
 fig, axes = plt.subplots(1, 2, figsize=(8, 3.5), layout="constrained")

@@ -131,6 +131,5 @@ plt.show()
 #
 # It is not free here: with ``alpha=1`` this small network is less accurate on
 # new samples than without mixup. A large ``alpha`` makes a low-capacity network
-# underfit; that is why the authors advise 0.2 to 0.4 for small networks and why
-# :class:`~skmixup.MixupClassifier` defaults to ``alpha=0.4``
+# underfit; that is why the authors advise 0.2 to 0.4 for small networks
 # (:ref:`sphx_glr_auto_examples_plot_tune_alpha.py` shows how to choose).

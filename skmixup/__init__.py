@@ -1,7 +1,7 @@
 """skmixup: mixup (Zhang et al., ICLR 2018) for scikit-learn.
 
-``MixupClassifier(alpha=0.4).fit(X, y)`` trains a torch network (through
-skorch) on convex combinations of pairs of examples and of their labels.
+``MixupClassifier().fit(X, y)`` trains a torch network (through skorch) on
+convex combinations of pairs of examples and of their labels.
 
 Layers, imports flowing one way:
 
@@ -9,13 +9,32 @@ Layers, imports flowing one way:
 * :mod:`skmixup.modules` -- the built-in networks;
 * :mod:`skmixup.net` -- the skorch net that applies mixup in its training step;
 * :class:`skmixup.MixupClassifier` -- the scikit-learn estimator.
+
+The estimators are imported on first use, so that ``import skmixup`` (and
+``python -m skmixup --help``) does not load torch.
 """
 
-from ._classifier import MixupClassifier
-from ._cv import MixupClassifierCV
-from ._meta import MixupEstimator
-from ._regressor import MixupRegressor
+import importlib
 
 __version__ = "0.1.0"
 
+_LAZY = {
+    "MixupClassifier": "._classifier",
+    "MixupClassifierCV": "._cv",
+    "MixupEstimator": "._meta",
+    "MixupRegressor": "._regressor",
+}
+
 __all__ = ["MixupClassifier", "MixupClassifierCV", "MixupEstimator", "MixupRegressor", "__version__"]
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name], __name__), name)
+        globals()[name] = value  # later look-ups skip this function
+        return value
+    raise AttributeError(f"module 'skmixup' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY))

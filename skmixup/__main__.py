@@ -1,4 +1,4 @@
-"""Command line: ``python -m skmixup``.
+"""Command line: ``skmixup <job>`` or ``python -m skmixup <job>``.
 
 Jobs:
 
@@ -10,38 +10,44 @@ Jobs:
   analogues on Fashion-MNIST; ``cifar10``: its PreAct ResNet-18 recipe (GPU);
 * ``gan``: its GAN finding on 2-D toy problems, with and without
   discriminator mixup (``--quick`` for a smoke run);
-* ``demo``: MixupClassifier against the same network without mixup on a
-  dataset that ships with scikit-learn, printing both test errors.
+* ``demo``: MixupClassifier against the same network without mixup on
+  scikit-learn's digits with wrong training labels.
+
+Only argparse runs before the options are parsed: ``--help`` and
+``--version`` answer without importing torch; each job imports what it needs.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import sys
 import time
 from pathlib import Path
 
+from . import __version__
+from .experiments._arguments import (adversarial_arguments, cifar10_arguments, gan_arguments,
+                                     memorization_arguments, tabular_arguments, uci_arguments)
 
+DESCRIPTION = """\
+mixup (Zhang et al., ICLR 2018) for scikit-learn: a demo and the paper's experiments.
+
+`%(prog)s <job> --help` lists a job's options. Data files are read from
+$SKMIXUP_DATA (or --data-home); nothing is downloaded without --download."""
+
+
+def program_name(argv0=None):
+    """``skmixup`` when run through the console script, ``python -m skmixup`` otherwise."""
+    name = os.path.basename(argv0 if argv0 is not None else sys.argv[0])
+    # python -m skmixup (or -m skmixup.experiments.<job>) gives a .py path; python -c gives "-c".
+    return "python -m skmixup" if name.endswith(".py") or name in ("", "-c") else name
+
+
+# ------------------------------------------------------------------------ jobs
 def demo(args):
-    from sklearn.datasets import load_breast_cancer
-    from sklearn.model_selection import train_test_split
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import StandardScaler
+    from .experiments import demo as job
 
-    from skmixup import MixupClassifier
-
-    X, y = load_breast_cancer(return_X_y=True)
-    print(f"breast_cancer: {X.shape[0]} samples, {X.shape[1]} features, {args.seeds} random 80/20 splits")
-    errors = {"ERM (alpha=0)": [], f"mixup (alpha={args.alpha})": []}
-    start = time.perf_counter()
-    for seed in range(args.seeds):
-        X_tr, X_te, y_tr, y_te = train_test_split(X, y, test_size=0.2, random_state=seed, stratify=y)
-        for (name, errs), alpha in zip(errors.items(), [0.0, args.alpha]):
-            clf = make_pipeline(StandardScaler(), MixupClassifier(alpha=alpha, random_state=seed))
-            errs.append(1 - clf.fit(X_tr, y_tr).score(X_te, y_te))
-    for name, errs in errors.items():
-        mean = 100 * sum(errs) / len(errs)
-        print(f"  {name:<20} test error {mean:5.2f} %")
-    print(f"done in {time.perf_counter() - start:.1f} s")
+    job.main(args)
 
 
 def uci(args):
@@ -60,15 +66,31 @@ def uci(args):
     unknown = sorted(set(config.datasets) - set(DATASETS))
     if unknown:
         raise SystemExit(f"unknown datasets {unknown}; choose from {list(DATASETS)}")
-    partial = None
-    if args.out:
-        Path(args.out).mkdir(parents=True, exist_ok=True)
-        partial = Path(args.out) / "records.partial.csv"
-    results = run(config, partial_path=partial)
-    print(format_table(results))
-    if args.out:
-        print(f"results written to {write_results(results, args.out)}")
+    out = Path(args.out or ("skmixup-uci-quick" if args.quick else "skmixup-uci"))
+    out.mkdir(parents=True, exist_ok=True)
+    partial = out / "records.partial.csv"
+    if args.fresh:
         partial.unlink(missing_ok=True)
+    print(f"partial results go to {partial} after each task; if interrupted, run the same "
+          "command again to resume (--fresh starts again)", flush=True)
+    try:
+        results = run(config, partial_path=partial, resume=True)
+    except KeyboardInterrupt:
+        print(f"\ninterrupted: the finished tasks are kept in {partial}; run the same command "
+              "again to resume", file=sys.stderr, flush=True)
+        raise SystemExit(130) from None  # the shell's code for Ctrl-C
+    print(format_table(results, wide=args.wide))
+    print(f"results written to {write_results(results, out)}")
+    partial.unlink(missing_ok=True)
+    partial.with_suffix(".json").unlink(missing_ok=True)
+
+
+def _check_fashion_mnist(args):
+    """Say which files are missing before any work, unless downloading was asked for."""
+    from .datasets import fetch_fashion_mnist
+
+    if not args.download:
+        fetch_fashion_mnist(args.data_home, download_if_missing=False, check_integrity=False)
 
 
 def tabular(args):
@@ -78,86 +100,88 @@ def tabular(args):
 
 
 def memorization(args):
-    from .experiments import memorization
+    from .experiments import memorization as job
 
-    memorization.main(args=args)
+    _check_fashion_mnist(args)
+    job.main(args=args)
 
 
 def adversarial(args):
-    from .experiments import adversarial
+    from .experiments import adversarial as job
 
-    adversarial.main(args=args)
+    _check_fashion_mnist(args)
+    job.main(args=args)
 
 
 def cifar10(args):
-    from .experiments import cifar10
+    from .experiments import cifar10 as job
 
-    cifar10.main(args=args)
+    job.main(args=args)
 
 
 def gan(args):
-    from .experiments import gan
+    from .experiments import gan as job
 
-    gan.main(args=args)
-
-
-def _add_gan_command(sub):
-    from .experiments import gan as gan_study
-
-    p = sub.add_parser("gan", help="GAN on a ring / grid of Gaussians, with and without discriminator mixup")
-    gan_study.add_arguments(p)
-    p.set_defaults(func=gan)
+    job.main(args=args)
 
 
-def _add_image_commands(sub):
-    from .experiments import adversarial as adv
-    from .experiments import cifar10 as c10
-    from .experiments import memorization as mem
+# --------------------------------------------------------------------- parser
+def build_parser(prog=None):
+    """The argument parser of every job (plain argparse: nothing heavy is imported)."""
+    parser = argparse.ArgumentParser(prog=prog or program_name(), description=DESCRIPTION,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="<job>",
+                                title="jobs")
 
-    p = sub.add_parser("memorization", help="corrupt labels on Fashion-MNIST (the paper's Table 2)")
-    mem.add_arguments(p)
-    p.set_defaults(func=memorization)
-    p = sub.add_parser("adversarial", help="FGSM / I-FGSM on Fashion-MNIST (the paper's Table 3)")
-    adv.add_arguments(p)
-    p.set_defaults(func=adversarial)
-    p = sub.add_parser("cifar10", help="the paper's CIFAR-10 PreAct ResNet-18 recipe (GPU)")
-    c10.add_arguments(p)
-    p.set_defaults(func=cifar10)
+    def add(name, func, help, arguments):
+        p = sub.add_parser(name, help=help, description=help[0].upper() + help[1:] + ".")
+        arguments(p)
+        p.set_defaults(func=func)
+        return p
+
+    add("demo", demo, "ERM vs mixup on digits with wrong training labels, under a minute",
+        demo_arguments)
+    add("uci", uci, "the paper's UCI experiment (Table 4): ERM vs mixup vs baselines",
+        uci_arguments)
+    add("memorization", memorization, "corrupt labels on Fashion-MNIST (the paper's Table 2)",
+        memorization_arguments)
+    add("adversarial", adversarial, "FGSM / I-FGSM on Fashion-MNIST (the paper's Table 3)",
+        adversarial_arguments)
+    add("cifar10", cifar10, "the paper's CIFAR-10 PreAct ResNet-18 recipe (GPU)",
+        cifar10_arguments)
+    add("tabular", tabular, "the 34-dataset tabular suite: MixupClassifier vs MLPClassifier, "
+        "gradient boosting, logistic regression", tabular_arguments)
+    add("gan", gan, "GAN on a ring / grid of Gaussians, with and without discriminator mixup",
+        gan_arguments)
+    return parser
+
+
+def demo_arguments(parser):
+    parser.add_argument("--alpha", type=float, default=1.0,
+                        help="mixup alpha compared with ERM (alpha=0) (default 1)")
+    parser.add_argument("--noise", type=float, default=0.4,
+                        help="share of training labels replaced by wrong ones (default 0.4)")
+    parser.add_argument("--seeds", type=int, default=3, metavar="N",
+                        help="random train/test splits, each with its own wrong labels (default 3)")
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m skmixup", description=__doc__)
-    sub = parser.add_subparsers(dest="command", required=True)
-    p = sub.add_parser("uci", help="the paper's UCI experiment (Table 4): ERM vs mixup vs baselines")
-    p.add_argument("--quick", action="store_true",
-                   help="3 splits, at most 300 training rows: about a minute")
-    p.add_argument("--datasets", nargs="+", metavar="NAME",
-                   help="abalone arcene arrhythmia htru2 iris phishing (default: all)")
-    p.add_argument("--protocols", nargs="+", choices=["paper", "tuned"])
-    p.add_argument("--splits", type=int, help="random train/test splits per dataset (default 10)")
-    p.add_argument("--data-home", help="folder of the UCI files (default: $SKMIXUP_DATA); "
-                   "iris falls back to scikit-learn's copy, other missing datasets are skipped")
-    p.add_argument("--download", action="store_true",
-                   help="download missing datasets (OpenML / UCI; needs network access)")
-    p.add_argument("--out", help="write CSV, JSON and a figure to this folder")
-    p.add_argument("--n-jobs", type=int, default=2, help="processes (default 2)")
-    p.add_argument("--device", help='"cpu", "cuda" (default: CUDA when available)')
-    p.add_argument("--no-progress", action="store_true", help="no progress bar")
-    p.set_defaults(func=uci)
-    from .experiments import tabular as study
-
-    p = sub.add_parser("tabular", help="the 34-dataset tabular suite: MixupClassifier vs "
-                       "MLPClassifier, gradient boosting, logistic regression")
-    study.add_arguments(p)
-    p.set_defaults(func=tabular)
-    _add_image_commands(sub)
-    _add_gan_command(sub)
-    p = sub.add_parser("demo", help="mixup vs ERM on a dataset shipped with scikit-learn")
-    p.add_argument("--alpha", type=float, default=0.4)
-    p.add_argument("--seeds", type=int, default=5)
-    p.set_defaults(func=demo)
-    args = parser.parse_args(argv)
-    args.func(args)
+    """Parse ``argv`` (default: the command line), run the job, print its total time."""
+    args = build_parser().parse_args(argv)
+    start = time.perf_counter()
+    try:
+        args.func(args)
+    except FileNotFoundError as exc:
+        hint = ("\nOn the command line: --data-home DIR (or $SKMIXUP_DATA) names the data "
+                "folder; --download fetches missing files." if hasattr(args, "download") else "")
+        raise SystemExit(f"skmixup {args.command}: files not found: {exc}{hint}") from None
+    except OSError as exc:  # a download that failed (URLError is an OSError)
+        if not getattr(args, "download", False):
+            raise
+        raise SystemExit(f"skmixup {args.command}: the download failed ({exc}); put the "
+                         "files in place by hand (see --help for where)") from None
+    print(f"total time {time.perf_counter() - start:.1f} s", flush=True)
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ from skorch.callbacks import EarlyStopping, LRScheduler
 from skorch.dataset import Dataset
 from skorch.helper import predefined_split
 
+from ._log import EpochLog
 from .augment import AUGMENTATIONS
 from .modules import MLP, SmallCNN
 from ._weights import check_sample_weight, combine, drop_zero_weight, with_weight_column
@@ -35,6 +36,30 @@ def resolve_device(device):
 
 def _silent(*args, **kwargs):
     """A print that prints nothing (a module-level function, so a fitted net pickles)."""
+
+
+def check_channels_first(X):
+    """Refuse image tensors that look channels-last, ``(n, height, width, channels)``.
+
+    The built-in CNN reads ``(n, channels, height, width)``. Numpy, PIL and
+    Keras store images channels-last, which the CNN would silently take for an
+    image with ``height`` channels. The rule: a last axis of size 1, 3 or 4
+    (grey, RGB, RGBA) and a larger second axis means channels-last, and a
+    ``ValueError`` says how to transpose. Channels-first data that happens to
+    match the rule (more channels than the width, a width of 1, 3 or 4) can be
+    passed with ``module=SmallCNN`` (the same network, given explicitly), which
+    skips this check like any user-given module.
+    """
+    n_channels_last, first = X.shape[-1], X.shape[1]
+    if n_channels_last in (1, 3, 4) and first > n_channels_last:
+        raise ValueError(
+            f"X has shape {X.shape}, which looks channels-last (n, height, width, channels), "
+            "the layout of numpy, PIL and Keras; the built-in CNN needs channels first "
+            f"(n, channels, height, width). Transpose it: X = X.transpose(0, 3, 1, 2) gives "
+            f"shape {(X.shape[0], X.shape[3], X.shape[1], X.shape[2])}. If {first} really "
+            "is the number of channels, pass module=skmixup.modules.SmallCNN to use the "
+            "same network without this check."
+        )
 
 
 @contextmanager
@@ -109,6 +134,8 @@ class BaseMixupNet(BaseEstimator):
                 f"(n, channels, height, width) or (n, height, width); got shape {X.shape}."
             )
         if reset:
+            if X.ndim == 4 and getattr(self, "module", None) is None:
+                check_channels_first(X)
             self.input_shape_ = tuple(X.shape[1:])
         elif tuple(X.shape[1:]) != self.input_shape_:
             raise ValueError(
@@ -198,6 +225,7 @@ class BaseMixupNet(BaseEstimator):
             callbacks=callbacks,
             device=device,
             verbose=int(self.verbose >= 2),  # skorch's per-epoch table; 1 is the progress bar
+            callbacks__print_log=EpochLog(),  # "epoch k/N", colour only on a terminal
             alpha=self.alpha,
             lambda_mode=self.lambda_mode,
             seed=seed,

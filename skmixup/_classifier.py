@@ -313,7 +313,11 @@ class MixupClassifier(ClassifierMixin, BaseMixupNet):
                 or (n_samples, height, width)
             Training data: a table or image tensors, any numeric dtype. uint8
             arrays (8-bit images) are divided by 255 to lie in [0, 1]; other
-            dtypes are taken as given (scale float images yourself).
+            dtypes are taken as given (scale float images yourself). Images
+            go channels first; with the built-in CNN a 4-D ``X`` that looks
+            channels-last (last axis of size 1, 3 or 4, second axis larger)
+            raises a ``ValueError``: transpose it with
+            ``X.transpose(0, 3, 1, 2)``.
         y : array-like of shape (n_samples,)
             Class labels of any type.
         sample_weight : array-like of shape (n_samples,), default=None

@@ -253,7 +253,11 @@ class MixupRegressor(RegressorMixin, BaseMixupNet):
         ----------
         X : array-like of shape (n_samples, n_features), (n_samples, channels, height, width) \
                 or (n_samples, height, width)
-            Training data: a table or image tensors, any numeric dtype.
+            Training data: a table or image tensors, any numeric dtype. Images
+            go channels first; with the built-in CNN a 4-D ``X`` that looks
+            channels-last (last axis of size 1, 3 or 4, second axis larger)
+            raises a ``ValueError``: transpose it with
+            ``X.transpose(0, 3, 1, 2)``.
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
             Real-valued targets.
         sample_weight : array-like of shape (n_samples,), default=None

@@ -152,8 +152,9 @@ def test_command_runs_on_iris_without_data_and_says_what_it_skipped(tmp_path, mo
     main(["uci", "--quick", "--datasets", "iris", "abalone", "--protocols", "tuned",
           "--splits", "2", "--n-jobs", "1", "--no-progress", "--out", str(tmp_path / "out")])
     printed = capsys.readouterr().out
-    assert "iris" in printed and "skipped (files not found): abalone" in printed
-    assert "SKMIXUP_DATA" in printed
+    assert "iris" in printed and "skipped (files not found):" in printed
+    assert f"abalone: 'abalone.data' not in {tmp_path / 'empty' / 'abalone'}" in printed
+    assert "SKMIXUP_DATA" in printed and "total time" in printed
     records = pd.read_csv(tmp_path / "out" / "records.csv")
     assert set(records["dataset"]) == {"iris"} and set(records["split"]) == {0, 1}
     assert not (tmp_path / "out" / "records.partial.csv").exists()
@@ -162,3 +163,114 @@ def test_command_runs_on_iris_without_data_and_says_what_it_skipped(tmp_path, mo
 def test_unknown_protocol():
     with pytest.raises(ValueError, match="Unknown protocols"):
         run(UCIConfig(protocols=("best",), datasets=(), progress=False))
+
+
+def _full_results(n_splits=10):
+    """Records of every protocol, dataset and model (random errors), as run() returns them."""
+    from skmixup.experiments.uci import DATASETS, paper_models, tuned_models
+
+    rng = np.random.default_rng(0)
+    config = UCIConfig()
+    rows = []
+    for protocol, make in (("paper", paper_models), ("tuned", tuned_models)):
+        for model in make(config, 0, cv=3):
+            for dataset in DATASETS:
+                for split in range(n_splits):
+                    alpha = rng.choice([0.0, 0.2, 0.4, 1.0]) if model == "mixup CV-a" else np.nan
+                    rows.append(dict(protocol=protocol, dataset=dataset, model=model, split=split,
+                                     error=100 * rng.random(), fit_s=1.0, alpha=alpha,
+                                     n_epochs=10.0))
+    records = pd.DataFrame(rows)
+    return {"records": records, "summary": summarize(records), "paired": paired_tests(records),
+            "skipped": {"phishing": "missing"}, "sources": {}, "elapsed_s": 1.0,
+            "config": {"protocols": ("paper", "tuned"), "n_splits": n_splits,
+                       "data_home": "/nowhere"}}
+
+
+def test_tables_fit_120_columns_and_show_the_chosen_alphas():
+    results = _full_results()
+    text = format_table(results)
+    width = max(len(line) for line in text.splitlines())
+    assert width <= 120, text
+    assert text.count("alphas chosen by CV-a") == 4  # a legend and a column per protocol
+    cv = results["records"].query("protocol == 'paper' and dataset == 'iris' "
+                                  "and model == 'mixup CV-a'")["alpha"].value_counts()
+    line = next(line for line in text.splitlines()
+                if line.startswith("iris") and " x" in line)
+    assert line.endswith(", ".join(f"{a:g} x{n}" for a, n in cv.sort_index().items()))
+    assert "phishing: 'Training Dataset.arff' not in /nowhere/phishing" in text
+    wide = format_table(results, wide=True)
+    assert max(len(line) for line in wide.splitlines()) > 120
+    assert "alphas chosen by CV-a" in wide and "ERM - mixup a=1 (p)" in wide
+
+
+def test_eta_comes_from_the_measured_cost_of_each_group():
+    from skmixup.experiments._progress import TaskProgress, format_seconds
+
+    now = [0.0]
+    progress = TaskProgress([("big", 10.0)] * 2 + [("small", 1.0)] * 4, n_workers=2,
+                            disable=True, clock=lambda: now[0])
+    with progress:
+        assert progress.eta() is None
+        now[0] = 20.0
+        # The first big task took 20 s: 2 s per unit of guess, so small tasks ~2 s each.
+        # The second big one has been running for 20 s of its 20: nothing left.
+        progress.done("big", 20.0)
+        assert progress.eta() == pytest.approx((0.0 + 4 * 2.0) / 2)
+        now[0] = 21.0
+        progress.done("small", 1.0)  # small tasks measured: 1 s each; the next starts at 21 s
+        assert progress.eta() == pytest.approx((0.0 + 3 * 1.0) / 2)
+        now[0] = 30.0  # the running ones are overdue: the two waiting small ones are left
+        assert progress.eta() == pytest.approx(2 * 1.0 / 2)
+        for _ in range(3):
+            progress.done("small", 1.0)
+        progress.done("big", 30.0)
+        assert progress.eta() == 0
+    assert format_seconds(59.6) == "1 min 00 s" and format_seconds(3725) == "1 h 02 min"
+
+
+def test_eta_waits_for_the_longest_running_task():
+    from skmixup.experiments._progress import TaskProgress
+
+    now = [0.0]
+    progress = TaskProgress([("a", 1.0), ("b", 1.0), ("b", 1.0)], n_workers=2, disable=True,
+                            clock=lambda: now[0])
+    with progress:
+        now[0] = 100.0
+        progress.done("a", 100.0)  # 100 s per unit of guess; "b" 0 started at 0 s
+        now[0] = 110.0
+        # b0 needs 0 more (100 - 110 < 0); b1 started at 100 s and needs 90 more, alone.
+        assert progress.eta() == pytest.approx(90.0)
+
+
+def test_run_resumes_from_partial_results(tmp_path, capsys):
+    partial = tmp_path / "records.partial.csv"
+    config = UCIConfig.quick(datasets=("iris",), protocols=("tuned",), baselines=False,
+                             n_splits=2, n_jobs=1, progress=False, data_home=str(tmp_path))
+    first = run(config, partial_path=partial)
+    assert first["resumed"] == 0 and len(pd.read_csv(partial)) == len(first["records"])
+    # As if interrupted after the first task: keep split 0 only.
+    kept = pd.read_csv(partial).query("split == 0")
+    kept.to_csv(partial, index=False)
+    again = run(config, partial_path=partial, resume=True)
+    assert again["resumed"] == 1 and "resuming: 1 (dataset, split) task already done" in capsys.readouterr().out
+    columns = ["protocol", "dataset", "model", "split", "error"]
+    pd.testing.assert_frame_equal(again["records"][columns], first["records"][columns])
+    # Other settings: the partial results are not mixed in.
+    other = run(UCIConfig.quick(**{**vars(config), "n_splits": 1}), partial_path=partial,
+                resume=True)
+    assert other["resumed"] == 0 and "starting afresh" in capsys.readouterr().out
+
+
+def test_tasks_run_in_rounds_largest_first_within_a_round():
+    from skmixup.experiments.uci import _ordered_tasks
+
+    def dataset(n_rows, n_features, n_splits=2):
+        X = pd.DataFrame(np.zeros((n_rows, n_features)))
+        return X, None, [(np.arange(n_rows - 10), np.arange(10))] * n_splits
+
+    data = {"small": dataset(50, 4), "wide": dataset(100, 10_000), "long": dataset(5000, 8)}
+    order = [(name, split) for name, split, _, _ in _ordered_tasks(data)]
+    assert order == [("long", 0), ("wide", 0), ("small", 0), ("long", 1), ("wide", 1),
+                     ("small", 1)]
+    assert [t[:2] for t in _ordered_tasks(data, done={("long", 0)})][0] == ("wide", 0)

@@ -11,7 +11,7 @@ import pandas as pd
 
 PROTOCOL_TITLES = {
     "paper": "paper protocol: raw features, 2x128 MLP, Adam lr 1e-3, batch 16, 10 epochs",
-    "tuned": "good-practice protocol: imputed + standardised features, MixupClassifier defaults",
+    "tuned": "tuned protocol: imputed + standardised features, MixupClassifier defaults, baselines",
 }
 
 
@@ -87,8 +87,26 @@ def _model_order(models):
     return order + [m for m in models if m not in order]
 
 
-def protocol_table(results, protocol):
-    """One protocol's table as text cells: datasets as rows, models as columns."""
+#: Short column names of the 120-column tables.
+SHORT_NAMES = {"MLPClassifier": "MLP", "LogisticRegression": "LogReg",
+               "HistGradientBoosting": "HistGB"}
+
+
+def _chosen_alphas(records, protocol, dataset):
+    """How often inner cross-validation chose each alpha, e.g. ``0.2 x6, 1 x4``."""
+    part = records[(records["protocol"] == protocol) & (records["dataset"] == dataset)
+                   & (records["model"] == "mixup CV-a")]
+    counts = part["alpha"].dropna().value_counts().sort_index()
+    return ", ".join(f"{alpha:g} x{count}" for alpha, count in counts.items())
+
+
+def protocol_table(results, protocol, wide=True):
+    """One protocol's table as text cells: datasets as rows, models as columns.
+
+    ``wide``: the test errors, the paired differences with ERM and the alphas
+    chosen by cross-validation in one table; otherwise the errors only (see
+    :func:`paired_table` for the rest), with short model names.
+    """
     summary = results["summary"]
     part = summary[summary["protocol"] == protocol]
     if part.empty:
@@ -96,6 +114,7 @@ def protocol_table(results, protocol):
     models = _model_order(list(dict.fromkeys(part["model"])))
     datasets = list(dict.fromkeys(part["dataset"]))
     paper = _paper_numbers()
+    sep = " ± " if wide else "±"
     rows = {}
     for dataset in datasets:
         cells = {"paper ERM": f"{paper[dataset][0]:.1f}" if dataset in paper else "",
@@ -103,7 +122,7 @@ def protocol_table(results, protocol):
         for model in models:
             hit = part[(part["dataset"] == dataset) & (part["model"] == model)]
             cells[model] = ("" if hit.empty else
-                            f"{hit['mean'].iloc[0]:.2f} ± {hit['std'].iloc[0]:.2f}")
+                            f"{hit['mean'].iloc[0]:.2f}{sep}{hit['std'].iloc[0]:.2f}")
         rows[dataset] = cells
     means = {"paper ERM": "", "paper mixup": ""}
     if all(d in paper for d in datasets):
@@ -113,34 +132,86 @@ def protocol_table(results, protocol):
         values = part[part["model"] == model].set_index("dataset")["mean"]
         means[model] = f"{values.mean():.2f}" if len(values) == len(datasets) else ""
     rows["mean"] = means
+    table = pd.DataFrame.from_dict(rows, orient="index").fillna("")
+    if not wide:
+        return table.rename(columns=SHORT_NAMES)
+    extra = paired_table(results, protocol)
+    return table.join(extra, how="left").fillna("") if extra is not None else table
+
+
+def paired_table(results, protocol):
+    """ERM - model (p-value) per dataset and mixup variant, and the alphas CV-a chose."""
     paired = results["paired"]
-    for dataset in datasets:
-        sub = paired[(paired["protocol"] == protocol) & (paired["dataset"] == dataset)
-                     & (paired["reference"] == "ERM")]
-        for _, row in sub.iterrows():
-            rows[dataset][f"ERM - {row['model']} (p)"] = (
-                f"{row['diff_mean']:+.2f} ({row['p_wilcoxon']:.2g})")
+    sub = paired[(paired["protocol"] == protocol) & (paired["reference"] == "ERM")]
+    if sub.empty:
+        return None
+    rows = {}
+    order = _model_order(list(dict.fromkeys(sub["model"])))
+    sub = sub.assign(rank=sub["model"].map(order.index)).sort_values("rank", kind="stable")
+    for _, row in sub.iterrows():
+        rows.setdefault(row["dataset"], {})[f"ERM - {row['model']} (p)"] = (
+            f"{row['diff_mean']:+.2f} ({row['p_wilcoxon']:.2g})")
+    records = results["records"]
+    if "mixup CV-a" in set(records["model"]):
+        for dataset in rows:
+            rows[dataset]["alphas chosen by CV-a"] = _chosen_alphas(records, protocol, dataset)
     return pd.DataFrame.from_dict(rows, orient="index").fillna("")
 
 
-def format_table(results):
-    """The text the command prints: one table per protocol, then the skipped datasets."""
+def format_table(results, wide=False):
+    """The text the command prints: the tables of each protocol, then the skipped datasets.
+
+    ``wide=False`` prints two tables per protocol that fit 120 columns (test
+    errors; paired differences with ERM and the chosen alphas); ``wide=True``
+    one table per protocol with all of it.
+    """
     lines = []
     for protocol in results["config"]["protocols"]:
-        table = protocol_table(results, protocol)
+        table = protocol_table(results, protocol, wide=wide)
         if table is None:
             continue
-        lines += [f"== {PROTOCOL_TITLES[protocol]}",
-                  "test error %, mean ± std over "
-                  f"{results['config']['n_splits']} splits; ERM - model > 0: the model is better; "
-                  "p: Wilcoxon signed-rank, paired by split",
-                  table.to_string(), ""]
+        header = (f"test error %, mean ± std over {results['config']['n_splits']} splits; "
+                  "paper: the paper's Table 4")
+        lines += [f"== {PROTOCOL_TITLES[protocol]}", header]
+        if wide:
+            lines.append("ERM - model > 0: the model is better; p: Wilcoxon signed-rank, paired "
+                         "by split; alphas chosen by CV-a: alpha and number of splits")
+        else:
+            names = {k: v for k, v in SHORT_NAMES.items() if v in table.columns}
+            if names:
+                lines.append("  " + ", ".join(f"{v}: {k}" for k, v in names.items()))
+        lines += [table.to_string(), ""]
+        paired = None if wide else paired_table(results, protocol)
+        if paired is not None:
+            lines += ["ERM - model, mean over splits (> 0: the model is better) and p "
+                      "(Wilcoxon signed-rank, paired by split);",
+                      "alphas chosen by CV-a: the alpha inner cross-validation chose, "
+                      "with its number of splits",
+                      paired.to_string(), ""]
     if results["skipped"]:
-        lines.append("skipped (files not found): " + ", ".join(results["skipped"]))
-        lines.append("  point SKMIXUP_DATA (or --data-home) at the folder of the UCI files, "
-                     "e.g. SKMIXUP_DATA=../shared/data/uci python -m skmixup uci")
+        lines.append("skipped (files not found):")
+        lines += [f"  {line}" for line in _missing_files(results)]
+        lines.append("  point SKMIXUP_DATA (or --data-home) at the folder that holds one sub-folder "
+                     "per dataset,")
+        lines.append("  e.g. SKMIXUP_DATA=../shared/data/uci, or add --download (network access)")
+    if results.get("resumed"):
+        lines.append(f"{results['resumed']} (dataset, split) tasks came from an earlier, "
+                     "interrupted run; the time below is this run's")
     lines.append(f"done in {results['elapsed_s']:.0f} s")
     return "\n".join(lines)
+
+
+def _missing_files(results):
+    """One line per skipped dataset: the files it needs and the folder they go in."""
+    from ..datasets import UCI_DATASETS
+    from ..datasets._base import get_data_home
+
+    home = get_data_home(results["config"].get("data_home"))
+    lines = []
+    for name in results["skipped"]:
+        files = [f.name for f in UCI_DATASETS[name].files] if name in UCI_DATASETS else []
+        lines.append(f"{name}: {', '.join(repr(f) for f in files)} not in {home / name}")
+    return lines
 
 
 def _environment():
@@ -225,7 +296,7 @@ def plot_summary(summary, path=None):
     handles, labels = axes.flat[0].get_legend_handles_labels()
     if handles:
         fig.legend(handles, labels, fontsize=7, loc="upper right")
-    fig.suptitle("UCI: ERM (white) vs mixup (paper protocol orange, good practice blue) "
+    fig.suptitle("UCI: ERM (white) vs mixup (paper protocol orange, tuned protocol blue) "
                  "vs baselines (gray); mean ± std over splits", fontsize=9)
     fig.tight_layout()
     if path is not None:

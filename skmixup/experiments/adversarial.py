@@ -196,14 +196,10 @@ def write_results(results, out):
 
 
 def add_arguments(parser):
-    parser.add_argument("--quick", action="store_true", help="smoke run: 1,000 images, 3 epochs")
-    parser.add_argument("--full", action="store_true", help="all of Fashion-MNIST, 50 epochs (GPU)")
-    parser.add_argument("--alpha", type=float, help="mixup alpha (default 1)")
-    parser.add_argument("--epochs", type=int, help="override max_epochs")
-    parser.add_argument("--n-train", type=int, help="override the number of training images")
-    parser.add_argument("--device", help="cpu, cuda or auto")
-    parser.add_argument("--data-home", help="folder holding images/fashion-mnist (default $SKMIXUP_DATA)")
-    parser.add_argument("--out", help="write CSV tables and a figure to this folder")
+    """Add this job's command-line options to ``parser``."""
+    from ._arguments import adversarial_arguments
+
+    adversarial_arguments(parser)
 
 
 def config_from_args(args):
@@ -234,4 +230,8 @@ def main(argv=None, args=None):
 
 
 if __name__ == "__main__":
-    main()
+    import sys
+
+    from ..__main__ import main as cli
+
+    cli(["adversarial", *sys.argv[1:]])

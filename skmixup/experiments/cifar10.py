@@ -98,12 +98,10 @@ def run(path, alpha=1.0, *, verbose=True, **params):
 
 
 def add_arguments(parser):
-    parser.add_argument("--path", required=True, help="the cifar-10-batches-py folder")
-    parser.add_argument("--alpha", type=float, default=1.0, help="mixup alpha; 0 for ERM (default 1)")
-    parser.add_argument("--epochs", type=int, default=200)
-    parser.add_argument("--method", choices=["mixup", "cutmix"], default="mixup")
-    parser.add_argument("--device", default="auto")
-    parser.add_argument("--seed", type=int, default=0)
+    """Add this job's command-line options to ``parser``."""
+    from ._arguments import cifar10_arguments
+
+    cifar10_arguments(parser)
 
 
 def main(argv=None, args=None):
@@ -120,4 +118,8 @@ def main(argv=None, args=None):
 
 
 if __name__ == "__main__":
-    main()
+    import sys
+
+    from ..__main__ import main as cli
+
+    cli(["cifar10", *sys.argv[1:]])

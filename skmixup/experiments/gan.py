@@ -476,11 +476,10 @@ def write_results(curves, samples, config, out):
 
 
 def add_arguments(parser):
-    parser.add_argument("--quick", action="store_true", help="smoke run: 2 seeds, 200 steps, narrower networks")
-    parser.add_argument("--seeds", type=int, help="override the number of seeds")
-    parser.add_argument("--iterations", type=int, help="override the number of generator steps")
-    parser.add_argument("--width", type=int, help="override the hidden layer width")
-    parser.add_argument("--out", help="write CSV tables and figures to this folder")
+    """The command-line options of ``python -m skmixup gan``."""
+    from ._arguments import gan_arguments
+
+    gan_arguments(parser)
 
 
 def config_from_args(args):

@@ -374,24 +374,9 @@ def write_report(records, out, notes=(), reference="mixup"):
 
 def add_arguments(parser):
     """The command-line options of ``python -m skmixup tabular``."""
-    parser.add_argument("--quick", action="store_true",
-                        help="6 small datasets, 1 split, at most 300 training rows")
-    parser.add_argument("--datasets", nargs="+", metavar="NAME",
-                        help="names from the suite (default: all 34)")
-    parser.add_argument("--models", nargs="+", metavar="SPEC",
-                        help="model specs: mixup erm mixup-cv mlp hgb logreg realmlp, or with "
-                             "overrides as in mixup:alpha=0.4 (default: mixup erm mlp hgb logreg)")
-    parser.add_argument("--splits", type=int, help="stratified 75/25 splits per dataset (default 3)")
-    parser.add_argument("--max-train-rows", type=int,
-                        help="subsample larger training sets to this many rows (default 3000)")
-    parser.add_argument("--data-home", help="the data root holding keel/ and uci/ "
-                        "(default: $SKMIXUP_DATA)")
-    parser.add_argument("--out", default="tabular-results",
-                        help="folder of records.csv (resumable) and the report "
-                             "(default: ./tabular-results)")
-    parser.add_argument("--n-jobs", type=int, default=2, help="worker processes (default 2)")
-    parser.add_argument("--reference", default="mixup", help="the model compared with the others")
-    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    from ._arguments import tabular_arguments
+
+    tabular_arguments(parser)
 
 
 def main(args):

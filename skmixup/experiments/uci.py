@@ -1,4 +1,4 @@
-"""The mixup paper's UCI experiment (Zhang et al., 2018, Table 4), and a good-practice variant.
+"""The mixup paper's UCI experiment (Zhang et al., 2018, Table 4), and a tuned variant.
 
 Two protocols, on the same random splits:
 
@@ -23,10 +23,14 @@ ERM and mixup are compared pair by pair (Wilcoxon signed-rank test).
 
 Use :func:`run` from Python, or ``python -m skmixup uci`` (equivalently
 ``python -m skmixup.experiments.uci``) from a shell; ``--help`` lists the options.
+The command keeps the finished (dataset, split) tasks in its output folder as it
+goes and resumes from them when run again with the same settings; its progress
+bar's ETA comes from the measured cost of the finished tasks.
 """
 
 from __future__ import annotations
 
+import json
 import time
 import warnings
 from dataclasses import asdict, dataclass, field, replace
@@ -245,7 +249,7 @@ def paper_models(config, seed, cv):
 
 
 def tuned_models(config, seed, cv):
-    """The good-practice protocol's models (without preprocessing), by name."""
+    """The tuned protocol's models (without preprocessing), by name."""
     from sklearn.ensemble import HistGradientBoostingClassifier
     from sklearn.linear_model import LogisticRegression
     from sklearn.neural_network import MLPClassifier
@@ -267,10 +271,19 @@ def tuned_models(config, seed, cv):
 def _run_task(name, X, y, split, train, test, config):
     """Fit every model of every protocol on one split; one record per fit."""
     import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # one per worker process; restored for an in-process (n_jobs=1) run
+    try:
+        return _fit_split(name, X, y, split, train, test, config)
+    finally:
+        torch.set_num_threads(threads)
+
+
+def _fit_split(name, X, y, split, train, test, config):
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.pipeline import make_pipeline
 
-    torch.set_num_threads(1)
     seed = config.random_state * 1000 + split
     X_train, X_test = X.iloc[train], X.iloc[test]
     y_train, y_test = y[train], y[test]
@@ -303,7 +316,7 @@ def _run_task(name, X, y, split, train, test, config):
     return records
 
 
-def run(config=None, partial_path=None):
+def run(config=None, partial_path=None, resume=False):
     """Run the experiment; return its results.
 
     Parameters
@@ -312,7 +325,12 @@ def run(config=None, partial_path=None):
         ``None`` means ``UCIConfig()``, the full study.
     partial_path : path-like, default=None
         When given, the records so far are rewritten there (CSV) after each
-        (dataset, split) task, so that an interrupted run leaves its fits.
+        (dataset, split) task, so that an interrupted run leaves its fits; the
+        settings they were run with go beside it (same name, ``.json``).
+    resume : bool, default=False
+        Keep the tasks already in ``partial_path`` when they were run with the
+        same settings (``n_jobs``, ``progress`` and ``data_home`` aside), and
+        run only the others. Settings that differ start afresh.
 
     Returns
     -------
@@ -322,11 +340,12 @@ def run(config=None, partial_path=None):
         ``summary`` (mean and std per protocol, dataset and model, beside the
         paper's numbers), ``paired`` (ERM - mixup per protocol, dataset and
         mixup variant, with the Wilcoxon signed-rank p-value), ``skipped``
-        (dataset -> reason), ``sources``, ``config`` and ``elapsed_s``.
+        (dataset -> reason), ``sources``, ``config``, ``elapsed_s`` and
+        ``resumed`` (number of tasks taken from ``partial_path``).
     """
     from joblib import Parallel, delayed
-    from tqdm.auto import tqdm
 
+    from ._progress import TaskProgress
     from ._report import paired_tests, summarize
 
     config = config or UCIConfig()
@@ -343,21 +362,24 @@ def run(config=None, partial_path=None):
             continue
         data[name] = (X, y, make_splits(y, config.n_splits, config.test_size,
                                         config.random_state, config.max_train_rows))
-    # Largest first, so that the last tasks to finish are short ones.
-    tasks = sorted(
-        ((name, split, train, test) for name, (X, y, splits) in data.items()
-         for split, (train, test) in enumerate(splits)),
-        key=lambda t: -len(t[2]) * data[t[0]][0].shape[1] ** 0.25,
-    )
+    records = _resumed_records(partial_path, config) if resume else []
+    done = {(r["dataset"], r["split"]) for r in records}
+    tasks = _ordered_tasks(data, done)
+    if partial_path is not None:
+        _write_partial(partial_path, records, config)
     jobs = (delayed(_run_task)(name, data[name][0], data[name][1], split, train, test, config)
             for name, split, train, test in tasks)
-    records = []
+    progress = TaskProgress(
+        [(name, _cost_guess(len(train), data[name][0].shape[1])) for name, _, train, _ in tasks],
+        n_workers=config.n_jobs, desc="UCI (dataset x split tasks)", disable=not config.progress)
     parallel = Parallel(n_jobs=config.n_jobs, return_as="generator_unordered")
-    for chunk in tqdm(parallel(jobs), total=len(tasks), desc="UCI fits (dataset x split)",
-                      disable=not config.progress):
-        records.extend(chunk)
-        if partial_path is not None:
-            pd.DataFrame.from_records(records).to_csv(partial_path, index=False)
+    with progress:
+        for chunk in parallel(jobs):
+            records.extend(chunk)
+            progress.done(chunk[0]["dataset"] if chunk else None, sum(r["fit_s"] for r in chunk))
+            if partial_path is not None:
+                _write_partial(partial_path, records, config)
+    resumed = len(done)
     records = pd.DataFrame.from_records(records)
     if len(records):
         records = records.sort_values(["protocol", "dataset", "model", "split"], ignore_index=True)
@@ -369,7 +391,72 @@ def run(config=None, partial_path=None):
         "sources": sources,
         "config": asdict(config),
         "elapsed_s": time.perf_counter() - start,
+        "resumed": resumed,
     }
+
+
+def _ordered_tasks(data, done=()):
+    """(dataset, split, train, test) tasks not in ``done``, in the order they run.
+
+    In rounds: split 0 of every dataset, then split 1, ..., largest first within
+    a round. After the first round every dataset's cost per task has been
+    measured, so the ETA (see ``TaskProgress``) holds from then on; the last
+    round ends with short tasks, so the workers finish together.
+    """
+    return sorted(
+        ((name, split, train, test) for name, (X, y, splits) in data.items()
+         for split, (train, test) in enumerate(splits) if (name, split) not in done),
+        key=lambda t: (t[1], -_cost_guess(len(t[2]), data[t[0]][0].shape[1])),
+    )
+
+
+def _cost_guess(n_train, n_features):
+    """Relative cost of one task before any is measured (rows x sqrt(features)).
+
+    Rough: the baselines' cost also grows with the number of classes. It only
+    orders a round and scales the ETA of datasets not yet measured.
+    """
+    return n_train * n_features ** 0.5
+
+
+def _settings(config):
+    """The settings that decide the records (not how they are computed)."""
+    settings = asdict(config)
+    for name in ("n_jobs", "progress", "data_home", "download"):
+        settings.pop(name)
+    return json.loads(json.dumps(settings, default=str))
+
+
+def _write_partial(path, records, config):
+    from pathlib import Path
+
+    path = Path(path)
+    path.with_suffix(".json").write_text(json.dumps(_settings(config), indent=1))
+    columns = None if records else ["protocol", "dataset", "model", "split"]
+    pd.DataFrame.from_records(records, columns=columns).to_csv(path, index=False)
+
+
+def _resumed_records(path, config):
+    """Records of an earlier run with the same settings in ``path``, else []."""
+    from pathlib import Path
+
+    if path is None or not Path(path).exists():
+        return []
+    path = Path(path)
+    settings = path.with_suffix(".json")
+    try:
+        same = json.loads(settings.read_text()) == _settings(config)
+        records = pd.read_csv(path).to_dict("records") if same else []
+    except (OSError, ValueError, pd.errors.EmptyDataError):
+        same, records = False, []
+    if not same:
+        print(f"{path} holds results of other settings: starting afresh", flush=True)
+        return []
+    if records:
+        n_tasks = len({(r["dataset"], r["split"]) for r in records})
+        print(f"resuming: {n_tasks} (dataset, split) task{'s' * (n_tasks != 1)} already done "
+              f"in {path}", flush=True)
+    return records
 
 
 if __name__ == "__main__":
