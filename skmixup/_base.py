@@ -325,6 +325,8 @@ class BaseMixupNet(BaseEstimator):
                 net = self._make_net(n_outputs, device, seed, None, len(X))
                 if "progress" in dict(net.callbacks):  # a bar per one-epoch call is noise
                     net.set_params(callbacks__progress=None)
+                if "lr_schedule" in dict(net.callbacks):  # no known end to decay towards
+                    net.set_params(callbacks__lr_schedule=None)
                 self.net_ = net.initialize()
             self.net_.sample_weighted = weight is not None
             self.net_.partial_fit(X_train, y_train, epochs=1)

@@ -343,7 +343,10 @@ class MixupClassifier(ClassifierMixin, BaseMixupNet):
         minibatches of the chunk given. The first call builds the network
         (seeded by ``random_state``); later calls continue it, with the same
         optimizer state and random streams, so the same sequence of calls
-        gives the same model. Early stopping does not apply.
+        gives the same model. Early stopping does not apply, and the learning
+        rate stays at ``lr``: the cosine schedule of ``lr_schedule`` needs a
+        known last epoch, which a stream does not have. ``batch_size="auto"``
+        is computed from the first chunk.
 
         Parameters
         ----------

@@ -11,7 +11,7 @@ import pytest
 from skmixup import __version__
 from skmixup.__main__ import build_parser, main, program_name
 
-JOBS = ("demo", "uci", "memorization", "adversarial", "cifar10")
+JOBS = ("demo", "uci", "memorization", "adversarial", "cifar10", "tabular", "gan")
 
 
 def _imported_modules(args):

@@ -49,6 +49,14 @@ _CHECK_PARAMS = {
         MixupClassifierCV: dict(batch_size=256, module=Float64MLP, alphas=(0.0,)),
         MixupEstimator: dict(alpha=0),
     },
+    # check_class_weight_classifiers fits three overlapping blobs (std 20, not standardised)
+    # with class weights 1000 : 1e-4 : 1e-4 and asks for more than 87% of the test points in
+    # class 0. A mixed example carries the mixed weight and the mixed soft label, so points
+    # in the overlap keep some probability of the other classes: with the default lr (3e-3,
+    # chosen for standardised tables) 80% of them go to class 0 after 30 epochs, with
+    # lr=1e-3 all do. The check runs at lr=1e-3; the class-weight behaviour of the defaults
+    # is measured on real imbalanced data (docs/results/class_weight).
+    "check_class_weight_classifiers": {MixupClassifier: dict(lr=1e-3)},
 }
 
 

@@ -8,7 +8,7 @@ from skmixup._log import EpochLog
 
 def test_verbose_log_plain_off_a_terminal(iris, capsys):
     X, y = iris
-    MixupClassifier(max_epochs=4, verbose=1, early_stopping=False, random_state=0).fit(X, y)
+    MixupClassifier(max_epochs=4, verbose=2, early_stopping=False, random_state=0).fit(X, y)
     out = capsys.readouterr().out
     assert "\x1b[" not in out
     epochs = re.findall(r"^\s+(\d+)/(\d+)\s", out, re.M)
@@ -19,7 +19,7 @@ def test_verbose_log_plain_off_a_terminal(iris, capsys):
 
 def test_verbose_log_best_epoch_by_validation_loss(iris, capsys):
     X, y = iris
-    clf = MixupClassifier(max_epochs=6, verbose=1, early_stopping=True, random_state=0).fit(X, y)
+    clf = MixupClassifier(max_epochs=6, verbose=2, early_stopping=True, random_state=0).fit(X, y)
     out = capsys.readouterr().out
     best = min(range(clf.n_iter_), key=clf.validation_loss_curve_.__getitem__) + 1
     assert f"best epoch {best}/6 (valid_loss" in out

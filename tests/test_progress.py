@@ -15,7 +15,8 @@ def no_delay(monkeypatch):
 
 
 def _clf(verbose):
-    return MixupClassifier(max_epochs=15, n_iter_no_change=3, random_state=0, verbose=verbose)
+    return MixupClassifier(max_epochs=15, n_iter_no_change=3, random_state=0, verbose=verbose,
+                           early_stopping=True)
 
 
 def test_verbose_0_prints_nothing(iris, capsys, no_delay):

@@ -301,8 +301,10 @@ def test_cv_batched_search_honours_weights(iris, weights, class_weight):
     unweighted = MixupClassifierCV(**params).fit(X, y)
     assert not np.allclose(unweighted.cv_results_["mean_test_score"],
                            batched.cv_results_["mean_test_score"], rtol=1e-4)
+    # MixupClassifierCV's own recipe: constant lr 1e-3, batch 32, a 2x128 MLP.
     refit = _clf(max_epochs=4, early_stopping=False, class_weight=class_weight,
-                 alpha=batched.alpha_).fit(X, y, sample_weight=weights)
+                 alpha=batched.alpha_, lr=1e-3, lr_schedule="constant", batch_size=32,
+                 hidden_layer_sizes=(128, 128)).fit(X, y, sample_weight=weights)
     np.testing.assert_array_equal(batched.predict_proba(X), refit.predict_proba(X))
 
 
