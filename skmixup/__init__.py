@@ -14,8 +14,10 @@ Layers, imports flowing one way:
 from ._classifier import MixupClassifier
 from ._cv import MixupClassifierCV
 from ._meta import MixupEstimator
+from ._persist import load, save
 from ._regressor import MixupRegressor
 
 __version__ = "0.1.0"
 
-__all__ = ["MixupClassifier", "MixupClassifierCV", "MixupEstimator", "MixupRegressor", "__version__"]
+__all__ = ["MixupClassifier", "MixupClassifierCV", "MixupEstimator", "MixupRegressor", "__version__",
+           "load", "save"]

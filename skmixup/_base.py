@@ -5,30 +5,62 @@ from __future__ import annotations
 import copy
 import inspect
 import numbers
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 
 import numpy as np
 import scipy.sparse as sp
 import torch
 from sklearn.base import BaseEstimator
-from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
-from skorch.callbacks import EarlyStopping
+from skorch.callbacks import Callback, EarlyStopping
 from skorch.dataset import Dataset
 from skorch.helper import predefined_split
 
 from .augment import AUGMENTATIONS
 from .modules import MLP, SmallCNN
+from ._rng import draws_global_rng, numpy_rng, seed_from, seeded_torch_rng
 from .net import FiniteLossCheck, MixupNet, place_data
 
 _OPTIMIZERS = {"adam": torch.optim.Adam, "adamw": torch.optim.AdamW, "sgd": torch.optim.SGD}
 
 
+# Rows per forward pass at prediction: every chunk is padded to this many rows, so that
+# a sample's prediction never depends on which other rows share its batch (matrix
+# products round differently for different batch shapes).
+PREDICT_CHUNK = 256
+
+
 def resolve_device(device):
-    """``"auto"`` is CUDA when available, else CPU; anything else passes through."""
-    if device == "auto":
+    """``"auto"`` is CUDA when available, else CPU; other values are checked.
+
+    Raises ``ValueError`` for a device torch does not know or that this
+    machine does not have.
+    """
+    if isinstance(device, str) and device == "auto":
         return "cuda" if torch.cuda.is_available() else "cpu"
+    try:
+        parsed = torch.device(device)
+    except (RuntimeError, TypeError, ValueError) as exc:
+        raise ValueError(
+            f"device={device!r} is not a device torch knows ({exc}). Use 'auto', 'cpu', "
+            "'cuda' or 'cuda:<index>'."
+        ) from None
+    if parsed.type == "cpu":
+        return device
+    backend = getattr(torch, parsed.type, None)
+    available = getattr(backend, "is_available", None)
+    if available is None or not available():
+        raise ValueError(
+            f"device={device!r}, but this machine has no {parsed.type} device available to "
+            "torch. Use device='auto' (CUDA when available, else the CPU) or device='cpu'."
+        )
+    count = getattr(backend, "device_count", None)
+    if parsed.index is not None and count is not None and parsed.index >= count():
+        raise ValueError(
+            f"device={device!r}, but torch sees {count()} {parsed.type} device(s) "
+            f"(indices 0 to {count() - 1})."
+        )
     return device
 
 
@@ -85,8 +117,7 @@ class BaseMixupNet(BaseEstimator):
     # ------------------------------------------------------------------ input
     def _validate_X(self, X, *, reset, y="no_validation"):
         """Check X (and y when given); return float32 X shaped for the network."""
-        if getattr(X, "dtype", None) == np.uint8:  # 8-bit images: scaled to [0, 1]
-            X = np.asarray(X, dtype=np.float32) / np.float32(255)
+        X = self._scale_pixels(X, reset=reset)
         kwargs = dict(
             accept_sparse=False, dtype=np.float32, ensure_all_finite=True,
             allow_nd=True, ensure_min_samples=1,
@@ -116,22 +147,92 @@ class BaseMixupNet(BaseEstimator):
         X = np.require(X, requirements=["C", "W"])
         return X if no_y else (X, y)
 
+    def _scale_pixels(self, X, *, reset):
+        """8-bit images are scaled to [0, 1]: decided at fit, applied alike at predict.
+
+        A fit on uint8 image tensors (3-D or 4-D ``X``) sets ``input_scale_`` to
+        1/255, and every later ``X`` (any dtype) is multiplied by it, so that the
+        same pixel values give the same predictions whatever their dtype. Tables
+        are never scaled.
+        """
+        if reset:
+            dtype, ndim = getattr(X, "dtype", None), getattr(X, "ndim", 0)
+            self.input_scale_ = 1 / 255 if dtype == np.uint8 and ndim in (3, 4) else 1.0
+        scale = getattr(self, "input_scale_", 1.0)
+        if scale == 1.0 or not hasattr(X, "dtype") or X.dtype.kind not in "biuf":
+            return X
+        return np.asarray(X, dtype=np.float32) * np.float32(scale)
+
+    def _check_fit_params(self):
+        """Checks beyond ``_parameter_constraints``: fail before any training."""
+        sizes = self.hidden_layer_sizes
+        try:
+            ok = (not isinstance(sizes, str) and np.ndim(sizes) == 1
+                  and all(isinstance(s, numbers.Integral) and not isinstance(s, bool) and s >= 1
+                          for s in sizes))
+        except TypeError:
+            ok = False
+        if not ok:
+            raise ValueError(
+                f"hidden_layer_sizes must be a sequence of positive ints, e.g. (128, 128) or () "
+                f"for no hidden layer; got {sizes!r}."
+            )
+        for entry in self.callbacks or []:
+            callback = entry[1] if isinstance(entry, tuple) and len(entry) == 2 \
+                and isinstance(entry[0], str) else entry
+            if not (isinstance(callback, Callback)
+                    or (isinstance(callback, type) and issubclass(callback, Callback))):
+                raise TypeError(
+                    f"callbacks must be a list of skorch callbacks (skorch.callbacks.Callback "
+                    f"instances or (name, callback) pairs); got {entry!r}."
+                )
+        return resolve_device(self.device)
+
+    def _builtin_module_params(self, builtin):
+        """``module_params`` for a built-in network: only what no estimator parameter sets."""
+        params = dict(self.module_params or {})
+        managed = {"n_features", "in_channels", "n_outputs", "hidden_layer_sizes", "dropout"}
+        allowed = set(inspect.signature(builtin).parameters) - managed
+        unknown = sorted(set(params) - allowed)
+        if unknown:
+            raise ValueError(
+                f"module_params {unknown} are not parameters of the built-in "
+                f"{builtin.__name__}; it accepts {sorted(allowed) or 'none'} there (its sizes "
+                "and dropout are set by hidden_layer_sizes, dropout and the data). Pass "
+                "module=<your torch.nn.Module class> to use other parameters."
+            )
+        return params
+
     # ---------------------------------------------------------------- network
     def _build_module(self, n_outputs):
         shape = self.input_shape_
         params = dict(self.module_params or {})
         if self.module is None:
             if len(shape) == 1:
+                self._builtin_module_params(MLP)
                 return MLP(shape[0], n_outputs, tuple(self.hidden_layer_sizes), self.dropout)
-            return SmallCNN(shape[0], n_outputs, self.dropout)
+            return SmallCNN(shape[0], n_outputs, self.dropout,
+                            **self._builtin_module_params(SmallCNN))
         if isinstance(self.module, torch.nn.Module):
+            if params:
+                raise ValueError(
+                    f"module_params {sorted(params)} cannot apply to a module instance; pass "
+                    "the module's class as module and these as its module_params."
+                )
             return copy.deepcopy(self.module)
         if not issubclass(self.module, torch.nn.Module):
             raise TypeError(
                 f"module must be None, a torch.nn.Module subclass or instance; got {self.module!r}."
             )
-        # Fill in the sizes a module class asks for by name, unless the user gave them.
         signature = inspect.signature(self.module).parameters
+        if not any(p.kind == p.VAR_KEYWORD for p in signature.values()):
+            unknown = sorted(set(params) - set(signature))
+            if unknown:
+                raise ValueError(
+                    f"module_params {unknown} are not parameters of {self.module.__name__}; "
+                    f"it takes {sorted(signature)}."
+                )
+        # Fill in the sizes a module class asks for by name, unless the user gave them.
         known = {"n_features": int(np.prod(shape)), "in_channels": shape[0],
                  "input_shape": shape, "n_outputs": n_outputs, "n_classes": n_outputs}
         for name, value in known.items():
@@ -154,12 +255,14 @@ class BaseMixupNet(BaseEstimator):
             params["fused"] = True  # one kernel per step instead of one per tensor
         return optimizer, params
 
-    def _make_net(self, n_outputs, device, seed, dataset_valid):
+    def _make_net(self, n_outputs, device, seed, dataset_valid, early_stopping=None):
         optimizer, optimizer_params = self._make_optimizer()
         module = self._build_module(n_outputs)
         callbacks = [("finite_loss", FiniteLossCheck())]
         callbacks += copy.deepcopy(list(self.callbacks or []))  # the user's, e.g. an lr schedule
-        if dataset_valid is not None:
+        if early_stopping is None:
+            early_stopping = dataset_valid is not None
+        if early_stopping:
             callbacks.append(("early_stopping", EarlyStopping(
                 monitor="valid_loss", patience=self.n_iter_no_change, load_best=True,
                 sink=print if self.verbose else _silent)))
@@ -191,45 +294,54 @@ class BaseMixupNet(BaseEstimator):
 
     # -------------------------------------------------------------------- fit
     def _fit(self, X, y):
+        # Any exception, Ctrl-C included, leaves the estimator exactly as before the call:
+        # attributes are put back, and the fitted net is never trained in place.
         with _restore_on_error(self):
             return self._fit_unsafe(X, y)
 
     def _fit_unsafe(self, X, y):
         warm = self.warm_start and hasattr(self, "net_")
+        device = self._check_fit_params()
         X, y = self._validate_X(X, reset=not warm, y=y)
         self._check_image_options(X)
         targets = self._encode_targets(y, reset=not warm)
-        rng = check_random_state(self.random_state)
+        rng = numpy_rng(self.random_state)
         seed = int(rng.randint(np.iinfo(np.int32).max))
-        device = resolve_device(self.device)
 
         valid = None
         train_idx = np.arange(len(X))
-        early_stopping = self._use_early_stopping(y)
+        if warm:  # hold out a part of the new data, as the first fit did
+            early_stopping = "early_stopping" in dict(self.net_.callbacks_)
+        else:
+            early_stopping = self._use_early_stopping(y)
         if early_stopping:
             train_idx, valid_idx = self._validation_split(y, rng)
             valid = Dataset(*place_data(X[valid_idx], targets[valid_idx], device))
         # Moved to the device once; pinned on the host and streamed if too large for it.
         X_train, y_train = place_data(X[train_idx], targets[train_idx], device)
 
-        devices = [torch.device(device)] if torch.device(device).type == "cuda" else []
-        # Module initialisation and dropout use torch's global RNG: seed it inside a fork
-        # so that the caller's global state is untouched and the fit is reproducible.
-        with torch.random.fork_rng(devices=devices):
-            torch.manual_seed(seed)
+        # Weight initialisation (and dropout) draw from torch's global generator: seed it
+        # for this fit only, one thread at a time, and restore the caller's state after.
+        with ExitStack() as seeded:
+            seeded.enter_context(seeded_torch_rng(seed, [device]))
             if warm:
-                self.net_.set_params(max_epochs=self.max_epochs)
-                self.net_.partial_fit(X_train, y_train)
+                net = _copy_net(self.net_)  # trained as a copy: swapped in on success only
+                net.set_params(max_epochs=self.max_epochs)
             else:
                 net = self._make_net(targets.shape[1], device, seed, valid)
-                net.fit(X_train, y_train)
-                self.net_ = net
-        history = self.net_.history
+                net.initialize()
+            net.train_split = None if valid is None else predefined_split(valid)
+            if not draws_global_rng(net.module_):
+                seeded.close()  # training draws only from the net's own generator
+            net.partial_fit(X_train, y_train)
+        net.drop_training_data()  # no copy of the training set stays in the model
+        history = net.history
         self.loss_curve_ = list(history[:, "train_loss"])
         if early_stopping:
             self.validation_loss_curve_ = list(history[:, "valid_loss"])
             self.best_validation_loss_ = float(min(self.validation_loss_curve_))
         self.n_iter_ = len(history)
+        self.net_ = net
         return self
 
     def _use_early_stopping(self, y):
@@ -270,10 +382,35 @@ class BaseMixupNet(BaseEstimator):
 
     # ---------------------------------------------------------------- predict
     def _forward(self, X):
-        """Network outputs for X as a float64 numpy array."""
+        """Network outputs for X as a float64 numpy array.
+
+        Computed in chunks of ``PREDICT_CHUNK`` rows, the last one padded, so
+        that each row's output does not depend on the other rows of ``X``.
+        """
         check_is_fitted(self)
         X = self._validate_X(X, reset=False)
-        self.net_.module_.eval()
+        net = self.net_
+        net.module_.eval()
+        outputs = []
         with torch.inference_mode():
-            out = self.net_.forward(torch.from_numpy(X), training=False)
-        return out.double().numpy()
+            for start in range(0, len(X), PREDICT_CHUNK):
+                chunk = X[start:start + PREDICT_CHUNK]
+                n = len(chunk)
+                if n < PREDICT_CHUNK:
+                    chunk = np.concatenate([chunk, np.zeros((PREDICT_CHUNK - n, *chunk.shape[1:]),
+                                                            dtype=chunk.dtype)])
+                out = net.infer(torch.from_numpy(chunk).to(net.device))
+                outputs.append(out[:n].float().cpu())
+        return torch.cat(outputs).double().numpy()
+
+
+def _copy_net(net):
+    """A deep copy of a fitted net that continues its random stream where it stopped."""
+    generator = getattr(net, "generator_", None)
+    twin = copy.deepcopy(net)  # its __getstate__ leaves the generator out
+    if generator is not None:
+        twin.initialize_generator()
+        twin.generator_.set_state(generator.get_state())
+        sampler, twin_sampler = net.lambda_sampler_, twin.lambda_sampler_
+        twin_sampler._buffer, twin_sampler._pos = sampler._buffer.clone(), sampler._pos
+    return twin

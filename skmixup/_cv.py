@@ -19,7 +19,8 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._base import resolve_device
+from ._base import _restore_on_error, resolve_device
+from ._rng import seed_from
 from ._classifier import MixupClassifier
 from .ensemble import fit_mixup_ensemble
 
@@ -266,7 +267,7 @@ compile
                for name in _PASSED if name not in _BATCHED):
             return False
         return (self.module is None and X.ndim == 2 and self.optimizer in ("adam", "adamw")
-                and not self.early_stopping
+                and not self.early_stopping and not self.module_params
                 and set(self.optimizer_params or {}) <= _BATCHED_OPTIMIZER_PARAMS)
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -287,6 +288,11 @@ compile
         self : MixupClassifierCV
             The fitted search.
         """
+        # A failed or interrupted search leaves the estimator as it was before the call.
+        with _restore_on_error(self):
+            return self._fit(X, y, groups)
+
+    def _fit(self, X, y, groups):
         X, y = self._validate(X, y, reset=True)
         check_classification_targets(y)
         classes = np.unique(y)
@@ -302,6 +308,7 @@ compile
                 f"{self.alphas!r}.")
         self.classes_ = classes
         base = self._base_estimator()
+        base._check_fit_params()  # before any training: sizes, callbacks, device
         cv = check_cv(self.cv, y, classifier=True)
         splits = list(cv.split(X, y, groups))
         self.n_splits_ = len(splits)
@@ -329,8 +336,7 @@ compile
         encoded = np.searchsorted(self.classes_, y)
         targets = np.eye(len(self.classes_), dtype=np.float32)[encoded]
         if self.random_state is None:
-            seeds = [int(check_random_state(None).randint(np.iinfo(np.int32).max))
-                     for _ in range(len(alphas) * len(splits))]
+            seeds = [seed_from(None) for _ in range(len(alphas) * len(splits))]
         else:  # GridSearchCV clones the estimator: every fit starts from the same state.
             rng = check_random_state(copy.deepcopy(self.random_state))
             seeds = [int(rng.randint(np.iinfo(np.int32).max))] * (len(alphas) * len(splits))

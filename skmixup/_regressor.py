@@ -267,8 +267,22 @@ class MixupRegressor(RegressorMixin, BaseMixupNet):
         if y is None or isinstance(y, str):
             return super()._validate_X(X, reset=reset, y=y)
         # Targets: numeric, finite, one or several columns.
-        y = check_array(y, ensure_2d=False, dtype=np.float64, ensure_all_finite=True,
-                        ensure_min_samples=1, input_name="y")
+        kind = np.asarray(y).dtype.kind if not hasattr(y, "dtypes") else "f"
+        if kind in "USaV":
+            raise ValueError(
+                f"MixupRegressor needs numeric targets; y has dtype {np.asarray(y).dtype}. "
+                "Convert y to numbers, or use MixupClassifier for class labels."
+            )
+        try:
+            y = check_array(y, ensure_2d=False, dtype=np.float64, ensure_all_finite=True,
+                            ensure_min_samples=1, input_name="y")
+        except ValueError as exc:
+            if "convert" not in str(exc):
+                raise
+            raise ValueError(
+                f"MixupRegressor needs numeric targets ({exc}). Convert y to numbers, or use "
+                "MixupClassifier for class labels."
+            ) from None
         if y.ndim > 2:
             raise ValueError(f"y must be of shape (n_samples,) or (n_samples, n_outputs); got {y.shape}.")
         X = super()._validate_X(X, reset=reset)

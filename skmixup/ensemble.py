@@ -147,9 +147,11 @@ class BatchedAdam:
 
 
 def _member_init(n_features, n_outputs, hidden_layer_sizes, dropout, seed):
-    # Exactly what a single fit does: seed torch's global RNG (inside a fork) and build the MLP.
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
+    # Exactly what a single fit does: seed torch's global RNG (for this block only, one
+    # thread at a time, the caller's state restored after) and build the MLP.
+    from ._rng import seeded_torch_rng
+
+    with seeded_torch_rng(seed):
         return MLP(n_features, n_outputs, tuple(hidden_layer_sizes), dropout)
 
 

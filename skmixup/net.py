@@ -21,7 +21,7 @@ import math
 import torch
 from skorch import NeuralNet
 from torch import nn
-from skorch.callbacks import Callback
+from skorch.callbacks import Callback, EarlyStopping
 
 from .augment import augment_batch
 from .mixup import (
@@ -478,6 +478,57 @@ class MixupNet(NeuralNet):
             scaler.step(getattr(self, name + "_"))
         scaler.update()
         return None
+
+    def partial_fit(self, X, y=None, classes=None, **fit_params):
+        """As :meth:`skorch.NeuralNet.partial_fit`, except that Ctrl-C is not swallowed.
+
+        skorch ends training quietly on ``KeyboardInterrupt``; here it is raised
+        again once skorch has finished its ``on_train_end`` callbacks, so that
+        the caller (and a grid search) stops.
+        """
+        self.interrupted_ = False
+        super().partial_fit(X, y, classes, **fit_params)
+        if self.interrupted_:
+            raise KeyboardInterrupt("training was interrupted")
+        return self
+
+    def fit_loop(self, X, y=None, epochs=None, **fit_params):
+        try:
+            return super().fit_loop(X, y, epochs=epochs, **fit_params)
+        except KeyboardInterrupt as exc:
+            # skorch callbacks (EarlyStopping among them) raise KeyboardInterrupt to stop
+            # training: that is a normal end. Anything else is the user's Ctrl-C.
+            self.interrupted_ = not self._stop_requested(exc)
+            raise
+
+    def _stop_requested(self, exc):
+        """Whether ``exc`` is a callback's request to stop rather than a Ctrl-C."""
+        for _, callback in getattr(self, "callbacks_", []):
+            if isinstance(callback, EarlyStopping) and \
+                    getattr(callback, "misses_", 0) >= callback.patience:
+                return True
+        tb = exc.__traceback__
+        while tb is not None and tb.tb_next is not None:
+            tb = tb.tb_next
+        return tb is not None and isinstance(tb.tb_frame.f_locals.get("self"), Callback)
+
+    def get_loss(self, y_pred, y_true, *args, **kwargs):
+        if (isinstance(y_pred, torch.Tensor) and isinstance(y_true, torch.Tensor)
+                and y_pred.shape != y_true.shape):
+            raise ValueError(
+                f"The module returned outputs of shape {tuple(y_pred.shape)} for a batch whose "
+                f"targets have shape {tuple(y_true.shape)}: it must return one row of "
+                f"{y_true.shape[-1]} values (logits for classes, or regression outputs) per "
+                "sample. Check the module's output layer (n_outputs / n_classes)."
+            )
+        return super().get_loss(y_pred, y_true, *args, **kwargs)
+
+    def drop_training_data(self):
+        """Forget every copy of the training data (validation split, partner tables)."""
+        self.train_split = None
+        for name in ("partner_data_", "neighbours_"):
+            self.__dict__.pop(name, None)
+        return self
 
     def __getstate__(self):
         # torch.Generator cannot be pickled; a loaded net is reseeded on its next fit.
