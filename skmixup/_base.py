@@ -335,6 +335,7 @@ class BaseMixupNet(BaseEstimator):
                 seeded.close()  # training draws only from the net's own generator
             net.partial_fit(X_train, y_train)
         net.drop_training_data()  # no copy of the training set stays in the model
+        net.module_.eval()  # as predict uses it: predicting then changes nothing
         history = net.history
         self.loss_curve_ = list(history[:, "train_loss"])
         if early_stopping:

@@ -190,9 +190,9 @@ class MixupEstimator(MetaEstimatorMixin, BaseEstimator):
                 "HistGradientBoostingClassifier, or skmixup.MixupClassifier."
             )
         regressor = kind == "regressor"
-        if regressor:
+        if regressor and y is not None:
             kind_y = np.asarray(y).dtype.kind
-            if kind_y not in "biuf" and not (kind_y == "O" and _all_numbers(y)):
+            if kind_y in "USa" or (kind_y == "O" and not _all_numbers(y)):
                 raise ValueError(
                     f"{type(self.estimator).__name__} is a regressor: y must be numeric; got "
                     f"values of dtype {np.asarray(y).dtype}. Convert y to numbers, or wrap a "

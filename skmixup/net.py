@@ -507,10 +507,14 @@ class MixupNet(NeuralNet):
             if isinstance(callback, EarlyStopping) and \
                     getattr(callback, "misses_", 0) >= callback.patience:
                 return True
+        # A callback of the user's that raised it on purpose (skorch's convention); a Ctrl-C
+        # that happens to land inside skorch's or skmixup's own callbacks is still a Ctrl-C.
         tb = exc.__traceback__
         while tb is not None and tb.tb_next is not None:
             tb = tb.tb_next
-        return tb is not None and isinstance(tb.tb_frame.f_locals.get("self"), Callback)
+        owner = None if tb is None else tb.tb_frame.f_locals.get("self")
+        return isinstance(owner, Callback) and \
+            not type(owner).__module__.startswith(("skorch.", "skmixup."))
 
     def get_loss(self, y_pred, y_true, *args, **kwargs):
         if (isinstance(y_pred, torch.Tensor) and isinstance(y_true, torch.Tensor)
