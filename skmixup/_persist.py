@@ -31,6 +31,13 @@ FORMAT = "skmixup"
 FORMAT_VERSION = "1"
 # Where classes may come from without being named in ``trusted``.
 _TRUSTED_PREFIXES = ("skmixup.", "sklearn.", "skorch.", "torch.nn.", "torch.optim.")
+# skorch callbacks rebuilt from their attributes without being named in ``trusted``: those
+# that only compute, print or schedule (no files, no network).
+_SKORCH_CALLBACKS = {
+    "LRScheduler", "WarmRestartLR", "EarlyStopping", "GradientNormClipping", "EpochScoring",
+    "BatchScoring", "PassthroughScoring", "PrintLog", "EpochTimer", "ProgressBar", "Freezer",
+    "Unfreezer", "Initializer",
+}
 _NAME = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*:[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$")
 _PRIMITIVES = (str, int, float, bool, type(None))
 _ARRAY_KINDS = "biuf"
@@ -373,6 +380,14 @@ class _Reader:
         from sklearn.base import BaseEstimator
 
         cls = self._class(node.get("cls"), where)
+        name = node["cls"]
+        if name.startswith("skorch.") and name.replace(":", ".") not in self.trusted \
+                and cls.__name__ not in _SKORCH_CALLBACKS:
+            raise ValueError(
+                f"{self.path} holds a {name.replace(':', '.')} object ({where}), which is not "
+                "rebuilt without asking (it may write files or connect to services when the "
+                f"net is set up). If you trust this file, pass trusted=[{name.replace(':', '.')!r}]."
+            )
         if issubclass(cls, torch.nn.Module) or cls.__new__ is not object.__new__:
             self.refuse(where, f"{cls.__qualname__} cannot be rebuilt from its attributes")
         state = node.get("state")
@@ -526,6 +541,13 @@ def load(path, *, trusted=None, device=None):
         return reader.decode(root, "estimator")
     except RecursionError:
         raise ValueError(f"{path} nests its state too deeply; refused.") from None
+    except Exception as exc:  # a value of the right kind but unusable where it stands
+        if isinstance(exc, ValueError) and str(path) in str(exc):
+            raise
+        raise ValueError(
+            f"{path} holds a state that does not fit the estimator ({type(exc).__name__}: "
+            f"{str(exc)[:200]}); refused."
+        ) from None
 
 
 def _no_constants(name):
