@@ -84,7 +84,8 @@ class MixupClassifier(ClassifierMixin, BaseMixupNet):
         the data. An instance is deep-copied at each fit and its weights are
         the starting point.
     module_params : dict, default=None
-        Keyword arguments for a ``module`` class.
+        Keyword arguments for a ``module`` class, or for the built-in CNN
+        (``{"width": 16}``); names a network does not take raise ``ValueError``.
     hidden_layer_sizes : array-like of int, default=(128, 128)
         Hidden layer widths of the built-in MLP; the paper's UCI network.
     dropout : float, default=0.0
@@ -128,7 +129,9 @@ class MixupClassifier(ClassifierMixin, BaseMixupNet):
     verbose : int, default=0
         Print a line per epoch when positive.
     warm_start : bool, default=False
-        Continue training the fitted network on the next call to ``fit``.
+        Continue training the fitted network on the next call to ``fit``. A
+        copy is trained and replaces the fitted network only when the fit
+        succeeds: an interrupted or failed warm fit leaves the model as it was.
     method : {"mixup", "cutmix"}, default="mixup"
         ``"mixup"`` blends whole inputs; ``"cutmix"`` (Yun et al., 2019; image
         tensors only) replaces a box of each image by its partner's pixels,
@@ -164,6 +167,9 @@ class MixupClassifier(ClassifierMixin, BaseMixupNet):
         Column names, when ``X`` was a DataFrame with string column names.
     input_shape_ : tuple of int
         Shape of one sample as the network sees it.
+    input_scale_ : float
+        Factor applied to every ``X``: 1/255 when the first fit got ``uint8``
+        image tensors, else 1.
     net_ : skmixup.net.MixupNet
         The fitted skorch net; ``net_.module_`` is the torch module.
     loss_curve_ : list of float
@@ -281,8 +287,9 @@ class MixupClassifier(ClassifierMixin, BaseMixupNet):
         X : array-like of shape (n_samples, n_features), (n_samples, channels, height, width) \
                 or (n_samples, height, width)
             Training data: a table or image tensors, any numeric dtype. uint8
-            arrays (8-bit images) are divided by 255 to lie in [0, 1]; other
-            dtypes are taken as given (scale float images yourself).
+            image tensors (8-bit images) are divided by 255 to lie in [0, 1],
+            and so is every later ``X`` of this model, whatever its dtype;
+            tables and other dtypes are taken as given.
         y : array-like of shape (n_samples,)
             Class labels of any type.
 

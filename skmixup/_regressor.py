@@ -67,7 +67,8 @@ class MixupRegressor(RegressorMixin, BaseMixupNet):
         small CNN (:class:`~skmixup.modules.SmallCNN`) for image tensors; see
         :class:`~skmixup.MixupClassifier` for how a class is instantiated.
     module_params : dict, default=None
-        Keyword arguments for a ``module`` class.
+        Keyword arguments for a ``module`` class, or for the built-in CNN
+        (``{"width": 16}``); names a network does not take raise ``ValueError``.
     hidden_layer_sizes : array-like of int, default=(128, 128)
         Hidden layer widths of the built-in MLP.
     dropout : float, default=0.0
@@ -100,7 +101,9 @@ class MixupRegressor(RegressorMixin, BaseMixupNet):
     verbose : int, default=0
         Print a line per epoch when positive.
     warm_start : bool, default=False
-        Continue training the fitted network on the next call to ``fit``.
+        Continue training the fitted network on the next call to ``fit``. A
+        copy is trained and replaces the fitted network only when the fit
+        succeeds: an interrupted or failed warm fit leaves the model as it was.
     method : {"mixup", "cutmix"}, default="mixup"
         ``"mixup"`` blends whole inputs; ``"cutmix"`` (image tensors only)
         replaces a box of each image by its partner's pixels and mixes the
@@ -131,6 +134,9 @@ class MixupRegressor(RegressorMixin, BaseMixupNet):
         Column names, when ``X`` was a DataFrame with string column names.
     input_shape_ : tuple of int
         Shape of one sample as the network sees it.
+    input_scale_ : float
+        Factor applied to every ``X``: 1/255 when the first fit got ``uint8``
+        image tensors, else 1.
     net_ : skmixup.net.MixupNet
         The fitted skorch net; ``net_.module_`` is the torch module.
     loss_curve_ : list of float
