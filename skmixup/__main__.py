@@ -4,6 +4,8 @@ Jobs:
 
 * ``uci``: the mixup paper's UCI experiment (Table 4), ERM vs mixup vs
   scikit-learn baselines, printing the table (``--quick`` for a first look);
+* ``tabular``: the 34-dataset tabular benchmark suite, MixupClassifier against
+  its ERM twin and the scikit-learn models a tabular user would try;
 * ``memorization``, ``adversarial``: the paper's Table 2 and Table 3
   analogues on Fashion-MNIST; ``cifar10``: its PreAct ResNet-18 recipe (GPU);
 * ``demo``: MixupClassifier against the same network without mixup on a
@@ -67,6 +69,12 @@ def uci(args):
         partial.unlink(missing_ok=True)
 
 
+def tabular(args):
+    from .experiments import tabular as study
+
+    study.main(args)
+
+
 def memorization(args):
     from .experiments import memorization
 
@@ -120,6 +128,12 @@ def main(argv=None):
     p.add_argument("--device", help='"cpu", "cuda" (default: CUDA when available)')
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=uci)
+    from .experiments import tabular as study
+
+    p = sub.add_parser("tabular", help="the 34-dataset tabular suite: MixupClassifier vs "
+                       "MLPClassifier, gradient boosting, logistic regression")
+    study.add_arguments(p)
+    p.set_defaults(func=tabular)
     _add_image_commands(sub)
     p = sub.add_parser("demo", help="mixup vs ERM on a dataset shipped with scikit-learn")
     p.add_argument("--alpha", type=float, default=0.4)

@@ -13,7 +13,7 @@ import torch
 from sklearn.base import BaseEstimator
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
-from skorch.callbacks import Callback, EarlyStopping
+from skorch.callbacks import Callback, EarlyStopping, LRScheduler
 from skorch.dataset import Dataset
 from skorch.helper import predefined_split
 
@@ -95,7 +95,8 @@ class BaseMixupNet(BaseEstimator):
         "hidden_layer_sizes": ["array-like"],
         "dropout": [Interval(numbers.Real, 0, 1, closed="left")],
         "max_epochs": [Interval(numbers.Integral, 1, None, closed="left")],
-        "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
+        "batch_size": [Interval(numbers.Integral, 1, None, closed="left"), StrOptions({"auto"})],
+        "lr_schedule": [StrOptions({"constant", "cosine"})],
         "lr": [Interval(numbers.Real, 0, None, closed="neither")],
         "optimizer": [StrOptions(set(_OPTIMIZERS)), type],
         "optimizer_params": [None, dict],
@@ -255,10 +256,22 @@ class BaseMixupNet(BaseEstimator):
             params["fused"] = True  # one kernel per step instead of one per tensor
         return optimizer, params
 
-    def _make_net(self, n_outputs, device, seed, dataset_valid, early_stopping=None):
+    def _batch_size(self, n_train):
+        """``batch_size``, or for ``"auto"``: n/8 rounded to a power of 2, within [32, 512]."""
+        if self.batch_size != "auto":
+            return int(self.batch_size)
+        return int(2 ** np.clip(np.round(np.log2(max(n_train, 1) / 8)), 5, 9))
+
+    def _make_net(self, n_outputs, device, seed, dataset_valid, n_train, early_stopping=None):
         optimizer, optimizer_params = self._make_optimizer()
         module = self._build_module(n_outputs)
+        batch_size = self._batch_size(n_train)
         callbacks = [("finite_loss", FiniteLossCheck())]
+        if getattr(self, "lr_schedule", "constant") == "cosine":
+            # Decays the learning rate to 0 over max_epochs, step by step.
+            steps = self.max_epochs * int(np.ceil(n_train / batch_size))
+            callbacks.append(("lr_schedule", LRScheduler(
+                torch.optim.lr_scheduler.CosineAnnealingLR, T_max=steps, step_every="batch")))
         callbacks += copy.deepcopy(list(self.callbacks or []))  # the user's, e.g. an lr schedule
         if early_stopping is None:
             early_stopping = dataset_valid is not None
@@ -272,7 +285,7 @@ class BaseMixupNet(BaseEstimator):
             optimizer=optimizer,
             lr=self.lr,
             max_epochs=self.max_epochs,
-            batch_size=self.batch_size,
+            batch_size=batch_size,
             train_split=None if dataset_valid is None else predefined_split(dataset_valid),
             callbacks=callbacks,
             device=device,
@@ -328,7 +341,7 @@ class BaseMixupNet(BaseEstimator):
                 net = _copy_net(self.net_)  # trained as a copy: swapped in on success only
                 net.set_params(max_epochs=self.max_epochs)
             else:
-                net = self._make_net(targets.shape[1], device, seed, valid)
+                net = self._make_net(targets.shape[1], device, seed, valid, len(train_idx))
                 net.initialize()
             net.train_split = None if valid is None else predefined_split(valid)
             if not draws_global_rng(net.module_):

@@ -232,6 +232,7 @@ class MixupClassifier(ClassifierMixin, BaseMixupNet):
         max_epochs=200,
         batch_size=32,
         lr=1e-3,
+        lr_schedule="constant",
         optimizer="adam",
         optimizer_params=None,
         weight_decay=0.0,
@@ -262,6 +263,7 @@ class MixupClassifier(ClassifierMixin, BaseMixupNet):
         self.max_epochs = max_epochs
         self.batch_size = batch_size
         self.lr = lr
+        self.lr_schedule = lr_schedule
         self.optimizer = optimizer
         self.optimizer_params = optimizer_params
         self.weight_decay = weight_decay

@@ -148,6 +148,10 @@ class _Writer:
             sampler = getattr(net, "lambda_sampler_", None)
             node["net"] = {
                 "seed": net.seed,
+                # Training rows of the first fit (sets batch_size="auto" and lr schedules).
+                "n_train": int(sum(batch.get("train_batch_size", 0)
+                                   for batch in net.history[0]["batches"]) or 1)
+                if len(net.history) else 1,
                 "early_stopping": "early_stopping" in dict(net.callbacks_),
                 "weights": {k: self.encode(v) for k, v in net.module_.state_dict().items()},
                 "optimizer": self.encode(net.optimizer_.state_dict(), f"{where}.optimizer"),
@@ -444,8 +448,11 @@ class _Reader:
         n_outputs = len(est.classes_) if hasattr(est, "classes_") else int(est.n_outputs_)
         weights = {k: self.decode(v, f"{where}.weights") for k, v in
                    self._dict(net_node.get("weights"), where).items()}
+        n_train = net_node.get("n_train")
+        if not isinstance(n_train, int) or n_train < 1:
+            self.refuse(where, "bad n_train")
         with seeded_torch_rng(0):  # the initial weights are overwritten just below
-            net = est._make_net(n_outputs, device, net_node["seed"], None,
+            net = est._make_net(n_outputs, device, net_node["seed"], None, n_train,
                                 early_stopping=bool(net_node.get("early_stopping")))
             net.initialize()
         try:

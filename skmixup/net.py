@@ -445,7 +445,8 @@ class MixupNet(NeuralNet):
         return y_pred, y_mixed
 
     def train_step_single(self, batch, **fit_params):
-        self._set_training(True)
+        if not self.module_.training:  # switching modes walks every submodule: only when needed
+            self._set_training(True)
         X, y = batch
         rows = None
         if isinstance(X, (tuple, list)):  # (X_batch, rows) for training-set partners

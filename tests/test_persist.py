@@ -111,10 +111,11 @@ def test_round_trip_in_a_fresh_process_is_bit_identical(fitted, data, tmp_path):
             assert np.load(tmp_path / f"{name}_proba.npy").tobytes() == est.predict_proba(X).tobytes()
 
 
-def test_warm_start_after_load_continues_as_without_saving(data, tmp_path):
+@pytest.mark.parametrize("params", [{}, {"lr_schedule": "cosine", "batch_size": "auto"}])
+def test_warm_start_after_load_continues_as_without_saving(data, tmp_path, params):
     X, labels, _ = data
     a = MixupClassifier(max_epochs=3, warm_start=True, random_state=0, device="cpu",
-                        early_stopping=False).fit(X, labels)
+                        early_stopping=False, **params).fit(X, labels)
     skmixup.save(a, tmp_path / "a.skmixup")
     b = skmixup.load(tmp_path / "a.skmixup")
     a.fit(X, labels)

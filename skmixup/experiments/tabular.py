@@ -1,0 +1,417 @@
+"""The tabular benchmark suite: MixupClassifier against the models a tabular user would try.
+
+34 datasets: the 28 UCI datasets of the KEEL suite (:func:`skmixup.datasets.fetch_keel`)
+and the paper's six (:func:`skmixup.datasets.fetch_uci`). One preprocessing for every
+model: median imputation and standardisation of numbers, one-hot text columns. Each
+dataset gets ``n_splits`` stratified 75/25 splits; training sets larger than
+``max_train_rows`` are subsampled (stratified), and the run says so.
+
+Models are named by a spec: ``"mixup"`` (``MixupClassifier()`` as shipped), ``"erm"`` (its
+``alpha=0`` twin, all else equal), ``"mixup-cv"`` (``MixupClassifierCV()``),
+``"mlp"`` (``MLPClassifier()``), ``"hgb"`` (``HistGradientBoostingClassifier()``),
+``"logreg"`` (``LogisticRegression(max_iter=2000)``) and ``"realmlp"`` (pytabkit's
+``RealMLP_TD_Classifier``, skipped with a note when pytabkit is absent). A spec may
+override parameters: ``"mixup:alpha=0.4,batch_size=64"`` (values are Python literals);
+this is how candidate defaults are compared (``benchmarks/tabular_defaults.py``).
+
+Each fit is one task; its record (error, fit seconds, epochs, chosen alpha) is
+appended to ``records.csv`` in the output folder as soon as it ends, and a rerun
+with the same folder skips the fits already there (resumable).
+
+Use :func:`run` and :func:`report` from Python, or ``python -m skmixup tabular``.
+"""
+
+from __future__ import annotations
+
+import ast
+import time
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .uci import _preprocessor, make_splits
+
+__all__ = ["DATASETS", "MODELS", "TabularConfig", "format_report", "load_suite_dataset",
+           "make_model", "plot_report", "report", "run", "write_report"]
+
+KEEL = ("australian", "banana", "breast", "bupa", "chess", "contraceptive", "crx",
+        "hayes-roth", "heart", "housevotes", "led7digit", "letter", "mammographic",
+        "marketing", "monk-2", "mushroom", "optdigits", "penbased", "phoneme", "ring",
+        "saheart", "splice", "tae", "tic-tac-toe", "titanic", "twonorm", "wine", "wisconsin")
+PAPER = ("abalone", "arcene", "arrhythmia", "htru2", "iris", "phishing")
+#: The 34 datasets of the suite.
+DATASETS = KEEL + PAPER
+#: The models of a full run, reference first.
+MODELS = ("mixup", "erm", "mlp", "hgb", "logreg")
+SLOW_MODELS = ("mixup-cv", "realmlp")
+
+
+@dataclass
+class TabularConfig:
+    """Settings of :func:`run`.
+
+    Parameters
+    ----------
+    datasets : tuple of str
+        Names from :data:`DATASETS`.
+    models : tuple of str
+        Model specs (see the module docstring).
+    data_home : str or None
+        The data root holding ``keel/`` and ``uci/`` (``SKMIXUP_DATA`` when None).
+    n_splits : int
+        Stratified 75/25 splits per dataset.
+    max_train_rows : int or None
+        Training sets larger than this are subsampled, stratified.
+    n_jobs : int
+        Worker processes, each with one torch thread.
+    random_state : int
+        Seeds the splits and the models.
+    progress : bool
+        Show a progress bar.
+    """
+
+    datasets: tuple = DATASETS
+    models: tuple = MODELS
+    data_home: str | None = None
+    n_splits: int = 3
+    max_train_rows: int | None = 3000
+    n_jobs: int = 2
+    random_state: int = 0
+    progress: bool = True
+
+    @classmethod
+    def quick(cls, **changes):
+        """Six small datasets, one split, at most 300 training rows."""
+        base = dict(datasets=("australian", "iris", "monk-2", "tae", "wine", "wisconsin"),
+                    n_splits=1, max_train_rows=300)
+        return cls(**{**base, **changes})
+
+
+def load_suite_dataset(name, data_home=None):
+    """Features (DataFrame, text columns categorical) and labels (ndarray) of one dataset."""
+    from ..datasets import fetch_keel, fetch_uci
+
+    if name in PAPER:
+        bunch = fetch_uci(name, data_home=data_home, download_if_missing=False, as_frame=True)
+    elif name in KEEL:
+        bunch = fetch_keel(name, data_home=data_home, as_frame=True)
+    else:
+        raise ValueError(f"Unknown suite dataset {name!r}; choose from {sorted(DATASETS)}.")
+    return bunch.data, np.asarray(bunch.target).astype(str)
+
+
+def _parse_spec(spec):
+    """``"mixup:alpha=0.4,lr=0.01"`` -> ``("mixup", {"alpha": 0.4, "lr": 0.01})``."""
+    base, _, rest = spec.partition(":")
+    params = {}
+    if rest:
+        for item in _split_top_level(rest):
+            key, sep, value = item.partition("=")
+            if not sep:
+                raise ValueError(f"Model spec {spec!r}: expected key=value, got {item!r}.")
+            try:
+                params[key.strip()] = ast.literal_eval(value.strip())
+            except (ValueError, SyntaxError):
+                params[key.strip()] = value.strip()  # a bare string such as adamw
+    return base, params
+
+
+def _split_top_level(text):
+    """Split on commas outside brackets: ``"a=(1, 2),b=3"`` -> ``["a=(1, 2)", "b=3"]``."""
+    parts, depth, current = [], 0, ""
+    for char in text:
+        depth += char in "([{"
+        depth -= char in ")]}"
+        if char == "," and depth == 0:
+            parts.append(current)
+            current = ""
+        else:
+            current += char
+    return parts + [current]
+
+
+def make_model(spec, seed):
+    """A fresh, unfitted estimator for a model spec (see the module docstring)."""
+    base, params = _parse_spec(spec)
+    if base in ("mixup", "erm"):
+        from .. import MixupClassifier
+
+        if base == "erm":
+            params["alpha"] = 0.0
+        return MixupClassifier(random_state=seed, device="cpu", **params)
+    if base == "mixup-cv":
+        from .. import MixupClassifierCV
+
+        return MixupClassifierCV(random_state=seed, device="cpu", **params)
+    if base == "mlp":
+        from sklearn.neural_network import MLPClassifier
+
+        return MLPClassifier(random_state=seed, **params)
+    if base == "hgb":
+        from sklearn.ensemble import HistGradientBoostingClassifier
+
+        return HistGradientBoostingClassifier(random_state=seed, **params)
+    if base == "logreg":
+        from sklearn.linear_model import LogisticRegression
+
+        return LogisticRegression(**{"max_iter": 2000, **params})
+    if base == "realmlp":
+        from pytabkit import RealMLP_TD_Classifier
+
+        return RealMLP_TD_Classifier(random_state=seed, n_threads=1, device="cpu", **params)
+    raise ValueError(
+        f"Unknown model {spec!r}: use mixup, erm, mixup-cv, mlp, hgb, logreg or realmlp, "
+        "optionally with overrides as in 'mixup:alpha=0.4'.")
+
+
+def _fit_one(name, X, y, split, train, test, spec, seed):
+    import torch
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.pipeline import make_pipeline
+
+    torch.set_num_threads(1)
+    pipe = make_pipeline(_preprocessor(X, scale=True), make_model(spec, seed))
+    start = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="The least populated class")
+        warnings.filterwarnings("ignore", category=ConvergenceWarning)
+        pipe.fit(X.iloc[train], y[train])
+    fit_s = time.perf_counter() - start
+    error = 100 * float(np.mean(pipe.predict(X.iloc[test]) != y[test]))
+    model = pipe[-1]
+    n_epochs = getattr(model, "n_iter_", np.nan)
+    return dict(dataset=name, model=spec, split=split, error=error, fit_s=fit_s,
+                n_train=len(train), n_test=len(test),
+                n_epochs=float(np.max(n_epochs)) if np.size(n_epochs) else np.nan,
+                alpha=float(getattr(model, "alpha_", getattr(model, "alpha", np.nan)))
+                if spec.split(":")[0] in ("mixup", "erm", "mixup-cv") else np.nan)
+
+
+def _available(spec):
+    if spec.split(":")[0] != "realmlp":
+        return True
+    try:
+        import pytabkit  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def run(config=None, out=None):
+    """Run the suite; return the records (DataFrame, one row per fit) and notes.
+
+    Parameters
+    ----------
+    config : TabularConfig, default=None
+        ``None`` means the full run, ``TabularConfig()``.
+    out : path-like, default=None
+        Folder of ``records.csv``. Fits already recorded there are skipped and
+        each new fit is appended as it ends.
+
+    Returns
+    -------
+    records : DataFrame
+        dataset, model, split, error (%), fit_s, n_train, n_test, n_epochs, alpha.
+    notes : list of str
+        What was skipped or subsampled, and why.
+    """
+    from joblib import Parallel, delayed
+    from tqdm.auto import tqdm
+
+    config = config or TabularConfig()
+    notes, data = [], {}
+    models = [m for m in config.models if _available(m)]
+    for missing in sorted(set(config.models) - set(models)):
+        notes.append(f"{missing}: skipped, pytabkit is not installed (pip install pytabkit).")
+    for name in config.datasets:
+        try:
+            X, y = load_suite_dataset(name, config.data_home)
+        except FileNotFoundError as exc:
+            notes.append(f"{name}: skipped, {exc}")
+            continue
+        splits = make_splits(y, config.n_splits, 0.25, config.random_state,
+                             config.max_train_rows)
+        if config.max_train_rows and round(0.75 * len(y)) > config.max_train_rows:
+            notes.append(f"{name}: training rows subsampled from {round(0.75 * len(y))} to "
+                         f"{len(splits[0][0])} (stratified); test rows {len(splits[0][1])}.")
+        data[name] = (X, y, splits)
+    path = None if out is None else Path(out) / "records.csv"
+    done = pd.read_csv(path) if path is not None and path.is_file() else pd.DataFrame()
+    seen = set(zip(done.get("dataset", []), done.get("model", []), done.get("split", [])))
+    tasks = [(name, split, spec) for name, (_, _, splits) in data.items()
+             for split in range(len(splits)) for spec in models
+             if (name, spec, split) not in seen]
+    # Largest first (the last tasks to end are short); the models of one split side by side,
+    # so that the fit times compared ran under the same load.
+    tasks.sort(key=lambda t: -len(data[t[0]][2][t[1]][0]) * data[t[0]][0].shape[1] ** 0.5)
+    jobs = (delayed(_fit_one)(name, data[name][0], data[name][1], split,
+                              *data[name][2][split], spec, config.random_state * 1000 + split)
+            for name, split, spec in tasks)
+    records = [done] if len(done) else []
+    parallel = Parallel(n_jobs=config.n_jobs, return_as="generator_unordered")
+    for record in tqdm(parallel(jobs), total=len(tasks), desc="tabular fits",
+                       disable=not config.progress, ascii=True):
+        row = pd.DataFrame([record])
+        records.append(row)
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            row.to_csv(path, mode="a", header=not path.is_file(), index=False)
+    records = pd.concat(records, ignore_index=True) if records else pd.DataFrame()
+    return records, notes
+
+
+def report(records, reference="mixup"):
+    """Per-dataset and overall comparison of the models in ``records``.
+
+    Returns
+    -------
+    per_dataset : DataFrame
+        Mean test error (%) per dataset (rows) and model (columns).
+    overall : DataFrame
+        Per model: mean error, mean rank (1 = best, ties averaged), total fit
+        seconds and its ratio to ``mlp``'s, and against ``reference``: the
+        datasets where the reference has a lower / equal (within 0.05 points)
+        / higher mean error, with the two-sided Wilcoxon signed-rank p-value
+        over datasets.
+    """
+    from scipy.stats import wilcoxon
+
+    complete = records.groupby("dataset")["model"].nunique() == records["model"].nunique()
+    records = records[records["dataset"].isin(complete[complete].index)]
+    per_dataset = records.pivot_table(index="dataset", columns="model", values="error",
+                                      aggfunc="mean")
+    ranks = per_dataset.rank(axis=1, method="average")
+    fit_s = records.groupby("model")["fit_s"].sum()
+    overall = pd.DataFrame({"mean_error": per_dataset.mean(), "mean_rank": ranks.mean(),
+                            "fit_s": fit_s})
+    if "mlp" in fit_s:
+        overall["fit_vs_mlp"] = fit_s / fit_s["mlp"]
+    if reference in per_dataset:
+        ref = per_dataset[reference]
+        for model in per_dataset.columns:
+            diff = per_dataset[model] - ref  # positive: the reference is better
+            overall.loc[model, "ref_wins"] = int((diff > 0.05).sum())
+            overall.loc[model, "ties"] = int((diff.abs() <= 0.05).sum())
+            overall.loc[model, "ref_losses"] = int((diff < -0.05).sum())
+            nonzero = diff[diff.abs() > 1e-12]
+            overall.loc[model, "wilcoxon_p"] = (wilcoxon(nonzero).pvalue if len(nonzero) > 1
+                                                else np.nan)
+    return per_dataset, overall.sort_values("mean_rank")
+
+
+def format_report(per_dataset, overall, notes=(), reference="mixup"):
+    """The per-dataset table and the overall table as text (at most ~120 columns)."""
+    lines = ["Test error (%), mean over splits, per dataset (best in [brackets]):"]
+    names = list(overall.index)
+    width = max(8, *(len(n) for n in names))
+    lines.append(f"{'dataset':<14}" + "".join(f"{n[:width]:>{width + 1}}" for n in names))
+    for dataset, row in per_dataset[names].iterrows():
+        best = row.min()
+        cells = "".join(
+            f"{('[' + format(v, '.2f') + ']') if v == best else format(v, '.2f'):>{width + 1}}"
+            for v in row)
+        lines.append(f"{dataset:<14}" + cells)
+    lines.append("")
+    lines.append(f"Overall, {len(per_dataset)} datasets ({reference} against each model: "
+                 "datasets where it has the lower/equal/higher error, Wilcoxon p):")
+    lines.append(f"{'model':<{width}} {'mean err':>9} {'mean rank':>10} {'fit s':>9} "
+                 f"{'x mlp':>7} {'W/T/L':>10} {'p':>8}")
+    for model, row in overall.iterrows():
+        wtl = ("" if model == reference or "ref_wins" not in row
+               else f"{row.ref_wins:.0f}/{row.ties:.0f}/{row.ref_losses:.0f}")
+        p = "" if model == reference or pd.isna(row.get("wilcoxon_p")) else f"{row.wilcoxon_p:.3g}"
+        ratio = f"{row.fit_vs_mlp:.2f}" if "fit_vs_mlp" in row else ""
+        lines.append(f"{model[:width]:<{width}} {row.mean_error:>9.2f} {row.mean_rank:>10.2f} "
+                     f"{row.fit_s:>9.1f} {ratio:>7} {wtl:>10} {p:>8}")
+    if notes:
+        lines += ["", "Notes:"] + [f"  {note}" for note in notes]
+    return "\n".join(lines)
+
+
+def plot_report(per_dataset, overall, path, reference="mixup", peer="mlp"):
+    """Mean rank per model, and per-dataset error of ``reference`` against ``peer``."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2))
+    order = overall.sort_values("mean_rank")
+    colors = ["tab:red" if m == reference else "tab:gray" for m in order.index]
+    left.barh(order.index[::-1], order["mean_rank"][::-1], color=colors[::-1])
+    left.set_xlabel(f"mean rank over {len(per_dataset)} datasets (1 = best)")
+    left.set_title("Mean rank (lower is better)")
+    if peer in per_dataset and reference in per_dataset:
+        x, y = per_dataset[peer], per_dataset[reference]
+        right.scatter(x, y, s=18, color="tab:red")
+        top = max(x.max(), y.max()) * 1.05
+        right.plot([0, top], [0, top], color="black", lw=0.8)
+        right.set_xscale("symlog", linthresh=1)
+        right.set_yscale("symlog", linthresh=1)
+        right.set_xlabel(f"{peer} test error (%)")
+        right.set_ylabel(f"{reference} test error (%)")
+        right.set_title(f"Per dataset: below the line, {reference} is better")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def write_report(records, out, notes=(), reference="mixup"):
+    """Write ``per_dataset.csv``, ``overall.csv``, ``report.txt`` and ``ranks.png`` to ``out``."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    per_dataset, overall = report(records, reference)
+    per_dataset.round(3).to_csv(out / "per_dataset.csv")
+    overall.round(4).to_csv(out / "overall.csv")
+    text = format_report(per_dataset, overall, notes, reference)
+    (out / "report.txt").write_text(text + "\n")
+    plot_report(per_dataset, overall, out / "ranks.png", reference)
+    return text
+
+
+def add_arguments(parser):
+    """The command-line options of ``python -m skmixup tabular``."""
+    parser.add_argument("--quick", action="store_true",
+                        help="6 small datasets, 1 split, at most 300 training rows")
+    parser.add_argument("--datasets", nargs="+", metavar="NAME",
+                        help="names from the suite (default: all 34)")
+    parser.add_argument("--models", nargs="+", metavar="SPEC",
+                        help="model specs: mixup erm mixup-cv mlp hgb logreg realmlp, or with "
+                             "overrides as in mixup:alpha=0.4 (default: mixup erm mlp hgb logreg)")
+    parser.add_argument("--splits", type=int, help="stratified 75/25 splits per dataset (default 3)")
+    parser.add_argument("--max-train-rows", type=int,
+                        help="subsample larger training sets to this many rows (default 3000)")
+    parser.add_argument("--data-home", help="the data root holding keel/ and uci/ "
+                        "(default: $SKMIXUP_DATA)")
+    parser.add_argument("--out", default="tabular-results",
+                        help="folder of records.csv (resumable) and the report "
+                             "(default: ./tabular-results)")
+    parser.add_argument("--n-jobs", type=int, default=2, help="worker processes (default 2)")
+    parser.add_argument("--reference", default="mixup", help="the model compared with the others")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+
+def main(args):
+    """Run the suite from parsed command-line ``args`` and print the report."""
+    changes = dict(data_home=args.data_home, n_jobs=args.n_jobs, progress=not args.no_progress)
+    for option, name in (("datasets", "datasets"), ("models", "models"), ("splits", "n_splits"),
+                         ("max_train_rows", "max_train_rows")):
+        value = getattr(args, option)
+        if value is not None:
+            changes[name] = tuple(value) if isinstance(value, list) else value
+    unknown = sorted(set(changes.get("datasets", ())) - set(DATASETS))
+    if unknown:
+        raise SystemExit(f"unknown datasets {unknown}; choose from {list(DATASETS)}")
+    config = TabularConfig.quick(**changes) if args.quick else TabularConfig(**changes)
+    start = time.perf_counter()
+    records, notes = run(config, out=args.out)
+    if len(records) == 0:
+        raise SystemExit("No dataset could be read: " + " ".join(notes))
+    records = records[records["model"].isin(config.models) & records["dataset"].isin(
+        config.datasets) & (records["split"] < config.n_splits)]
+    print(write_report(records, args.out, notes, args.reference))
+    print(f"\nrecords and report in {args.out}; {time.perf_counter() - start:.0f} s")

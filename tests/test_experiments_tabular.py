@@ -1,0 +1,71 @@
+"""The tabular benchmark suite at a tiny size: records, resuming, the report, the CLI."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from skmixup.experiments import tabular
+from skmixup.experiments.tabular import TabularConfig, make_model, report, run
+
+from .conftest import shared_data_dir
+
+DATA = shared_data_dir()
+pytestmark = pytest.mark.skipif(not (DATA / "keel").is_dir(),
+                                reason="shared KEEL files not found beside the repository")
+
+
+def _config(**changes):
+    base = dict(datasets=("wine", "tae"), models=("logreg", "mixup:max_epochs=3"),
+                n_splits=2, max_train_rows=100, n_jobs=1, progress=False, data_home=str(DATA))
+    return TabularConfig(**{**base, **changes})
+
+
+def test_records_resume_and_report(tmp_path):
+    records, notes = run(_config(), out=tmp_path)
+    assert len(records) == 2 * 2 * 2  # datasets x splits x models
+    assert set(records["model"]) == {"logreg", "mixup:max_epochs=3"}
+    assert records["error"].between(0, 100).all() and (records["fit_s"] > 0).all()
+    assert (records.loc[records["model"] != "logreg", "n_epochs"] == 3).all()
+    assert any("wine: training rows subsampled from 134 to 100" in n for n in notes)
+    on_disk = pd.read_csv(tmp_path / "records.csv")
+    assert len(on_disk) == len(records)
+    # A second run with the same folder fits nothing new.
+    again, _ = run(_config(), out=tmp_path)
+    assert len(again) == len(records) and len(pd.read_csv(tmp_path / "records.csv")) == 8
+
+    per_dataset, overall = report(records, reference="logreg")
+    assert list(per_dataset.index) == ["tae", "wine"]
+    assert set(overall.index) == {"logreg", "mixup:max_epochs=3"}
+    ranks = per_dataset.rank(axis=1).mean()
+    assert np.allclose(overall.loc[ranks.index, "mean_rank"], ranks)
+    assert overall["mean_rank"].sum() == pytest.approx(3.0)  # ranks 1..2 averaged
+
+
+def test_model_specs():
+    model = make_model("mixup:alpha=0.4,hidden_layer_sizes=(16, 8),optimizer=adamw", seed=3)
+    assert (model.alpha, model.hidden_layer_sizes, model.optimizer) == (0.4, (16, 8), "adamw")
+    assert model.random_state == 3
+    twin = make_model("erm:alpha=0.4,batch_size=64", seed=0)
+    assert twin.alpha == 0.0 and twin.batch_size == 64
+    with pytest.raises(ValueError, match="Unknown model 'xgb'"):
+        make_model("xgb", seed=0)
+    with pytest.raises(ValueError, match="expected key=value"):
+        make_model("mixup:alpha", seed=0)
+
+
+def test_unknown_dataset_is_refused():
+    with pytest.raises(ValueError, match="Unknown suite dataset 'nope'"):
+        tabular.load_suite_dataset("nope", DATA)
+
+
+def test_cli_writes_the_report(tmp_path, capsys):
+    from skmixup.__main__ import main
+
+    main(["tabular", "--datasets", "wine", "--models", "logreg", "mlp:max_iter=50",
+          "--splits", "1", "--n-jobs", "1", "--data-home", str(DATA), "--out", str(tmp_path),
+          "--no-progress", "--reference", "logreg"])
+    printed = capsys.readouterr().out
+    assert "Overall, 1 datasets" in printed
+    assert all(len(line) <= 120 for line in printed.splitlines())
+    for name in ("records.csv", "per_dataset.csv", "overall.csv", "report.txt", "ranks.png"):
+        assert (tmp_path / name).is_file(), name
