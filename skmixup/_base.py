@@ -25,10 +25,11 @@ from .net import FiniteLossCheck, MixupNet, place_data
 _OPTIMIZERS = {"adam": torch.optim.Adam, "adamw": torch.optim.AdamW, "sgd": torch.optim.SGD}
 
 
-# Rows per forward pass at prediction: every chunk is padded to this many rows, so that
-# a sample's prediction never depends on which other rows share its batch (matrix
-# products round differently for different batch shapes).
-PREDICT_CHUNK = 256
+# Samples per forward pass at prediction, for tables and for images: every chunk is padded
+# to this many samples, so that a prediction never depends on which other samples share
+# its batch (matrix products round differently for different batch shapes). Images are
+# costlier per sample: a smaller chunk keeps predicting one image cheap.
+PREDICT_CHUNK = {2: 256, 4: 32}
 
 
 def resolve_device(device):
@@ -159,10 +160,18 @@ class BaseMixupNet(BaseEstimator):
         if reset:
             dtype, ndim = getattr(X, "dtype", None), getattr(X, "ndim", 0)
             self.input_scale_ = 1 / 255 if dtype == np.uint8 and ndim in (3, 4) else 1.0
-        scale = getattr(self, "input_scale_", 1.0)
-        if scale == 1.0 or not hasattr(X, "dtype") or X.dtype.kind not in "biuf":
+        elif not hasattr(self, "input_scale_"):  # a model pickled before input_scale_ existed
+            if getattr(X, "dtype", None) == np.uint8:
+                return np.asarray(X, dtype=np.float32) / np.float32(255)
             return X
-        return np.asarray(X, dtype=np.float32) * np.float32(scale)
+        scale = self.input_scale_
+        if scale == 1.0 or hasattr(X, "columns") or sp.issparse(X):
+            return X
+        X = np.asarray(X)
+        if X.dtype.kind not in "biuf":
+            return X  # validate_data reports what is wrong with it
+        # Divided (not multiplied by 1/255): the float32 rounding of the first versions.
+        return np.asarray(X, dtype=np.float32) / np.float32(round(1 / scale))
 
     def _check_fit_params(self):
         """Checks beyond ``_parameter_constraints``: fail before any training."""
@@ -398,20 +407,22 @@ class BaseMixupNet(BaseEstimator):
     def _forward(self, X):
         """Network outputs for X as a float64 numpy array.
 
-        Computed in chunks of ``PREDICT_CHUNK`` rows, the last one padded, so
-        that each row's output does not depend on the other rows of ``X``.
+        Computed in chunks of ``PREDICT_CHUNK`` samples (256 rows of a table,
+        32 images), the last one padded, so that each sample's output does not
+        depend on the other samples of ``X``.
         """
         check_is_fitted(self)
         X = self._validate_X(X, reset=False)
         net = self.net_
         net.module_.eval()
+        size = PREDICT_CHUNK[X.ndim]
         outputs = []
         with torch.inference_mode():
-            for start in range(0, len(X), PREDICT_CHUNK):
-                chunk = X[start:start + PREDICT_CHUNK]
+            for start in range(0, len(X), size):
+                chunk = X[start:start + size]
                 n = len(chunk)
-                if n < PREDICT_CHUNK:
-                    chunk = np.concatenate([chunk, np.zeros((PREDICT_CHUNK - n, *chunk.shape[1:]),
+                if n < size:
+                    chunk = np.concatenate([chunk, np.zeros((size - n, *chunk.shape[1:]),
                                                             dtype=chunk.dtype)])
                 out = net.infer(torch.from_numpy(chunk).to(net.device))
                 outputs.append(out[:n].float().cpu())

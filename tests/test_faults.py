@@ -557,3 +557,12 @@ def test_predictions_do_not_depend_on_the_other_rows(est, data):
         np.testing.assert_array_equal(predict(X[rows]), full[rows])
     single = np.concatenate([predict(X[i:i + 1]) for i in range(0, 600, 97)])
     np.testing.assert_array_equal(single, full[::97])
+
+
+def test_image_predictions_do_not_depend_on_the_other_images():
+    rng = np.random.default_rng(0)
+    images = rng.normal(size=(70, 1, 8, 8)).astype(np.float32)
+    clf = MixupClassifier(module_params={"width": 4}, **FAST).fit(images, np.arange(70) % 3)
+    full = clf.predict_proba(images)
+    for rows in (np.arange(1), np.arange(30, 35), rng.permutation(70)):
+        np.testing.assert_array_equal(clf.predict_proba(images[rows]), full[rows])
