@@ -106,7 +106,8 @@ def _snapshot(est):
     return pickle.dumps(est)
 
 
-FAST = dict(max_epochs=4, random_state=0, device="cpu")
+# Explicit batch size and early stopping: the fault counts below do not follow the defaults.
+FAST = dict(max_epochs=4, batch_size=32, early_stopping=False, random_state=0, device="cpu")
 
 
 def _nets():
@@ -152,10 +153,10 @@ def test_a_real_sigint_stops_fit_and_restores(data):
     timer.start()
     try:
         with pytest.raises(KeyboardInterrupt):
-            clf.set_params(max_epochs=100_000).fit(X, y)
+            clf.set_params(max_epochs=100_000, early_stopping=False).fit(X, y)
     finally:
         timer.cancel()
-    clf.set_params(max_epochs=3)
+    clf.set_params(max_epochs=3, early_stopping="auto")
     assert _snapshot(clf) == snapshot
 
 
@@ -169,6 +170,7 @@ def test_early_stopping_is_not_mistaken_for_an_interrupt(data):
 def test_interrupt_stops_grid_search(data):
     X, y = data
     _inject("interrupt", after=5)
+    # 80 training rows a split, batches of 32: 3 forward calls an epoch.
     search = GridSearchCV(MixupClassifier(module=Faulty, **FAST), {"alpha": [0.0, 0.2, 0.4]}, cv=3)
     with pytest.raises(KeyboardInterrupt):
         search.fit(X, y)
@@ -240,17 +242,27 @@ def test_a_failed_fit_changes_nothing(est, data, fault, warm):
     assert _snapshot(est) == snapshot
 
 
-def test_failed_cv_refit_changes_nothing(data):
+@pytest.mark.parametrize("module", [None, Faulty])
+def test_failed_cv_refit_changes_nothing(data, module, monkeypatch):
     X, y = data
-    search = MixupClassifierCV(module=Faulty, alphas=(0.0, 0.4), cv=2, max_epochs=3,
+    search = MixupClassifierCV(module=module, alphas=(0.0, 0.4), cv=2, max_epochs=3,
                                random_state=0, device="cpu").fit(X, y)
     snapshot = _snapshot(search)
-    # The search's 4 fits make 7 forward calls each (2 batches x 3 epochs, 1 to score); the
-    # refit (early stopping on 120 rows: 4 batches + 1 validation a epoch) fails in epoch 1.
-    _inject("error", after=30)
+
+    class FailingRefit:  # what skmixup._cv's clone(base) returns for the refit only
+        def __init__(self, base):
+            self.base = base
+
+        def set_params(self, **params):
+            return self
+
+        def fit(self, X, y):
+            raise RuntimeError("injected refit fault")
+
+    monkeypatch.setattr("skmixup._cv.clone", FailingRefit)
     with pytest.raises(RuntimeError, match="injected"):
-        search.fit(X[:, :3], y)
-    Faulty.mode = None
+        search.fit(X[:, :3], y)  # the search on 3 columns runs, the refit fails
+    monkeypatch.undo()
     assert _snapshot(search) == snapshot
     search.predict(X)  # the width it was fitted on
 
@@ -277,14 +289,15 @@ def _rows_in(blob, X):
 @pytest.mark.parametrize("kwargs", [{}, {"partners": "knn"}], ids=["default", "knn"])
 def test_a_pickled_default_model_holds_no_training_row(data, kwargs):
     X, y = data
-    clf = MixupClassifier(max_epochs=3, random_state=0, device="cpu", **kwargs).fit(X, y)
+    clf = MixupClassifier(max_epochs=3, early_stopping=True, random_state=0, device="cpu",
+                          **kwargs).fit(X, y)
     assert hasattr(clf, "validation_loss_curve_")  # early stopping held rows out
     assert _rows_in(pickle.dumps(clf), X) == 0
 
 
 def test_warm_fit_with_early_stopping_holds_out_the_new_data(data):
     X, y = data
-    clf = MixupClassifier(early_stopping=True, warm_start=True, **FAST).fit(X, y)
+    clf = MixupClassifier(**{**FAST, "early_stopping": True}, warm_start=True).fit(X, y)
     clf.fit(X[:60], y[:60])
     assert len(clf.validation_loss_curve_) == clf.n_iter_ == 8
     assert _rows_in(pickle.dumps(clf), X) == 0
