@@ -38,6 +38,8 @@ _SKORCH_CALLBACKS = {
     "BatchScoring", "PassthroughScoring", "PrintLog", "EpochTimer", "ProgressBar", "Freezer",
     "Unfreezer", "Initializer",
 }
+# Functions stored by name: only these harmless ones (the default ``sink`` of skorch callbacks).
+_FUNCTIONS = {"builtins:print", "skorch.utils:noop", "skmixup._base:_silent"}
 _NAME = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*:[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$")
 _PRIMITIVES = (str, int, float, bool, type(None))
 _ARRAY_KINDS = "biuf"
@@ -96,6 +98,9 @@ class _Writer:
             if issubclass(value, np.generic):
                 return {"t": "dtype_type", "v": np.dtype(value).str}
             return {"t": "type", "v": _class_name(value, where)}
+        if callable(value) and getattr(value, "__module__", None) and \
+                f"{value.__module__}:{getattr(value, '__qualname__', '')}" in _FUNCTIONS:
+            return {"t": "function", "v": f"{value.__module__}:{value.__qualname__}"}
         if isinstance(value, BaseMixupNet):
             return self._mixup_net(value, where)
         if isinstance(value, torch.nn.Module):
@@ -308,6 +313,10 @@ class _Reader:
             return self._dtype(node.get("v"), _ARRAY_KINDS + "US", where).type
         if kind == "type":
             return self._class(node.get("v"), where)
+        if kind == "function":
+            if node.get("v") not in _FUNCTIONS:
+                self.refuse(where, "function not allowed")
+            return _import(node["v"])
         if kind == "object":
             return self._object(node, where)
         if kind == "mixup_estimator":

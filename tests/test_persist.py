@@ -280,3 +280,34 @@ def test_a_gpu_fitted_model_loads_on_the_cpu(data, tmp_path):
     assert loaded.net_.device == "cpu"
     np.testing.assert_allclose(loaded.predict_proba(X), est.predict_proba(X), atol=1e-5)
     np.testing.assert_array_equal(loaded.predict(X), est.predict(X))
+
+
+def test_dataframes_and_callbacks_round_trip(data, tmp_path):
+    import pandas as pd
+    from skorch.callbacks import LRScheduler
+
+    X, labels, _ = data
+    frame = pd.DataFrame(X, columns=["a", "b", "c", "d"])
+    est = MixupClassifier(max_epochs=3, random_state=0, device="cpu", warm_start=True,
+                          callbacks=[LRScheduler("StepLR", step_size=2)]).fit(frame, labels)
+    skmixup.save(est, tmp_path / "df.skmixup")
+    loaded = skmixup.load(tmp_path / "df.skmixup")
+    assert list(loaded.feature_names_in_) == ["a", "b", "c", "d"]
+    np.testing.assert_array_equal(loaded.predict_proba(frame), est.predict_proba(frame))
+    assert isinstance(loaded.callbacks[0], LRScheduler) and loaded.callbacks[0].policy == "StepLR"
+    est.fit(frame, labels)
+    loaded.fit(frame, labels)
+    np.testing.assert_array_equal(loaded.predict_proba(frame), est.predict_proba(frame))
+
+
+def test_untrusted_skorch_callbacks_are_refused(data, tmp_path):
+    from skorch.callbacks import Checkpoint
+
+    X, labels, _ = data
+    est = MixupClassifier(callbacks=[Checkpoint(dirname=str(tmp_path / "ckpt"))])
+    skmixup.save(est, tmp_path / "ckpt.skmixup")
+    with pytest.raises(ValueError, match="skorch.callbacks.training.Checkpoint.*trusted"):
+        skmixup.load(tmp_path / "ckpt.skmixup")
+    loaded = skmixup.load(tmp_path / "ckpt.skmixup",
+                          trusted=["skorch.callbacks.training.Checkpoint"])
+    assert loaded.callbacks[0].dirname == str(tmp_path / "ckpt")
