@@ -167,6 +167,13 @@ def test_early_stopping_is_not_mistaken_for_an_interrupt(data):
     assert clf.n_iter_ < 500  # skorch's EarlyStopping raised KeyboardInterrupt: a normal end
 
 
+def test_a_user_callback_may_still_stop_training_the_skorch_way(data):
+    X, y = data
+    stop = FailingCallback(at=2, error=KeyboardInterrupt)  # skorch's way to end training early
+    clf = MixupClassifier(callbacks=[stop], **FAST).fit(X, y)
+    assert clf.n_iter_ == 2 and len(clf.loss_curve_) == 2
+
+
 def test_interrupt_stops_grid_search(data):
     X, y = data
     _inject("interrupt", after=5)
