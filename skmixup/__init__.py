@@ -23,9 +23,12 @@ _LAZY = {
     "MixupClassifierCV": "._cv",
     "MixupEstimator": "._meta",
     "MixupRegressor": "._regressor",
+    "load": "._persist",
+    "save": "._persist",
 }
 
-__all__ = ["MixupClassifier", "MixupClassifierCV", "MixupEstimator", "MixupRegressor", "__version__"]
+__all__ = ["MixupClassifier", "MixupClassifierCV", "MixupEstimator", "MixupRegressor", "__version__",
+           "load", "save"]
 
 
 def __getattr__(name):

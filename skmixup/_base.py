@@ -5,32 +5,65 @@ from __future__ import annotations
 import copy
 import inspect
 import numbers
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 
 import numpy as np
 import scipy.sparse as sp
 import torch
 from sklearn.base import BaseEstimator
-from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
-from skorch.callbacks import EarlyStopping, LRScheduler
+from skorch.callbacks import Callback, EarlyStopping, LRScheduler
 from skorch.dataset import Dataset
 from skorch.helper import predefined_split
 
 from ._log import EpochLog
 from .augment import AUGMENTATIONS
 from .modules import MLP, SmallCNN
+from ._rng import draws_global_rng, numpy_rng, seed_from, seeded_torch_rng
 from ._weights import check_sample_weight, combine, drop_zero_weight, with_weight_column
 from .net import EpochProgress, FiniteLossCheck, MixupNet, place_data
 
 _OPTIMIZERS = {"adam": torch.optim.Adam, "adamw": torch.optim.AdamW, "sgd": torch.optim.SGD}
 
 
+# Samples per forward pass at prediction, for tables and for images: every chunk is padded
+# to this many samples, so that a prediction never depends on which other samples share
+# its batch (matrix products round differently for different batch shapes). Images are
+# costlier per sample: a smaller chunk keeps predicting one image cheap.
+PREDICT_CHUNK = {2: 256, 4: 32}
+
+
 def resolve_device(device):
-    """``"auto"`` is CUDA when available, else CPU; anything else passes through."""
-    if device == "auto":
+    """``"auto"`` is CUDA when available, else CPU; other values are checked.
+
+    Raises ``ValueError`` for a device torch does not know or that this
+    machine does not have.
+    """
+    if isinstance(device, str) and device == "auto":
         return "cuda" if torch.cuda.is_available() else "cpu"
+    try:
+        parsed = torch.device(device)
+    except (RuntimeError, TypeError, ValueError) as exc:
+        raise ValueError(
+            f"device={device!r} is not a device torch knows ({exc}). Use 'auto', 'cpu', "
+            "'cuda' or 'cuda:<index>'."
+        ) from None
+    if parsed.type == "cpu":
+        return device
+    backend = getattr(torch, parsed.type, None)
+    available = getattr(backend, "is_available", None)
+    if available is None or not available():
+        raise ValueError(
+            f"device={device!r}, but this machine has no {parsed.type} device available to "
+            "torch. Use device='auto' (CUDA when available, else the CPU) or device='cpu'."
+        )
+    count = getattr(backend, "device_count", None)
+    if parsed.index is not None and count is not None and parsed.index >= count():
+        raise ValueError(
+            f"device={device!r}, but torch sees {count()} {parsed.type} device(s) "
+            f"(indices 0 to {count() - 1})."
+        )
     return device
 
 
@@ -113,8 +146,7 @@ class BaseMixupNet(BaseEstimator):
     # ------------------------------------------------------------------ input
     def _validate_X(self, X, *, reset, y="no_validation"):
         """Check X (and y when given); return float32 X shaped for the network."""
-        if getattr(X, "dtype", None) == np.uint8:  # 8-bit images: scaled to [0, 1]
-            X = np.asarray(X, dtype=np.float32) / np.float32(255)
+        X = self._scale_pixels(X, reset=reset)
         kwargs = dict(
             accept_sparse=False, dtype=np.float32, ensure_all_finite=True,
             allow_nd=True, ensure_min_samples=1,
@@ -146,22 +178,100 @@ class BaseMixupNet(BaseEstimator):
         X = np.require(X, requirements=["C", "W"])
         return X if no_y else (X, y)
 
+    def _scale_pixels(self, X, *, reset):
+        """8-bit images are scaled to [0, 1]: decided at fit, applied alike at predict.
+
+        A fit on uint8 image tensors (3-D or 4-D ``X``) sets ``input_scale_`` to
+        1/255, and every later ``X`` (any dtype) is multiplied by it, so that the
+        same pixel values give the same predictions whatever their dtype. Tables
+        are never scaled.
+        """
+        if reset:
+            dtype, ndim = getattr(X, "dtype", None), getattr(X, "ndim", 0)
+            self.input_scale_ = 1 / 255 if dtype == np.uint8 and ndim in (3, 4) else 1.0
+        elif not hasattr(self, "input_scale_"):  # a model pickled before input_scale_ existed
+            if getattr(X, "dtype", None) == np.uint8:
+                return np.asarray(X, dtype=np.float32) / np.float32(255)
+            return X
+        scale = self.input_scale_
+        if scale == 1.0 or hasattr(X, "columns") or sp.issparse(X):
+            return X
+        X = np.asarray(X)
+        if X.dtype.kind not in "biuf":
+            return X  # validate_data reports what is wrong with it
+        # Divided (not multiplied by 1/255): the float32 rounding of the first versions.
+        return np.asarray(X, dtype=np.float32) / np.float32(round(1 / scale))
+
+    def _check_fit_params(self):
+        """Checks beyond ``_parameter_constraints``: fail before any training."""
+        sizes = self.hidden_layer_sizes
+        try:
+            ok = (not isinstance(sizes, str) and np.ndim(sizes) == 1
+                  and all(isinstance(s, numbers.Integral) and not isinstance(s, bool) and s >= 1
+                          for s in sizes))
+        except TypeError:
+            ok = False
+        if not ok:
+            raise ValueError(
+                f"hidden_layer_sizes must be a sequence of positive ints, e.g. (128, 128) or () "
+                f"for no hidden layer; got {sizes!r}."
+            )
+        for entry in self.callbacks or []:
+            callback = entry[1] if isinstance(entry, tuple) and len(entry) == 2 \
+                and isinstance(entry[0], str) else entry
+            if not (isinstance(callback, Callback)
+                    or (isinstance(callback, type) and issubclass(callback, Callback))):
+                raise TypeError(
+                    f"callbacks must be a list of skorch callbacks (skorch.callbacks.Callback "
+                    f"instances or (name, callback) pairs); got {entry!r}."
+                )
+        return resolve_device(self.device)
+
+    def _builtin_module_params(self, builtin):
+        """``module_params`` for a built-in network: only what no estimator parameter sets."""
+        params = dict(self.module_params or {})
+        managed = {"n_features", "in_channels", "n_outputs", "hidden_layer_sizes", "dropout"}
+        allowed = set(inspect.signature(builtin).parameters) - managed
+        unknown = sorted(set(params) - allowed)
+        if unknown:
+            raise ValueError(
+                f"module_params {unknown} are not parameters of the built-in "
+                f"{builtin.__name__}; it accepts {sorted(allowed) or 'none'} there (its sizes "
+                "and dropout are set by hidden_layer_sizes, dropout and the data). Pass "
+                "module=<your torch.nn.Module class> to use other parameters."
+            )
+        return params
+
     # ---------------------------------------------------------------- network
     def _build_module(self, n_outputs):
         shape = self.input_shape_
         params = dict(self.module_params or {})
         if self.module is None:
             if len(shape) == 1:
+                self._builtin_module_params(MLP)
                 return MLP(shape[0], n_outputs, tuple(self.hidden_layer_sizes), self.dropout)
-            return SmallCNN(shape[0], n_outputs, self.dropout)
+            return SmallCNN(shape[0], n_outputs, self.dropout,
+                            **self._builtin_module_params(SmallCNN))
         if isinstance(self.module, torch.nn.Module):
+            if params:
+                raise ValueError(
+                    f"module_params {sorted(params)} cannot apply to a module instance; pass "
+                    "the module's class as module and these as its module_params."
+                )
             return copy.deepcopy(self.module)
         if not issubclass(self.module, torch.nn.Module):
             raise TypeError(
                 f"module must be None, a torch.nn.Module subclass or instance; got {self.module!r}."
             )
-        # Fill in the sizes a module class asks for by name, unless the user gave them.
         signature = inspect.signature(self.module).parameters
+        if not any(p.kind == p.VAR_KEYWORD for p in signature.values()):
+            unknown = sorted(set(params) - set(signature))
+            if unknown:
+                raise ValueError(
+                    f"module_params {unknown} are not parameters of {self.module.__name__}; "
+                    f"it takes {sorted(signature)}."
+                )
+        # Fill in the sizes a module class asks for by name, unless the user gave them.
         known = {"n_features": int(np.prod(shape)), "in_channels": shape[0],
                  "input_shape": shape, "n_outputs": n_outputs, "n_classes": n_outputs}
         for name, value in known.items():
@@ -190,7 +300,7 @@ class BaseMixupNet(BaseEstimator):
             return int(self.batch_size)
         return int(2 ** np.clip(np.round(np.log2(max(n_train, 1) / 8)), 5, 9))
 
-    def _make_net(self, n_outputs, device, seed, dataset_valid, n_train):
+    def _make_net(self, n_outputs, device, seed, dataset_valid, n_train, early_stopping=None):
         optimizer, optimizer_params = self._make_optimizer()
         module = self._build_module(n_outputs)
         batch_size = self._batch_size(n_train)
@@ -208,7 +318,9 @@ class BaseMixupNet(BaseEstimator):
                 f"callbacks holds a learning-rate scheduler and lr_schedule={self.lr_schedule!r} "
                 "adds another: pass lr_schedule='constant' to use your own schedule alone.")
         callbacks += user_callbacks
-        if dataset_valid is not None:
+        if early_stopping is None:
+            early_stopping = dataset_valid is not None
+        if early_stopping:
             callbacks.append(("early_stopping", EarlyStopping(
                 monitor="valid_loss", patience=self.n_iter_no_change, load_best=True,
                 sink=print if self.verbose >= 2 else _silent)))
@@ -243,11 +355,14 @@ class BaseMixupNet(BaseEstimator):
 
     # -------------------------------------------------------------------- fit
     def _fit(self, X, y, sample_weight=None):
+        # Any exception, Ctrl-C included, leaves the estimator exactly as before the call:
+        # attributes are put back, and the fitted net is never trained in place.
         with _restore_on_error(self):
             return self._fit_unsafe(X, y, sample_weight)
 
     def _fit_unsafe(self, X, y, sample_weight=None):
         warm = self.warm_start and hasattr(self, "net_")
+        device = self._check_fit_params()
         X, y = self._validate_X(X, reset=not warm, y=y)
         self._check_image_options(X)
         X, y, sample_weight = drop_zero_weight(X, y, check_sample_weight(sample_weight, X))
@@ -255,13 +370,15 @@ class BaseMixupNet(BaseEstimator):
         weight = combine(sample_weight, self._class_weight_rows(targets, sample_weight))
         if warm:
             weight = self._warm_weight(weight, len(y))
-        rng = check_random_state(self.random_state)
+        rng = numpy_rng(self.random_state)
         seed = int(rng.randint(np.iinfo(np.int32).max))
-        device = resolve_device(self.device)
 
         valid = None
         train_idx = np.arange(len(X))
-        early_stopping = self._use_early_stopping(y)
+        if warm:  # hold out a part of the new data, as the first fit did
+            early_stopping = "early_stopping" in dict(self.net_.callbacks_)
+        else:
+            early_stopping = self._use_early_stopping(y)
         if early_stopping:
             train_idx, valid_idx = self._validation_split(y, rng)
             valid_targets = targets[valid_idx] if weight is None \
@@ -273,26 +390,30 @@ class BaseMixupNet(BaseEstimator):
         # Moved to the device once; pinned on the host and streamed if too large for it.
         X_train, y_train = place_data(X[train_idx], train_targets, device)
 
-        devices = [torch.device(device)] if torch.device(device).type == "cuda" else []
-        # Module initialisation and dropout use torch's global RNG: seed it inside a fork
-        # so that the caller's global state is untouched and the fit is reproducible.
-        with torch.random.fork_rng(devices=devices):
-            torch.manual_seed(seed)
+        # Weight initialisation (and dropout) draw from torch's global generator: seed it
+        # for this fit only, one thread at a time, and restore the caller's state after.
+        with ExitStack() as seeded:
+            seeded.enter_context(seeded_torch_rng(seed, [device]))
             if warm:
-                self.net_.set_params(max_epochs=self.max_epochs)
-                self.net_.sample_weighted = weight is not None
-                self.net_.partial_fit(X_train, y_train)
+                net = _copy_net(self.net_)  # trained as a copy: swapped in on success only
+                net.set_params(max_epochs=self.max_epochs)
             else:
                 net = self._make_net(targets.shape[1], device, seed, valid, len(train_idx))
-                net.sample_weighted = weight is not None
-                net.fit(X_train, y_train)
-                self.net_ = net
-        history = self.net_.history
+                net.initialize()
+            net.sample_weighted = weight is not None
+            net.train_split = None if valid is None else predefined_split(valid)
+            if not draws_global_rng(net.module_):
+                seeded.close()  # training draws only from the net's own generator
+            net.partial_fit(X_train, y_train)
+        net.drop_training_data()  # no copy of the training set stays in the model
+        net.module_.eval()  # as predict uses it: predicting then changes nothing
+        history = net.history
         self.loss_curve_ = list(history[:, "train_loss"])
         if early_stopping:
             self.validation_loss_curve_ = list(history[:, "valid_loss"])
             self.best_validation_loss_ = float(min(self.validation_loss_curve_))
         self.n_iter_ = len(history)
+        self.net_ = net
         return self
 
     def _partial_fit(self, X, y, sample_weight=None, classes=None):
@@ -309,7 +430,7 @@ class BaseMixupNet(BaseEstimator):
         weight = combine(sample_weight, self._class_weight_rows(targets, sample_weight))
         device = resolve_device(self.device)
         if first:
-            seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
+            seed = seed_from(self.random_state)
             self._partial_seed = seed
         else:
             weight = self._warm_weight(weight, len(y))
@@ -317,9 +438,8 @@ class BaseMixupNet(BaseEstimator):
         if weight is not None:
             targets = with_weight_column(targets, weight)
         X_train, y_train = place_data(X, targets, device)
-        devices = [torch.device(device)] if torch.device(device).type == "cuda" else []
-        with torch.random.fork_rng(devices=devices):  # initialisation and dropout
-            torch.manual_seed(seed)
+        # Initialisation and dropout: seeded for this call only, the caller's RNG restored.
+        with seeded_torch_rng(seed, [device]):
             if first:
                 n_outputs = targets.shape[1] - (weight is not None)
                 net = self._make_net(n_outputs, device, seed, None, len(X))
@@ -327,12 +447,17 @@ class BaseMixupNet(BaseEstimator):
                     net.set_params(callbacks__progress=None)
                 if "lr_schedule" in dict(net.callbacks):  # no known end to decay towards
                     net.set_params(callbacks__lr_schedule=None)
-                self.net_ = net.initialize()
-            self.net_.sample_weighted = weight is not None
-            self.net_.partial_fit(X_train, y_train, epochs=1)
-        history = self.net_.history
+                net.initialize()
+            else:
+                net = _copy_net(self.net_)  # trained as a copy: swapped in on success only
+            net.sample_weighted = weight is not None
+            net.partial_fit(X_train, y_train, epochs=1)
+        net.drop_training_data()
+        net.module_.eval()
+        history = net.history
         self.loss_curve_ = list(history[:, "train_loss"])
         self.n_iter_ = len(history)
+        self.net_ = net
         return self
 
     def _partial_targets(self, y, classes, first, sample_weight):
@@ -340,16 +465,13 @@ class BaseMixupNet(BaseEstimator):
         return self._encode_targets(y, reset=first, sample_weight=sample_weight)
 
     def _warm_weight(self, weight, n):
-        """Weights for continuing ``net_``, whose validation set is fixed at its first fit."""
-        weighted = getattr(self.net_, "sample_weighted", False)
-        if weighted and weight is None:
+        """Weights for continuing ``net_``: unit weights where the net was fitted with weights.
+
+        A warm fit holds its validation rows out of the new data, so adding weights to a
+        net first fitted without them needs nothing more.
+        """
+        if getattr(self.net_, "sample_weighted", False) and weight is None:
             return np.ones(n)
-        if not weighted and weight is not None and self.net_.train_split is not None:
-            raise ValueError(
-                "warm_start cannot add sample_weight or class_weight to a network first "
-                "fitted without them while it stops early on the first fit's held-out "
-                "data. Refit from scratch (warm_start=False) with the weights."
-            )
         return weight
 
     def _class_weight_rows(self, targets, sample_weight):
@@ -394,10 +516,37 @@ class BaseMixupNet(BaseEstimator):
 
     # ---------------------------------------------------------------- predict
     def _forward(self, X):
-        """Network outputs for X as a float64 numpy array."""
+        """Network outputs for X as a float64 numpy array.
+
+        Computed in chunks of ``PREDICT_CHUNK`` samples (256 rows of a table,
+        32 images), the last one padded, so that each sample's output does not
+        depend on the other samples of ``X``.
+        """
         check_is_fitted(self)
         X = self._validate_X(X, reset=False)
-        self.net_.module_.eval()
+        net = self.net_
+        net.module_.eval()
+        size = PREDICT_CHUNK[X.ndim]
+        outputs = []
         with torch.inference_mode():
-            out = self.net_.forward(torch.from_numpy(X), training=False)
-        return out.double().numpy()
+            for start in range(0, len(X), size):
+                chunk = X[start:start + size]
+                n = len(chunk)
+                if n < size:
+                    chunk = np.concatenate([chunk, np.zeros((size - n, *chunk.shape[1:]),
+                                                            dtype=chunk.dtype)])
+                out = net.infer(torch.from_numpy(chunk).to(net.device))
+                outputs.append(out[:n].float().cpu())
+        return torch.cat(outputs).double().numpy()
+
+
+def _copy_net(net):
+    """A deep copy of a fitted net that continues its random stream where it stopped."""
+    generator = getattr(net, "generator_", None)
+    twin = copy.deepcopy(net)  # its __getstate__ leaves the generator out
+    if generator is not None:
+        twin.initialize_generator()
+        twin.generator_.set_state(generator.get_state())
+        sampler, twin_sampler = net.lambda_sampler_, twin.lambda_sampler_
+        twin_sampler._buffer, twin_sampler._pos = sampler._buffer.clone(), sampler._pos
+    return twin

@@ -98,7 +98,8 @@ class MixupClassifier(ClassifierMixin, BaseMixupNet):
         the data. An instance is deep-copied at each fit and its weights are
         the starting point.
     module_params : dict, default=None
-        Keyword arguments for a ``module`` class.
+        Keyword arguments for a ``module`` class, or for the built-in CNN
+        (``{"width": 16}``); names a network does not take raise ``ValueError``.
     hidden_layer_sizes : array-like of int, default=(256,)
         Hidden layer widths of the built-in MLP. One wide layer was as
         accurate as the paper's 2x128 on the tabular suite and cheaper to
@@ -154,7 +155,9 @@ class MixupClassifier(ClassifierMixin, BaseMixupNet):
         for two seconds; ``2`` prints a table row per epoch and a line when
         early stopping ends training.
     warm_start : bool, default=False
-        Continue training the fitted network on the next call to ``fit``.
+        Continue training the fitted network on the next call to ``fit``. A
+        copy is trained and replaces the fitted network only when the fit
+        succeeds: an interrupted or failed warm fit leaves the model as it was.
     method : {"mixup", "cutmix"}, default="mixup"
         ``"mixup"`` blends whole inputs; ``"cutmix"`` (Yun et al., 2019; image
         tensors only) replaces a box of each image by its partner's pixels,
@@ -190,6 +193,9 @@ class MixupClassifier(ClassifierMixin, BaseMixupNet):
         Column names, when ``X`` was a DataFrame with string column names.
     input_shape_ : tuple of int
         Shape of one sample as the network sees it.
+    input_scale_ : float
+        Factor applied to every ``X``: 1/255 when the first fit got ``uint8``
+        image tensors, else 1.
     net_ : skmixup.net.MixupNet
         The fitted skorch net; ``net_.module_`` is the torch module.
     loss_curve_ : list of float
@@ -312,9 +318,10 @@ class MixupClassifier(ClassifierMixin, BaseMixupNet):
         X : array-like of shape (n_samples, n_features), (n_samples, channels, height, width) \
                 or (n_samples, height, width)
             Training data: a table or image tensors, any numeric dtype. uint8
-            arrays (8-bit images) are divided by 255 to lie in [0, 1]; other
-            dtypes are taken as given (scale float images yourself). Images
-            go channels first; with the built-in CNN a 4-D ``X`` that looks
+            image tensors (8-bit images) are divided by 255 to lie in [0, 1],
+            and so is every later ``X`` of this model, whatever its dtype;
+            tables and other dtypes are taken as given. Images go channels
+            first; with the built-in CNN a 4-D ``X`` that looks
             channels-last (last axis of size 1, 3 or 4, second axis larger)
             raises a ``ValueError``: transpose it with
             ``X.transpose(0, 3, 1, 2)``.

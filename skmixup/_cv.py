@@ -20,7 +20,8 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._base import resolve_device
+from ._base import _restore_on_error, resolve_device
+from ._rng import seed_from
 from ._classifier import MixupClassifier
 from ._weights import check_sample_weight, class_sample_weight, combine
 from .ensemble import fit_mixup_ensemble
@@ -274,7 +275,7 @@ precision, compile
                for name in _PASSED if name not in _BATCHED):
             return False
         return (self.module is None and X.ndim == 2 and self.optimizer in ("adam", "adamw")
-                and not self.early_stopping
+                and not self.early_stopping and not self.module_params
                 and set(self.optimizer_params or {}) <= _BATCHED_OPTIMIZER_PARAMS)
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -303,6 +304,11 @@ precision, compile
         self : MixupClassifierCV
             The fitted search.
         """
+        # A failed or interrupted search leaves the estimator as it was before the call.
+        with _restore_on_error(self):
+            return self._fit(X, y, groups, sample_weight)
+
+    def _fit(self, X, y, groups, sample_weight=None):
         X, y = self._validate(X, y, reset=True)
         check_classification_targets(y)
         classes = np.unique(y)
@@ -319,6 +325,7 @@ precision, compile
         sample_weight = check_sample_weight(sample_weight, X)
         self.classes_ = classes
         base = self._base_estimator()
+        base._check_fit_params()  # before any training: sizes, callbacks, device
         cv = check_cv(self.cv, y, classifier=True)
         splits = list(cv.split(X, y, groups))
         self.n_splits_ = len(splits)
@@ -373,8 +380,7 @@ precision, compile
         encoded = np.searchsorted(self.classes_, y)
         targets = np.eye(len(self.classes_), dtype=np.float32)[encoded]
         if self.random_state is None:
-            seeds = [int(check_random_state(None).randint(np.iinfo(np.int32).max))
-                     for _ in range(len(alphas) * len(splits))]
+            seeds = [seed_from(None) for _ in range(len(alphas) * len(splits))]
         else:  # GridSearchCV clones the estimator: every fit starts from the same state.
             rng = check_random_state(copy.deepcopy(self.random_state))
             seeds = [int(rng.randint(np.iinfo(np.int32).max))] * (len(alphas) * len(splits))

@@ -53,11 +53,12 @@ class EpochLog(PrintLog):
         return text + "*" if row.get(key + "_best") else text
 
     def on_train_end(self, net, **kwargs):
-        history = net.history
-        if not len(history):
+        # Epochs that ended (an interrupted last epoch has no losses recorded).
+        history = [row for row in net.history if "train_loss" in row]
+        if not history:
             return
         key = "valid_loss" if "valid_loss" in history[-1] else "train_loss"
-        losses = history[:, key]
+        losses = [row.get(key, float("inf")) for row in history]
         best = min(range(len(losses)), key=losses.__getitem__)
-        self._sink(f"best epoch {history[best, 'epoch']}/{self.total_epochs_ or len(history)} "
-                   f"({key} {losses[best]:{self.floatfmt}}) of {len(history)} run", net.verbose)
+        self._sink(f"best epoch {history[best]['epoch']}/{self.total_epochs_ or len(net.history)}"
+                   f" ({key} {losses[best]:{self.floatfmt}}) of {len(history)} run", net.verbose)

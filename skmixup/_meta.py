@@ -8,13 +8,15 @@ import numbers
 import numpy as np
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, _fit_context, clone
 from sklearn.pipeline import Pipeline
-from sklearn.utils import check_random_state, get_tags
+from sklearn.utils import get_tags
 from sklearn.utils._param_validation import HasMethods, Interval
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, has_fit_parameter, validate_data
 
 from ._weights import check_sample_weight, drop_zero_weight
+from ._base import _restore_on_error
+from ._rng import seed_from
 
 
 def _estimator_has(attr):
@@ -25,6 +27,11 @@ def _estimator_has(attr):
         return hasattr(estimator, attr)
 
     return check
+
+
+def _all_numbers(y):
+    return all(isinstance(v, numbers.Number) and not isinstance(v, bool)
+               for v in np.asarray(y, dtype=object).ravel())
 
 
 def _sample_weight_param(estimator):
@@ -179,6 +186,11 @@ class MixupEstimator(MetaEstimatorMixin, BaseEstimator):
         self : MixupEstimator
             The fitted meta-estimator.
         """
+        # A failed or interrupted fit leaves the estimator as it was before the call.
+        with _restore_on_error(self):
+            return self._fit(X, y, sample_weight)
+
+    def _fit(self, X, y, sample_weight=None):
         kind = self._kind()
         weight_param = _sample_weight_param(self.estimator)
         if kind == "classifier" and weight_param is None:
@@ -190,6 +202,14 @@ class MixupEstimator(MetaEstimatorMixin, BaseEstimator):
                 "HistGradientBoostingClassifier, or skmixup.MixupClassifier."
             )
         regressor = kind == "regressor"
+        if regressor and y is not None:
+            kind_y = np.asarray(y).dtype.kind
+            if kind_y in "USa" or (kind_y == "O" and not _all_numbers(y)):
+                raise ValueError(
+                    f"{type(self.estimator).__name__} is a regressor: y must be numeric; got "
+                    f"values of dtype {np.asarray(y).dtype}. Convert y to numbers, or wrap a "
+                    "classifier for class labels."
+                )
         X, y = validate_data(self, X, y, accept_sparse=False, dtype=np.float64,
                              multi_output=regressor, y_numeric=regressor)
         if not regressor:
@@ -210,7 +230,7 @@ class MixupEstimator(MetaEstimatorMixin, BaseEstimator):
     def _mix(self, X, y, regressor, sample_weight=None):
         """The rows to fit on: ``(X_fit, y_fit, sample_weight or None)``."""
         n = len(X)
-        seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
+        seed = seed_from(self.random_state)
         rng = np.random.default_rng(seed)
         m = self.n_mixed if isinstance(self.n_mixed, numbers.Integral) else max(1, round(self.n_mixed * n))
         # Every example is an anchor equally often; partners are drawn at random.

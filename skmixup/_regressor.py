@@ -67,7 +67,8 @@ class MixupRegressor(RegressorMixin, BaseMixupNet):
         small CNN (:class:`~skmixup.modules.SmallCNN`) for image tensors; see
         :class:`~skmixup.MixupClassifier` for how a class is instantiated.
     module_params : dict, default=None
-        Keyword arguments for a ``module`` class.
+        Keyword arguments for a ``module`` class, or for the built-in CNN
+        (``{"width": 16}``); names a network does not take raise ``ValueError``.
     hidden_layer_sizes : array-like of int, default=(128, 128)
         Hidden layer widths of the built-in MLP.
     dropout : float, default=0.0
@@ -101,7 +102,9 @@ class MixupRegressor(RegressorMixin, BaseMixupNet):
         ``0`` prints nothing; ``1`` shows a progress bar over the epochs once
         a fit has run for two seconds; ``2`` prints a table row per epoch.
     warm_start : bool, default=False
-        Continue training the fitted network on the next call to ``fit``.
+        Continue training the fitted network on the next call to ``fit``. A
+        copy is trained and replaces the fitted network only when the fit
+        succeeds: an interrupted or failed warm fit leaves the model as it was.
     method : {"mixup", "cutmix"}, default="mixup"
         ``"mixup"`` blends whole inputs; ``"cutmix"`` (image tensors only)
         replaces a box of each image by its partner's pixels and mixes the
@@ -132,6 +135,9 @@ class MixupRegressor(RegressorMixin, BaseMixupNet):
         Column names, when ``X`` was a DataFrame with string column names.
     input_shape_ : tuple of int
         Shape of one sample as the network sees it.
+    input_scale_ : float
+        Factor applied to every ``X``: 1/255 when the first fit got ``uint8``
+        image tensors, else 1.
     net_ : skmixup.net.MixupNet
         The fitted skorch net; ``net_.module_`` is the torch module.
     loss_curve_ : list of float
@@ -305,8 +311,22 @@ class MixupRegressor(RegressorMixin, BaseMixupNet):
         if y is None or isinstance(y, str):
             return super()._validate_X(X, reset=reset, y=y)
         # Targets: numeric, finite, one or several columns.
-        y = check_array(y, ensure_2d=False, dtype=np.float64, ensure_all_finite=True,
-                        ensure_min_samples=1, input_name="y")
+        kind = np.asarray(y).dtype.kind if not hasattr(y, "dtypes") else "f"
+        if kind in "USaV":
+            raise ValueError(
+                f"MixupRegressor needs numeric targets; y has dtype {np.asarray(y).dtype}. "
+                "Convert y to numbers, or use MixupClassifier for class labels."
+            )
+        try:
+            y = check_array(y, ensure_2d=False, dtype=np.float64, ensure_all_finite=True,
+                            ensure_min_samples=1, input_name="y")
+        except ValueError as exc:
+            if "convert" not in str(exc):
+                raise
+            raise ValueError(
+                f"MixupRegressor needs numeric targets ({exc}). Convert y to numbers, or use "
+                "MixupClassifier for class labels."
+            ) from None
         if y.ndim > 2:
             raise ValueError(f"y must be of shape (n_samples,) or (n_samples, n_outputs); got {y.shape}.")
         X = super()._validate_X(X, reset=reset)

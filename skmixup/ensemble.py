@@ -85,7 +85,10 @@ class StackedMLP(nn.Module):
     def member(self, index: int) -> MLP:
         """Member ``index`` as a stand-alone :class:`~skmixup.modules.MLP` (a copy)."""
         sizes = [w.shape[2] for w in self.weights]
-        mlp = MLP(self.weights[0].shape[1], sizes[-1], sizes[:-1], self.dropout)
+        from ._rng import seeded_torch_rng
+
+        with seeded_torch_rng(0):  # its initial weights are overwritten: leave torch's RNG alone
+            mlp = MLP(self.weights[0].shape[1], sizes[-1], sizes[:-1], self.dropout)
         linears = [m for m in mlp.layers if isinstance(m, nn.Linear)]
         with torch.no_grad():
             for lin, w, b in zip(linears, self.weights, self.biases):
@@ -147,9 +150,11 @@ class BatchedAdam:
 
 
 def _member_init(n_features, n_outputs, hidden_layer_sizes, dropout, seed):
-    # Exactly what a single fit does: seed torch's global RNG (inside a fork) and build the MLP.
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
+    # Exactly what a single fit does: seed torch's global RNG (for this block only, one
+    # thread at a time, the caller's state restored after) and build the MLP.
+    from ._rng import seeded_torch_rng
+
+    with seeded_torch_rng(seed):
         return MLP(n_features, n_outputs, tuple(hidden_layer_sizes), dropout)
 
 

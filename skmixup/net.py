@@ -22,7 +22,7 @@ import sys
 import torch
 from skorch import NeuralNet
 from torch import nn
-from skorch.callbacks import Callback
+from skorch.callbacks import Callback, EarlyStopping
 
 from .augment import augment_batch
 from .mixup import (
@@ -476,12 +476,24 @@ class MixupNet(NeuralNet):
     def get_loss(self, y_pred, y_true, X=None, training=False):
         """The criterion's loss; for a weighted fit, the mean of weight times row loss.
 
+        The module's output shape is checked against the targets' first: a
+        wrong output layer is a ``ValueError``, not a broadcasting warning.
+
         With ``sample_weighted`` the last column of ``y_true`` holds the
         (mixed) weights; the criterion is evaluated per row
         (``reduction="none"``, averaged over any further axes, as ``"mean"``
         would) and the rows are averaged with those weights.
         """
-        if not getattr(self, "sample_weighted", False):
+        weighted = getattr(self, "sample_weighted", False)
+        if isinstance(y_pred, torch.Tensor) and isinstance(y_true, torch.Tensor):
+            expected = y_true.shape[:-1] + (y_true.shape[-1] - weighted,)
+            if y_pred.shape != expected:
+                raise ValueError(
+                    f"The module returned outputs of shape {tuple(y_pred.shape)} for a batch "
+                    f"whose targets have shape {tuple(expected)}: it must return one row of "
+                    f"{expected[-1]} values (logits for classes, or regression outputs) per "
+                    "sample. Check the module's output layer (n_outputs / n_classes).")
+        if not weighted:
             return super().get_loss(y_pred, y_true, X=X, training=training)
         y_true = _as_tensor(y_true, y_pred.device)
         target, weight = y_true[:, :-1], y_true[:, -1]
@@ -578,6 +590,50 @@ class MixupNet(NeuralNet):
             scaler.step(getattr(self, name + "_"))
         scaler.update()
         return None
+
+    def partial_fit(self, X, y=None, classes=None, **fit_params):
+        """As :meth:`skorch.NeuralNet.partial_fit`, except that Ctrl-C is not swallowed.
+
+        skorch ends training quietly on ``KeyboardInterrupt``; here it is raised
+        again once skorch has finished its ``on_train_end`` callbacks, so that
+        the caller (and a grid search) stops.
+        """
+        self.interrupted_ = False
+        super().partial_fit(X, y, classes, **fit_params)
+        if self.interrupted_:
+            raise KeyboardInterrupt("training was interrupted")
+        return self
+
+    def fit_loop(self, X, y=None, epochs=None, **fit_params):
+        try:
+            return super().fit_loop(X, y, epochs=epochs, **fit_params)
+        except KeyboardInterrupt as exc:
+            # skorch callbacks (EarlyStopping among them) raise KeyboardInterrupt to stop
+            # training: that is a normal end. Anything else is the user's Ctrl-C.
+            self.interrupted_ = not self._stop_requested(exc)
+            raise
+
+    def _stop_requested(self, exc):
+        """Whether ``exc`` is a callback's request to stop rather than a Ctrl-C."""
+        for _, callback in getattr(self, "callbacks_", []):
+            if isinstance(callback, EarlyStopping) and \
+                    getattr(callback, "misses_", 0) >= callback.patience:
+                return True
+        # A callback of the user's that raised it on purpose (skorch's convention); a Ctrl-C
+        # that happens to land inside skorch's or skmixup's own callbacks is still a Ctrl-C.
+        tb = exc.__traceback__
+        while tb is not None and tb.tb_next is not None:
+            tb = tb.tb_next
+        owner = None if tb is None else tb.tb_frame.f_locals.get("self")
+        return isinstance(owner, Callback) and \
+            not type(owner).__module__.startswith(("skorch.", "skmixup."))
+
+    def drop_training_data(self):
+        """Forget every copy of the training data (validation split, partner tables)."""
+        self.train_split = None
+        for name in ("partner_data_", "neighbours_"):
+            self.__dict__.pop(name, None)
+        return self
 
     def __getstate__(self):
         # torch.Generator cannot be pickled; a loaded net is reseeded on its next fit.

@@ -1,5 +1,6 @@
 """scikit-learn's whole estimator check suite, with no expected failures."""
 
+import pytest
 from sklearn.base import clone
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.utils.estimator_checks import parametrize_with_checks
@@ -62,6 +63,27 @@ _CHECK_PARAMS = {
 
 @parametrize_with_checks(_estimators())
 def test_sklearn_compatible_estimator(estimator, check):
+    params = _CHECK_PARAMS.get(check.func.__name__, {}).get(type(estimator))
+    if params is not None:
+        estimator = clone(estimator).set_params(**params)
+    check(estimator)
+
+
+def _default_estimators():
+    # Default parameters (only random_state fixed): the settings users get. Slow (about
+    # 1-2 minutes each for the networks, several for the CV search on 2 cores).
+    return [
+        MixupClassifier(random_state=0),
+        MixupRegressor(random_state=0),
+        MixupClassifierCV(random_state=0),
+        MixupEstimator(LogisticRegression()),
+        MixupEstimator(Ridge()),
+    ]
+
+
+@pytest.mark.slow
+@parametrize_with_checks(_default_estimators())
+def test_sklearn_compatible_with_default_parameters(estimator, check):
     params = _CHECK_PARAMS.get(check.func.__name__, {}).get(type(estimator))
     if params is not None:
         estimator = clone(estimator).set_params(**params)

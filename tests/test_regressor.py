@@ -101,6 +101,8 @@ def test_label_kernel_partners_have_close_targets(toy):
         yt = torch.from_numpy(((y - reg.target_mean_) / reg.target_scale_).astype(np.float32))[:, None]
         rows = torch.arange(200)
         if partners == "label_kernel":
+            assert not hasattr(net, "partner_data_")  # the training set is not kept after fit
+            net._prepare_partners(Xt, yt)
             assert net.partner_data_[1].shape == (200, 1)
         _, y_all, index = net._draw_partners(Xt, yt, rows)
         gaps[partners] = (y_all[index] - yt).abs().mean().item()

@@ -162,9 +162,11 @@ def test_knn_partners_come_from_the_training_set_neighbours(iris, partners):
     clf = MixupClassifier(max_epochs=2, partners=partners, n_neighbors=5, random_state=0,
                           early_stopping=False).fit(X, y)  # all 150 rows in the training set
     net = clf.net_
+    Xt, yt = _batch(clf, X, y)
+    assert not hasattr(net, "neighbours_")  # the training set is not kept after fit
+    net._prepare_partners(Xt, yt)
     neighbours, counts = net.neighbours_
     assert neighbours.shape == (150, 5)
-    Xt, yt = _batch(clf, X, y)
     rows = torch.arange(0, 150, 4)
     X_all, y_all, index = net._draw_partners(Xt[rows], yt[rows], rows)
     partner_x = X_all[index]

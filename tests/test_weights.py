@@ -164,9 +164,13 @@ def test_unweighted_fit_has_no_weight_column(iris):
     assert rows.shape[1] == 3
 
 
-def test_validation_loss_is_weighted(iris, weights):
+def test_validation_loss_is_weighted(iris, weights, monkeypatch):
     # With early stopping the best validation loss is the weighted mean cross-entropy,
     # sum(w * loss) / sum(w), of the restored (best) network on the held-out rows.
+    # A fitted net forgets its held-out rows; keep them here to look at them.
+    from skmixup.net import MixupNet
+
+    monkeypatch.setattr(MixupNet, "drop_training_data", lambda self: self)
     X, y = iris
     clf = _clf(alpha=0.4, max_epochs=15, early_stopping=True, validation_fraction=0.3)
     clf.fit(X, y, sample_weight=weights)
@@ -343,6 +347,8 @@ def test_warm_start_keeps_weighting(iris, weights):
     clf.fit(X, y, sample_weight=weights)
     clf.fit(X, y)  # continues the weighted network with unit weights
     assert clf.n_iter_ >= 2 and clf.net_.sample_weighted
+    # Adding weights to an unweighted net that stops early: the warm fit holds its
+    # validation rows out of the new data, weighted as its training rows are.
     plain = _clf(max_epochs=3, warm_start=True, early_stopping=True).fit(X, y)
-    with pytest.raises(ValueError, match="warm_start cannot add sample_weight"):
-        plain.fit(X, y, sample_weight=weights)
+    plain.fit(X, y, sample_weight=weights)
+    assert plain.net_.sample_weighted and np.isfinite(plain.best_validation_loss_)

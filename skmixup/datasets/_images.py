@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import io
+import math
 import pickle
 import struct
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -47,6 +50,9 @@ _IDX_DTYPES = {0x08: np.uint8, 0x09: np.int8, 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">
 def read_idx(path) -> np.ndarray:
     """Read an IDX file (the MNIST format), gzipped or not, into a numpy array.
 
+    The header's dimensions are checked against the file's size before the
+    data is read, and every error names the file.
+
     Parameters
     ----------
     path : str or path-like
@@ -56,20 +62,45 @@ def read_idx(path) -> np.ndarray:
     -------
     ndarray
         Shaped and typed as the file's header says (uint8 for (Fashion-)MNIST).
+
+    Raises
+    ------
+    ValueError
+        When the file is not a well-formed IDX file (bad header, truncated,
+        trailing bytes, corrupt compression).
     """
-    with open_bytes(path) as f:
-        data = f.read()
-    if len(data) < 4 or data[0] != 0 or data[1] != 0 or data[2] not in _IDX_DTYPES:
-        raise ValueError(f"{path} is not an IDX file: its header is {data[:4]!r}.")
-    ndim = data[3]
-    shape = struct.unpack(f">{ndim}I", data[4:4 + 4 * ndim])
-    dtype = np.dtype(_IDX_DTYPES[data[2]])
-    count = int(np.prod(shape))
-    payload = data[4 + 4 * ndim:]
-    if len(payload) != count * dtype.itemsize:
+    path = Path(path)
+    try:
+        with open_bytes(path) as f:
+            head = f.read(4)
+            if len(head) < 4 or head[0] != 0 or head[1] != 0 or head[2] not in _IDX_DTYPES:
+                raise ValueError(f"{path} is not an IDX file: its header is {head!r}.")
+            ndim = head[3]
+            dims = f.read(4 * ndim)
+            if len(dims) != 4 * ndim:
+                raise ValueError(f"{path} is truncated: its header announces {ndim} dimensions "
+                                 "but ends before listing them.")
+            shape = struct.unpack(f">{ndim}I", dims)
+            dtype = np.dtype(_IDX_DTYPES[head[2]])
+            nbytes = math.prod(shape) * dtype.itemsize  # Python ints: no overflow
+            size = path.stat().st_size
+            # What the file can hold: its size, or what deflate can expand it to (< 1032x).
+            room = 1032 * size if path.suffix == ".gz" else size - 4 - 4 * ndim
+            if nbytes > room:
+                raise ValueError(
+                    f"{path} is truncated or corrupt: its header announces shape {shape} "
+                    f"({nbytes} bytes) "
+                    f"but the file has only {size} bytes."
+                )
+            payload = f.read(nbytes + 1)
+    except (OSError, EOFError, zlib.error) as exc:
+        if isinstance(exc, FileNotFoundError):
+            raise
+        raise ValueError(f"{path} is corrupt or not gzip data ({exc}).") from None
+    if len(payload) != nbytes:
         raise ValueError(
             f"{path} is truncated or corrupt: its header announces shape {shape} "
-            f"({count * dtype.itemsize} bytes) but {len(payload)} bytes follow."
+            f"({nbytes} bytes) but {'more' if len(payload) > nbytes else len(payload)} bytes follow."
         )
     return np.frombuffer(payload, dtype=dtype).reshape(shape).astype(dtype.newbyteorder("="))
 
@@ -203,9 +234,15 @@ def _check_payload_sha256(path, expected):
     import hashlib
 
     digest = hashlib.sha256()
-    with open_bytes(path) as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
+    try:
+        with open_bytes(path) as f:
+            for block in iter(lambda: f.read(1 << 20), b""):
+                digest.update(block)
+    except (OSError, EOFError, zlib.error) as exc:
+        raise ValueError(
+            f"{path} is corrupt or not gzip data ({exc}): it does not hold the original "
+            "Fashion-MNIST data. Delete it and fetch it again."
+        ) from None
     if digest.hexdigest() != expected:
         raise ValueError(
             f"{path} does not hold the original Fashion-MNIST data (sha256 of its content "
@@ -213,14 +250,63 @@ def _check_payload_sha256(path, expected):
         )
 
 
+class _BatchUnpickler(pickle.Unpickler):
+    """Unpickles only what a CIFAR-10 batch holds: dicts, lists, bytes, str, ints and
+    numpy arrays. Any other global (a function, a class) is refused, so a crafted
+    file cannot run code."""
+
+    _ALLOWED = {
+        ("numpy.core.multiarray", "_reconstruct"), ("numpy._core.multiarray", "_reconstruct"),
+        ("numpy", "ndarray"), ("numpy", "dtype"), ("_codecs", "encode"),
+    }
+
+    def __init__(self, file, path):
+        super().__init__(file, encoding="bytes")
+        self.path = path
+
+    def find_class(self, module, name):
+        if (module, name) not in self._ALLOWED:
+            raise pickle.UnpicklingError(
+                f"{self.path} asks to load {module}.{name}, which a CIFAR-10 batch does not "
+                "hold; refused (the file is not an original CIFAR-10 batch)."
+            )
+        if name == "_reconstruct":
+            core = getattr(np, "_core", None) or np.core
+            return core.multiarray._reconstruct
+        if name == "encode":
+            return self._latin1
+        return getattr(np, name)
+
+    def _latin1(self, text, encoding="utf-8"):
+        # Python 3 writes bytes in protocol-2 pickles as codecs.encode(text, "latin1").
+        if encoding not in ("latin1", "latin-1") or not isinstance(text, str):
+            raise pickle.UnpicklingError(f"{self.path} asks to encode with {encoding!r}; refused.")
+        return text.encode("latin1")
+
+
 def _unpickle(path):
+    """A CIFAR-10 batch file through the restricted unpickler; errors name the file."""
     with open(path, "rb") as f:
-        return pickle.load(f, encoding="bytes")
+        raw = f.read()
+    try:
+        batch = _BatchUnpickler(io.BytesIO(raw), path).load()
+    except pickle.UnpicklingError as exc:
+        raise ValueError(str(exc) if str(path) in str(exc) else f"{path}: {exc}") from None
+    except Exception as exc:  # truncated or malformed pickle data
+        raise ValueError(f"{path} is not a readable CIFAR-10 batch ({type(exc).__name__}: "
+                         f"{exc}).") from None
+    if not isinstance(batch, dict):
+        raise ValueError(f"{path} is not a CIFAR-10 batch: it holds a {type(batch).__name__}, "
+                         "not a dict.")
+    return batch
 
 
-def _key(batch, name):
+def _key(batch, name, path):
     # The original batches were pickled by Python 2: keys are bytes.
-    return batch[name.encode()] if name.encode() in batch else batch[name]
+    for key in (name.encode(), name):
+        if key in batch:
+            return batch[key]
+    raise ValueError(f"{path} is not a CIFAR-10 batch: it has no {name!r} entry.")
 
 
 def load_cifar10(path, *, return_X_y=False):
@@ -231,7 +317,10 @@ def load_cifar10(path, *, return_X_y=False):
     ``data_batch_5``, ``test_batch`` and ``batches.meta``. Nothing is
     downloaded: get the archive from the dataset's home page.
 
-    .. warning:: The batches are Python pickles; load only files you trust.
+    The batches are Python pickles: they are read by a restricted unpickler
+    that accepts only the dicts, lists, strings, numbers and numpy arrays the
+    format holds, so a crafted file cannot run code. No sha256 is checked (the
+    distribution publishes none for the extracted batches).
 
     Parameters
     ----------
@@ -257,8 +346,17 @@ def load_cifar10(path, *, return_X_y=False):
 
     def read(name):
         batch = _unpickle(path / name)
-        data = np.asarray(_key(batch, "data"), dtype=np.uint8)
-        labels = np.asarray(_key(batch, "labels"), dtype=np.int64)
+        data, labels = _key(batch, "data", path / name), _key(batch, "labels", path / name)
+        if not isinstance(data, np.ndarray) or data.dtype != np.uint8 or not isinstance(labels, list):
+            raise ValueError(
+                f"{path / name} is not a CIFAR-10 batch: 'data' must be a uint8 array and "
+                "'labels' a list."
+            )
+        try:
+            labels = np.asarray(labels, dtype=np.int64)
+        except (TypeError, ValueError, OverflowError):
+            raise ValueError(f"{path / name} is not a CIFAR-10 batch: its labels are not "
+                             "integers.") from None
         if data.ndim != 2 or data.shape[1] != 3 * 32 * 32 or len(data) != len(labels):
             raise ValueError(
                 f"{path / name} is not a CIFAR-10 batch: data of shape {data.shape} "
@@ -271,7 +369,8 @@ def load_cifar10(path, *, return_X_y=False):
     y_train = np.concatenate([p[1] for p in parts])
     X_test, y_test = read("test_batch")
     meta = _unpickle(path / "batches.meta")
-    names = [n.decode() if isinstance(n, bytes) else n for n in _key(meta, "label_names")]
+    names = [n.decode() if isinstance(n, bytes) else str(n)
+             for n in _key(meta, "label_names", path / "batches.meta")]
     if return_X_y:
         return X_train, X_test, y_train, y_test
     return Bunch(data_train=X_train, target_train=y_train, data_test=X_test, target_test=y_test,
