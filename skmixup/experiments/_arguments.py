@@ -104,6 +104,8 @@ def tabular_arguments(parser):
                         help="folder of records.csv (resumable) and the report "
                              "(default: ./tabular-results)")
     parser.add_argument("--n-jobs", type=int, default=2, help="worker processes (default 2)")
+    parser.add_argument("--seed", type=int, default=0,
+                        help="seeds the splits and the models (default 0)")
     parser.add_argument("--reference", default="mixup", help="the model compared with the others")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
 

@@ -381,7 +381,8 @@ def add_arguments(parser):
 
 def main(args):
     """Run the suite from parsed command-line ``args`` and print the report."""
-    changes = dict(data_home=args.data_home, n_jobs=args.n_jobs, progress=not args.no_progress)
+    changes = dict(data_home=args.data_home, n_jobs=args.n_jobs, progress=not args.no_progress,
+                   random_state=args.seed)
     for option, name in (("datasets", "datasets"), ("models", "models"), ("splits", "n_splits"),
                          ("max_train_rows", "max_train_rows")):
         value = getattr(args, option)
