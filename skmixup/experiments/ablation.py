@@ -73,8 +73,10 @@ def _append(path, row):
 def _classifier(params, **extra):
     from skmixup import MixupClassifier
 
-    # Fixed epochs, as these runs were made (MixupClassifier's default is now early_stopping="auto").
+    # Fixed epochs and a constant learning rate, as these runs were made (the defaults now
+    # decay the learning rate along a cosine).
     return MixupClassifier(**{"alpha": ALPHA, "device": "cpu", "early_stopping": False,
+                              "lr_schedule": "constant",
                               **extra, **params})
 
 

@@ -103,7 +103,7 @@ def _train(config, alpha, seed, X_train, y_train):
     clf = MixupClassifier(
         alpha=alpha, module=SmallCNN, module_params={"width": config.width},
         max_epochs=config.max_epochs, batch_size=config.batch_size, lr=config.lr,
-        device=config.device, random_state=seed, early_stopping=False)
+        device=config.device, random_state=seed, early_stopping=False, lr_schedule="constant")
     return clf.fit(X_train, y_train)
 
 

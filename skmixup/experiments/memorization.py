@@ -124,7 +124,7 @@ def _run_one(config, corruption, method, seed, X_train, y_train, X_test, y_test)
     clf = MixupClassifier(
         alpha=alpha, module=SmallCNN, module_params={"width": config.width, "dropout": dropout},
         max_epochs=config.max_epochs, batch_size=config.batch_size, lr=config.lr,
-        device=config.device, random_state=seed, early_stopping=False,
+        device=config.device, random_state=seed, early_stopping=False, lr_schedule="constant",
         callbacks=[("test_error", EpochTestError(X_test, y_test))],
     )
     start = time.perf_counter()

@@ -240,7 +240,7 @@ def paper_models(config, seed, cv):
     """The paper protocol's models (without preprocessing), by name."""
     net = dict(hidden_layer_sizes=(128, 128), max_epochs=config.paper_epochs,
                batch_size=config.paper_batch_size, lr=config.paper_lr, weight_decay=0.0,
-               early_stopping=False, optimizer="adam")
+               early_stopping=False, optimizer="adam", lr_schedule="constant")
     models = {"ERM": _mixup(config, seed, alpha=0.0, **net)}
     for alpha in config.paper_alphas:
         models[f"mixup a={alpha:g}"] = _mixup(config, seed, alpha=alpha, **net)
