@@ -37,7 +37,7 @@ print(summary.query("protocol == 'tuned'")[["dataset", "model", "mean", "std"]]
 # Mean test error over the six datasets
 # -------------------------------------
 # The paper protocol (raw features, 10 epochs) and the good-practice protocol
-# (standardised features, MixupClassifier's defaults with early stopping),
+# (standardised features, MixupClassifier's defaults),
 # with the paper's own means for reference.
 means = summary.pivot_table(index="model", columns="protocol", values="mean", aggfunc="mean")
 paper = summary.drop_duplicates("dataset")[["paper_erm", "paper_mixup"]].mean()
