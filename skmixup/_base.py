@@ -202,8 +202,16 @@ class BaseMixupNet(BaseEstimator):
         # Divided (not multiplied by 1/255): the float32 rounding of the first versions.
         return np.asarray(X, dtype=np.float32) / np.float32(round(1 / scale))
 
-    def _check_fit_params(self):
-        """Checks beyond ``_parameter_constraints``: fail before any training."""
+    def _cosine_schedule(self):
+        """Whether ``lr_schedule`` asks for the built-in cosine decay (the regressor has none)."""
+        return getattr(self, "lr_schedule", "constant") == "cosine"
+
+    def _check_fit_params(self, cosine=False):
+        """Checks beyond ``_parameter_constraints``: fail before any training.
+
+        ``cosine``: the fit adds the built-in cosine schedule, so a scheduler
+        among ``callbacks`` would be a second one.
+        """
         sizes = self.hidden_layer_sizes
         try:
             ok = (not isinstance(sizes, str) and np.ndim(sizes) == 1
@@ -219,12 +227,17 @@ class BaseMixupNet(BaseEstimator):
         for entry in self.callbacks or []:
             callback = entry[1] if isinstance(entry, tuple) and len(entry) == 2 \
                 and isinstance(entry[0], str) else entry
-            if not (isinstance(callback, Callback)
-                    or (isinstance(callback, type) and issubclass(callback, Callback))):
+            kind = callback if isinstance(callback, type) else type(callback)
+            if not issubclass(kind, Callback):
                 raise TypeError(
                     f"callbacks must be a list of skorch callbacks (skorch.callbacks.Callback "
                     f"instances or (name, callback) pairs); got {entry!r}."
                 )
+            if cosine and issubclass(kind, LRScheduler):
+                raise ValueError(
+                    f"callbacks holds a learning-rate scheduler and lr_schedule="
+                    f"{self.lr_schedule!r} adds another: pass lr_schedule='constant' to use "
+                    "your own schedule alone.")
         return resolve_device(self.device)
 
     def _builtin_module_params(self, builtin):
@@ -300,24 +313,18 @@ class BaseMixupNet(BaseEstimator):
             return int(self.batch_size)
         return int(2 ** np.clip(np.round(np.log2(max(n_train, 1) / 8)), 5, 9))
 
-    def _make_net(self, n_outputs, device, seed, dataset_valid, n_train, early_stopping=None):
+    def _make_net(self, n_outputs, device, seed, dataset_valid, n_train, early_stopping=None,
+                  schedule=True):
         optimizer, optimizer_params = self._make_optimizer()
         module = self._build_module(n_outputs)
         batch_size = self._batch_size(n_train)
         callbacks = [("finite_loss", FiniteLossCheck())]
-        if getattr(self, "lr_schedule", "constant") == "cosine":
+        if schedule and self._cosine_schedule():
             # Decays the learning rate to 0 over max_epochs, step by step.
             steps = self.max_epochs * int(np.ceil(n_train / batch_size))
             callbacks.append(("lr_schedule", LRScheduler(
                 torch.optim.lr_scheduler.CosineAnnealingLR, T_max=steps, step_every="batch")))
-        user_callbacks = copy.deepcopy(list(self.callbacks or []))  # the user's, e.g. an lr schedule
-        if getattr(self, "lr_schedule", "constant") != "constant" and any(
-                isinstance(cb[1] if isinstance(cb, tuple) else cb, LRScheduler)
-                for cb in user_callbacks):
-            raise ValueError(
-                f"callbacks holds a learning-rate scheduler and lr_schedule={self.lr_schedule!r} "
-                "adds another: pass lr_schedule='constant' to use your own schedule alone.")
-        callbacks += user_callbacks
+        callbacks += copy.deepcopy(list(self.callbacks or []))  # the user's, e.g. an lr schedule
         if early_stopping is None:
             early_stopping = dataset_valid is not None
         if early_stopping:
@@ -362,7 +369,7 @@ class BaseMixupNet(BaseEstimator):
 
     def _fit_unsafe(self, X, y, sample_weight=None):
         warm = self.warm_start and hasattr(self, "net_")
-        device = self._check_fit_params()
+        device = self._check_fit_params(cosine=self._cosine_schedule())
         X, y = self._validate_X(X, reset=not warm, y=y)
         self._check_image_options(X)
         X, y, sample_weight = drop_zero_weight(X, y, check_sample_weight(sample_weight, X))
@@ -428,7 +435,7 @@ class BaseMixupNet(BaseEstimator):
         X, y, sample_weight = drop_zero_weight(X, y, check_sample_weight(sample_weight, X))
         targets = self._partial_targets(y, classes, first, sample_weight)
         weight = combine(sample_weight, self._class_weight_rows(targets, sample_weight))
-        device = resolve_device(self.device)
+        device = self._check_fit_params()  # as fit checks them (no schedule: see _make_net)
         if first:
             seed = seed_from(self.random_state)
             self._partial_seed = seed
@@ -442,11 +449,10 @@ class BaseMixupNet(BaseEstimator):
         with seeded_torch_rng(seed, [device]):
             if first:
                 n_outputs = targets.shape[1] - (weight is not None)
-                net = self._make_net(n_outputs, device, seed, None, len(X))
+                # No lr schedule: a stream has no known last epoch to decay towards.
+                net = self._make_net(n_outputs, device, seed, None, len(X), schedule=False)
                 if "progress" in dict(net.callbacks):  # a bar per one-epoch call is noise
                     net.set_params(callbacks__progress=None)
-                if "lr_schedule" in dict(net.callbacks):  # no known end to decay towards
-                    net.set_params(callbacks__lr_schedule=None)
                 net.initialize()
             else:
                 net = _copy_net(self.net_)  # trained as a copy: swapped in on success only

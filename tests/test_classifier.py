@@ -274,3 +274,5 @@ def test_own_scheduler_needs_constant_lr_schedule(blobs):
     with pytest.raises(ValueError, match="lr_schedule='constant'"):
         MixupClassifier(max_epochs=1, callbacks=mine).fit(X, y)
     MixupClassifier(max_epochs=1, callbacks=mine, lr_schedule="constant").fit(X, y)
+    # partial_fit adds no schedule of its own: the user's is the only one.
+    MixupClassifier(callbacks=mine).partial_fit(X, y, classes=np.unique(y))
