@@ -496,7 +496,7 @@ class MixupNet(NeuralNet):
         if not weighted:
             return super().get_loss(y_pred, y_true, X=X, training=training)
         y_true = _as_tensor(y_true, y_pred.device)
-        target, weight = y_true[:, :-1], y_true[:, -1]
+        target, weight = self._targets(y_true), y_true[:, -1]
         criterion = self.criterion_
         reduction = criterion.reduction
         criterion.reduction = "none"

@@ -7,6 +7,10 @@ import hashlib
 import os
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
+from sklearn.utils import Bunch
+
 ENV_VAR = "SKMIXUP_DATA"
 
 
@@ -44,3 +48,31 @@ def open_bytes(path):
     """Open a file for reading bytes, decompressing ``.gz`` transparently."""
     path = Path(path)
     return gzip.open(path, "rb") if path.suffix == ".gz" else open(path, "rb")
+
+
+def categorical_columns(X):
+    """Names of the ``category`` columns of a DataFrame."""
+    return [c for c in X.columns if isinstance(X[c].dtype, pd.CategoricalDtype)]
+
+
+def to_bunch(X, y, *, descr, source, return_X_y, as_frame, **extra):
+    """A loader's result from a DataFrame ``X`` (categorical columns as ``category``) and Series ``y``.
+
+    ``as_frame=False`` one-hot encodes the categorical columns into a float64
+    array; ``return_X_y`` returns ``(data, target)``; otherwise a ``Bunch`` with
+    ``data``, ``target``, ``frame``, ``feature_names``, ``target_names``,
+    ``categorical_features``, ``DESCR``, ``source`` and ``extra``.
+    """
+    categorical = categorical_columns(X)
+    if as_frame:
+        data, target, frame = X, y, pd.concat([X, y], axis=1)
+        feature_names = list(X.columns)
+    else:
+        encoded = pd.get_dummies(X, columns=categorical, prefix_sep="_", dtype=np.float64)
+        data, target, frame = encoded.to_numpy(dtype=np.float64), y.to_numpy(), None
+        feature_names = list(encoded.columns)
+    if return_X_y:
+        return data, target
+    return Bunch(data=data, target=target, frame=frame, feature_names=feature_names,
+                 target_names=np.unique(y.to_numpy()), categorical_features=categorical,
+                 DESCR=descr, source=source, **extra)

