@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from skmixup.experiments.tabular import DATASETS, TabularConfig, report, run
+from skmixup.experiments.tabular import DATASETS, TabularConfig, _split_top_level, report, run
 
 PEERS = ("mlp", "hgb", "logreg")
 # Every spec is written out in full, so that it means the same whatever the defaults are.
@@ -55,7 +55,7 @@ CANDIDATES = {
 def twin(spec):
     """The same spec with alpha=0 (ERM)."""
     base, _, rest = spec.partition(":")
-    items = [i for i in rest.split(",") if i and not i.startswith("alpha=")] if rest else []
+    items = [i for i in _split_top_level(rest) if i and not i.startswith("alpha=")] if rest else []
     return "erm:" + ",".join(items) if items else "erm"
 
 
