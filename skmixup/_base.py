@@ -6,6 +6,7 @@ import copy
 import inspect
 import numbers
 from contextlib import ExitStack, contextmanager
+from typing import NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
@@ -368,6 +369,30 @@ class BaseMixupNet(BaseEstimator):
             return self._fit_unsafe(X, y, sample_weight)
 
     def _fit_unsafe(self, X, y, sample_weight=None):
+        plan = self._plan_fit(X, y, sample_weight)
+        # Weight initialisation (and dropout) draw from torch's global generator: seed it
+        # for this fit only, one thread at a time, and restore the caller's state after.
+        with ExitStack() as seeded:
+            seeded.enter_context(seeded_torch_rng(plan.seed, [plan.device]))
+            if plan.warm:
+                net = _copy_net(self.net_)  # trained as a copy: swapped in on success only
+                net.set_params(max_epochs=self.max_epochs)
+            else:
+                net = self._new_net(plan)
+            net.sample_weighted = plan.weighted
+            net.train_split = None if plan.valid is None else predefined_split(plan.valid)
+            if not draws_global_rng(net.module_):
+                seeded.close()  # training draws only from the net's own generator
+            net.partial_fit(plan.X, plan.y)
+        return self._finish_fit(net, plan.early_stopping)
+
+    def _plan_fit(self, X, y, sample_weight=None):
+        """Everything a fit decides before training: checked data, targets, seed, split.
+
+        Returns a :class:`_FitPlan`. A fit trains on it (:meth:`_fit_unsafe`);
+        a batched search (:func:`skmixup.ensemble.fit_members`) trains many
+        plans at once, so each member sees exactly what its own fit would.
+        """
         warm = self.warm_start and hasattr(self, "net_")
         device = self._check_fit_params(cosine=self._cosine_schedule())
         X, y = self._validate_X(X, reset=not warm, y=y)
@@ -396,22 +421,16 @@ class BaseMixupNet(BaseEstimator):
             else with_weight_column(targets[train_idx], weight[train_idx])
         # Moved to the device once; pinned on the host and streamed if too large for it.
         X_train, y_train = place_data(X[train_idx], train_targets, device)
+        return _FitPlan(X_train, y_train, valid, seed, device, targets.shape[1],
+                        weight is not None, bool(early_stopping), warm)
 
-        # Weight initialisation (and dropout) draw from torch's global generator: seed it
-        # for this fit only, one thread at a time, and restore the caller's state after.
-        with ExitStack() as seeded:
-            seeded.enter_context(seeded_torch_rng(seed, [device]))
-            if warm:
-                net = _copy_net(self.net_)  # trained as a copy: swapped in on success only
-                net.set_params(max_epochs=self.max_epochs)
-            else:
-                net = self._make_net(targets.shape[1], device, seed, valid, len(train_idx))
-                net.initialize()
-            net.sample_weighted = weight is not None
-            net.train_split = None if valid is None else predefined_split(valid)
-            if not draws_global_rng(net.module_):
-                seeded.close()  # training draws only from the net's own generator
-            net.partial_fit(X_train, y_train)
+    def _new_net(self, plan):
+        """An initialised net for ``plan`` (call under ``seeded_torch_rng(plan.seed)``)."""
+        net = self._make_net(plan.n_outputs, plan.device, plan.seed, plan.valid, len(plan.X))
+        return net.initialize()
+
+    def _finish_fit(self, net, early_stopping):
+        """Keep the trained ``net`` as ``net_`` with its curves; drop the training data."""
         net.drop_training_data()  # no copy of the training set stays in the model
         net.module_.eval()  # as predict uses it: predicting then changes nothing
         history = net.history
@@ -544,6 +563,20 @@ class BaseMixupNet(BaseEstimator):
                 out = net.infer(torch.from_numpy(chunk).to(net.device))
                 outputs.append(out[:n].float().cpu())
         return torch.cat(outputs).double().numpy()
+
+
+class _FitPlan(NamedTuple):
+    """What a fit trains on, decided by :meth:`BaseMixupNet._plan_fit`."""
+
+    X: torch.Tensor  # training inputs, on the device (or pinned on the host)
+    y: torch.Tensor  # float targets, with the weight column when ``weighted``
+    valid: Dataset | None  # the early-stopping hold-out
+    seed: int  # initialisation and the net's generator
+    device: str
+    n_outputs: int
+    weighted: bool
+    early_stopping: bool
+    warm: bool  # continues ``net_``
 
 
 def _copy_net(net):

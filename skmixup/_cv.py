@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import numbers
 import time
 import warnings
@@ -15,91 +14,45 @@ from sklearn import config_context
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context, clone
 from sklearn.metrics import check_scoring, get_scorer, get_scorer_names
 from sklearn.model_selection import GridSearchCV, check_cv
-from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._base import _restore_on_error, resolve_device
-from ._rng import seed_from
 from ._classifier import MixupClassifier
-from ._weights import check_sample_weight, class_sample_weight, combine
-from .ensemble import fit_mixup_ensemble
-
-# MixupClassifier's parameters that MixupClassifierCV passes through unchanged.
-_PASSED = [
-    "lambda_mode", "partners", "n_neighbors", "mix_targets", "class_weight", "label_smoothing",
-    "mix_layer",
-    "module", "module_params", "hidden_layer_sizes", "dropout", "max_epochs", "batch_size", "lr",
-    "optimizer", "optimizer_params", "weight_decay", "early_stopping", "validation_fraction",
-    "n_iter_no_change", "device", "random_state", "verbose", "method", "augment", "callbacks",
-    "precision", "compile",
-]
-# Those the batched ensemble implements (within limits checked in _batchable); any other
-# parameter at a value other than its default sends the search to one fit per candidate.
-_BATCHED = {
-    "lambda_mode", "module", "module_params", "hidden_layer_sizes", "dropout", "max_epochs",
-    "batch_size", "lr", "optimizer", "optimizer_params", "weight_decay", "early_stopping",
-    "validation_fraction", "n_iter_no_change", "device", "random_state", "verbose",
-    "n_neighbors",  # used only with partners="knn" or "same_class_knn"
-    "class_weight",
-}
-# optimizer_params the batched Adam understands ("fused"/"foreach" only pick a kernel).
-_BATCHED_OPTIMIZER_PARAMS = {"betas", "eps", "fused", "foreach"}
-
-
-class _Member(ClassifierMixin, BaseEstimator):
-    """One trained ensemble member, just enough of a classifier for a scorer."""
-
-    def __init__(self, module, classes):
-        self.module = module
-        self.classes = classes
-        self.classes_ = classes
-
-    def _logits(self, X):
-        self.module.eval()
-        device = next(self.module.parameters()).device
-        with torch.inference_mode():
-            out = [self.module(torch.as_tensor(X[i:i + 8192], device=device)).cpu()
-                   for i in range(0, len(X), 8192)]
-        return torch.cat(out).double()
-
-    def predict_proba(self, X):
-        return torch.softmax(self._logits(X), dim=1).numpy()
-
-    def predict_log_proba(self, X):
-        return torch.log_softmax(self._logits(X), dim=1).numpy()
-
-    def predict(self, X):
-        return self.classes_[np.argmax(self._logits(X).numpy(), axis=1)]
-
+from ._weights import check_sample_weight
+from .ensemble import fit_members
 
 class MixupClassifierCV(ClassifierMixin, BaseEstimator):
     """Mixup classifier with built-in cross-validation of ``alpha``.
 
-    Scores every ``alpha`` in ``alphas`` on every cross-validation split, keeps
-    the best (highest mean score) as ``alpha_`` and refits a
-    :class:`MixupClassifier` with it on all the data. It is to
-    ``GridSearchCV(MixupClassifier(), {"alpha": alphas})`` what
-    :class:`~sklearn.linear_model.RidgeCV` is to a grid search over Ridge:
-    the same result, computed faster.
+    Scores every ``alpha`` in ``alphas`` on every cross-validation split of a
+    :class:`MixupClassifier` (``estimator``), keeps the best (highest mean
+    score) as ``alpha_`` and refits with it on all the data. It is to
+    ``GridSearchCV(estimator, {"alpha": alphas})`` what
+    :class:`~sklearn.linear_model.RidgeCV` is to a grid search over Ridge: the
+    same result, computed faster.
 
-    For the built-in MLP with the paper's mixup (``module=None`` and 2-D
-    ``X``, Adam or AdamW, random partners, no early stopping or other variant)
-    every (alpha, split) network is trained at once as one batched ensemble
-    (:func:`skmixup.ensemble.fit_mixup_ensemble`: stacked weights, batched
-    matrix products). Each member keeps its own training
-    rows, its own random streams (data order, partners, lambda draws) seeded as
-    a single fit seeds them, and its own Adam state, so with ``dropout=0`` each
-    member follows the trajectory of the corresponding single fit up to
-    floating-point rounding. Any other configuration (custom modules, image
-    tensors, SGD, early stopping, the partner, manifold, label-smoothing and
-    CutMix variants, callbacks, mixed precision, compile) falls back to one
-    fit per candidate through :class:`~sklearn.model_selection.GridSearchCV`,
-    run with ``n_jobs``.
+    For the built-in MLP with the paper's mixup (``module=None`` and 2-D ``X``,
+    Adam or AdamW, random partners, no early stopping or other variant), every
+    (alpha, split) network, and the refit of every alpha, are trained at once
+    by one net (:func:`skmixup.ensemble.fit_members`): each prepared exactly as
+    its own fit would prepare it (rows, seed, batch size, initial weights, its
+    own random streams and Adam state), stacked, and trained by the same
+    skorch loop as a single fit. With ``dropout=0`` each model ends where its
+    own fit would, up to floating-point rounding, so the scores and the
+    chosen ``alpha_`` are those of the grid search. Any other configuration
+    (custom modules, image tensors, SGD, early stopping, the partner,
+    manifold, label-smoothing and CutMix variants, callbacks, mixed
+    precision, compile) runs one fit per candidate through
+    :class:`~sklearn.model_selection.GridSearchCV`, with ``n_jobs``.
 
     Parameters
     ----------
+    estimator : MixupClassifier, default=None
+        The classifier whose ``alpha`` is searched, with every other setting
+        of the search; ``None`` is ``MixupClassifier()``. It is cloned, never
+        fitted itself.
     alphas : array-like of float, default=(0.0, 0.1, 0.2, 0.4, 1.0)
         Candidate values of ``alpha`` (``0`` is plain ERM). Non-negative.
     cv : int, cross-validation generator or iterable, default=None
@@ -108,20 +61,18 @@ class MixupClassifierCV(ClassifierMixin, BaseEstimator):
     scoring : str, callable or None, default=None
         Score used to choose ``alpha``; ``None`` is accuracy.
     n_jobs : int, default=None
-        Number of processes. The batched ensemble splits its networks over
-        them (on a CPU; on a GPU it stays in this process), each process
-        training its share as one smaller ensemble; the fallback runs that
-        many fits at once. ``None`` is 1 unless in a
-        :func:`joblib.parallel_backend` context; ``-1`` uses every core.
-    refit : bool, default=True
-        Refit a :class:`MixupClassifier` with ``alpha_`` on the whole data, as
-        ``best_estimator_``; needed for ``predict``.
-    lambda_mode, module, module_params, hidden_layer_sizes, dropout, max_epochs, \
-batch_size, lr, optimizer, optimizer_params, weight_decay, early_stopping, \
-validation_fraction, n_iter_no_change, device, random_state, verbose, partners, \
-n_neighbors, mix_targets, class_weight, label_smoothing, mix_layer, method, augment, callbacks, \
-precision, compile
-        As in :class:`MixupClassifier`, for every candidate and the refit.
+        Number of processes. The batched search splits its networks over them
+        (on a CPU; on a GPU it stays in this process), each process training
+        its share as one smaller stack; the fallback runs that many fits at
+        once. ``None`` is 1 unless in a :func:`joblib.parallel_backend`
+        context; ``-1`` uses every core.
+    refit : bool or "folds", default=True
+        What predicts after the search. ``True``: a model with ``alpha_``
+        fitted on all the data (``best_estimator_``; the batched search trains
+        the refit of every candidate alongside the splits and keeps the
+        chosen one). ``"folds"``: the models of the cross-validation splits at
+        ``alpha_`` (``estimators_``), averaging their probabilities; no refit.
+        ``False``: nothing (``predict`` is then unavailable).
 
     Attributes
     ----------
@@ -138,15 +89,18 @@ precision, compile
         ``pandas.DataFrame(cv_results_)`` works): ``params``, ``param_alpha``,
         ``split{k}_test_score``, ``mean_test_score``, ``std_test_score``,
         ``rank_test_score``, ``mean_fit_time``, ``std_fit_time``,
-        ``mean_score_time``, ``std_score_time``. For the batched ensemble the
-        fit time of each model is the ensemble's time divided by the number of
-        models.
+        ``mean_score_time``, ``std_score_time``. For the batched search the
+        fit time of each model is the whole training time divided by the
+        number of models.
     best_estimator_ : MixupClassifier
-        Refitted on all the data with ``alpha_``; only when ``refit=True``.
+        Fitted on all the data with ``alpha_``; only when ``refit=True``.
+    estimators_ : list of MixupClassifier
+        The split models at ``alpha_``; only when ``refit="folds"``.
     refit_time_ : float
-        Seconds spent refitting; only when ``refit=True``.
+        Seconds spent refitting (0 when the batched search trained the
+        refit alongside the splits); only when ``refit=True``.
     batched_ : bool
-        Whether the candidates were trained as one batched ensemble.
+        Whether the candidates were trained together (one stacked net).
     n_splits_ : int
         Number of cross-validation splits.
     scorer_ : callable
@@ -167,9 +121,10 @@ precision, compile
     Examples
     --------
     >>> from sklearn.datasets import load_iris
-    >>> from skmixup import MixupClassifierCV
+    >>> from skmixup import MixupClassifier, MixupClassifierCV
     >>> X, y = load_iris(return_X_y=True)
-    >>> search = MixupClassifierCV(alphas=[0.0, 0.4], cv=3, max_epochs=20, random_state=0)
+    >>> search = MixupClassifierCV(MixupClassifier(max_epochs=20, random_state=0),
+    ...                            alphas=[0.0, 0.4], cv=3)
     >>> search.fit(X, y).alpha_ in (0.0, 0.4)
     True
     >>> sorted(search.cv_results_)[:3]
@@ -177,90 +132,30 @@ precision, compile
     """
 
     _parameter_constraints: dict = {
-        **{name: rule for name, rule in MixupClassifier._parameter_constraints.items()
-           if name in _PASSED},
+        "estimator": [HasMethods(["fit", "predict_proba", "get_params"]), None],
         "alphas": ["array-like"],
         "cv": ["cv_object"],
         "scoring": [StrOptions(set(get_scorer_names())), callable, None],
         "n_jobs": [Interval(numbers.Integral, None, None, closed="neither"), None],
-        "refit": ["boolean"],
+        "refit": ["boolean", StrOptions({"folds"})],
     }
 
-    def __init__(
-        self,
-        alphas=(0.0, 0.1, 0.2, 0.4, 1.0),
-        *,
-        cv=None,
-        scoring=None,
-        n_jobs=None,
-        refit=True,
-        lambda_mode="batch",
-        module=None,
-        module_params=None,
-        hidden_layer_sizes=(128, 128),
-        dropout=0.0,
-        max_epochs=100,
-        batch_size=32,
-        lr=1e-3,
-        optimizer="adam",
-        optimizer_params=None,
-        weight_decay=0.0,
-        early_stopping=False,
-        validation_fraction=0.1,
-        n_iter_no_change=10,
-        device="auto",
-        random_state=None,
-        verbose=0,
-        partners="random",
-        n_neighbors=200,
-        mix_targets=True,
-        class_weight=None,
-        label_smoothing=0.0,
-        mix_layer=None,
-        method="mixup",
-        augment=None,
-        callbacks=None,
-        precision=None,
-        compile=False,
-    ):
+    def __init__(self, estimator=None, *, alphas=(0.0, 0.1, 0.2, 0.4, 1.0), cv=None,
+                 scoring=None, n_jobs=None, refit=True):
+        self.estimator = estimator
         self.alphas = alphas
         self.cv = cv
         self.scoring = scoring
         self.n_jobs = n_jobs
         self.refit = refit
-        self.lambda_mode = lambda_mode
-        self.module = module
-        self.module_params = module_params
-        self.hidden_layer_sizes = hidden_layer_sizes
-        self.dropout = dropout
-        self.max_epochs = max_epochs
-        self.batch_size = batch_size
-        self.lr = lr
-        self.optimizer = optimizer
-        self.optimizer_params = optimizer_params
-        self.weight_decay = weight_decay
-        self.early_stopping = early_stopping
-        self.validation_fraction = validation_fraction
-        self.n_iter_no_change = n_iter_no_change
-        self.device = device
-        self.random_state = random_state
-        self.verbose = verbose
-        self.partners = partners
-        self.n_neighbors = n_neighbors
-        self.mix_targets = mix_targets
-        self.class_weight = class_weight
-        self.label_smoothing = label_smoothing
-        self.mix_layer = mix_layer
-        self.method = method
-        self.augment = augment
-        self.callbacks = callbacks
-        self.precision = precision
-        self.compile = compile
 
     def _base_estimator(self):
-        # The batched search trains at a constant learning rate: the refit does too.
-        return MixupClassifier(lr_schedule="constant",
-                               **{name: getattr(self, name) for name in _PASSED})
+        base = MixupClassifier() if self.estimator is None else clone(self.estimator)
+        if "alpha" not in base.get_params():
+            raise TypeError(
+                f"estimator must have an alpha parameter (a MixupClassifier); got "
+                f"{type(base).__name__}.")
+        return base
 
     def _validate(self, X, y=None, *, reset):
         kwargs = dict(accept_sparse=False, dtype=np.float32, ensure_all_finite=True,
@@ -269,14 +164,18 @@ precision, compile
             return validate_data(self, X, y, **kwargs)
         return validate_data(self, X, reset=False, **kwargs)
 
-    def _batchable(self, X, base):
-        params, defaults = base.get_params(), MixupClassifier().get_params()
-        if any(params[name] is not defaults[name] and params[name] != defaults[name]
-               for name in _PASSED if name not in _BATCHED):
+    def _batchable(self, X, y, base, splits):
+        """Whether :func:`fit_members` can train this search (see the class docstring)."""
+        if type(base) is not MixupClassifier or X.ndim != 2:
             return False
-        return (self.module is None and X.ndim == 2 and self.optimizer in ("adam", "adamw")
-                and not self.early_stopping and not self.module_params
-                and set(self.optimizer_params or {}) <= _BATCHED_OPTIMIZER_PARAMS)
+        p = base.get_params()
+        return (p["module"] is None and p["optimizer"] in ("adam", "adamw")
+                and p["partners"] == "random" and p["method"] == "mixup"
+                and p["mix_layer"] is None and p["augment"] is None and p["mix_targets"]
+                and not p["callbacks"] and p["precision"] is None and not p["compile"]
+                and not p["warm_start"] and p["label_smoothing"] == 0
+                and not base._use_early_stopping(y)
+                and not any(base._use_early_stopping(y[train]) for train, _ in splits))
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, groups=None, sample_weight=None):
@@ -331,20 +230,21 @@ precision, compile
         self.n_splits_ = len(splits)
         self.scorer_ = check_scoring(base, scoring=self.scoring)
 
-        self.batched_ = self._batchable(X, base)
-        if self.batched_:
-            results = self._search_batched(X, y, alphas, splits, sample_weight)
-        else:
-            results = self._search_each(X, y, alphas, splits, base, sample_weight)
+        self.batched_ = self._batchable(X, y, base, splits)
+        search = self._search_batched if self.batched_ else self._search_each
+        results, models, refits = search(X, y, alphas, splits, base, sample_weight)
         self.cv_results_ = results
         self.best_index_ = int(np.argmin(results["rank_test_score"]))
         self.alpha_ = float(alphas[self.best_index_])
         self.best_score_ = float(results["mean_test_score"][self.best_index_])
         self.best_params_ = {"alpha": self.alpha_}
-        if self.refit:
+        if self.refit == "folds":
+            self.estimators_ = models[self.best_index_] if models is not None else \
+                self._split_models(X, y, splits, base, sample_weight)
+        elif self.refit:
             start = time.perf_counter()
-            self.best_estimator_ = clone(base).set_params(alpha=self.alpha_).fit(
-                X, y, sample_weight=sample_weight)
+            self.best_estimator_ = refits[self.best_index_] if refits is not None else \
+                clone(base).set_params(alpha=self.alpha_).fit(X, y, sample_weight=sample_weight)
             self.refit_time_ = time.perf_counter() - start
         return self
 
@@ -354,7 +254,7 @@ precision, compile
         if sample_weight is None:
             search = GridSearchCV(base, grid, cv=splits, scoring=self.scoring,
                                   n_jobs=self.n_jobs, refit=False)
-            return search.fit(X, y).cv_results_
+            return search.fit(X, y).cv_results_, None, None
         # Weights to every fit and to every score, whatever the global routing setting.
         with config_context(enable_metadata_routing=True):
             base = clone(base).set_fit_request(sample_weight=True)
@@ -363,101 +263,124 @@ precision, compile
                 scorer = scorer.set_score_request(sample_weight=True)
             search = GridSearchCV(base, grid, cv=splits, scoring=scorer, n_jobs=self.n_jobs,
                                   refit=False)
-            return search.fit(X, y, sample_weight=sample_weight).cv_results_
+            return search.fit(X, y, sample_weight=sample_weight).cv_results_, None, None
 
-    def _member_weights(self, y, train, sample_weight):
-        """A member's training rows (weight 0 removed) and their weights, or None."""
-        if sample_weight is None and self.class_weight is None:
-            return train, None
-        if sample_weight is not None:
-            train = train[sample_weight[train] > 0]
-        classes, encoded = np.unique(y[train], return_inverse=True)
-        weight = None if sample_weight is None else sample_weight[train]
-        weight = combine(weight, class_sample_weight(self.class_weight, classes, encoded, weight))
-        return train, torch.as_tensor(weight)
+    def _split_models(self, X, y, splits, base, sample_weight):
+        """The split models at ``alpha_``, fitted again (GridSearchCV does not keep them)."""
+        def fit(train):
+            weight = None if sample_weight is None else sample_weight[train]
+            return clone(base).set_params(alpha=self.alpha_).fit(X[train], y[train],
+                                                                 sample_weight=weight)
+        return Parallel(n_jobs=self.n_jobs)(delayed(fit)(train) for train, _ in splits)
 
-    def _search_batched(self, X, y, alphas, splits, sample_weight=None):
-        encoded = np.searchsorted(self.classes_, y)
-        targets = np.eye(len(self.classes_), dtype=np.float32)[encoded]
-        if self.random_state is None:
-            seeds = [seed_from(None) for _ in range(len(alphas) * len(splits))]
-        else:  # GridSearchCV clones the estimator: every fit starts from the same state.
-            rng = check_random_state(copy.deepcopy(self.random_state))
-            seeds = [int(rng.randint(np.iinfo(np.int32).max))] * (len(alphas) * len(splits))
-        members = [(a, *self._member_weights(y, np.asarray(train), sample_weight))
-                   for a in alphas for train, _ in splits]
-        weighted = any(member[2] is not None for member in members)
-        params = dict(self.optimizer_params or {})
-        device = resolve_device(self.device)
+    def _search_batched(self, X, y, alphas, splits, base, sample_weight):
+        """Every (alpha, split) model, and every alpha's refit, trained together."""
+        def rows(index):
+            return X[index], y[index], None if sample_weight is None else sample_weight[index]
 
-        kwargs = dict(
-            hidden_layer_sizes=tuple(self.hidden_layer_sizes), dropout=self.dropout,
-            max_epochs=self.max_epochs, batch_size=self.batch_size, lr=self.lr,
-            betas=tuple(params.get("betas", (0.9, 0.999))), eps=params.get("eps", 1e-8),
-            weight_decay=self.weight_decay, decoupled_weight_decay=self.optimizer == "adamw",
-            lambda_mode=self.lambda_mode,
-        )
-        # n_jobs > 1 on a CPU: split the members over that many processes, each training
-        # its share as one smaller ensemble (joblib gives each its share of the cores).
+        everything = np.arange(len(y))
+        jobs = [(a, train) for a in alphas for train, _ in splits]
+        if self.refit is True:
+            jobs += [(a, everything) for a in alphas]
+        estimators = [clone(base).set_params(alpha=float(a)) for a, _ in jobs]
+        data = [rows(train) for _, train in jobs]
+        # n_jobs > 1 on a CPU: the models split over that many processes, each training its
+        # share as one smaller stack (joblib gives each its share of the cores).
+        device = resolve_device(base.device)
         n_jobs = 1 if torch.device(device).type == "cuda" else effective_n_jobs(self.n_jobs)
-        chunks = np.array_split(np.arange(len(members)), max(1, min(n_jobs, len(members))))
-        X_t, Y_t = torch.as_tensor(X, device=device), torch.as_tensor(targets, device=device)
-
-        def task(chunk):
-            return delayed(fit_mixup_ensemble)(
-                X_t, Y_t, [torch.as_tensor(members[m][1]) for m in chunk],
-                [members[m][0] for m in chunk], [seeds[m] for m in chunk],
-                sample_weights=[members[m][2] for m in chunk] if weighted else None, **kwargs)
-
+        chunks = np.array_split(np.arange(len(jobs)), max(1, min(n_jobs, len(jobs))))
         start = time.perf_counter()
-        models = Parallel(n_jobs=len(chunks))(task(chunk) for chunk in chunks)  # 1: in process
-        where = [(model, j) for model, chunk in zip(models, chunks) for j in range(len(chunk))]
-        fit_time = (time.perf_counter() - start) / len(members)
+        fitted = Parallel(n_jobs=len(chunks))(
+            delayed(fit_members)([estimators[j] for j in chunk], [data[j] for j in chunk])
+            for chunk in chunks)
+        fitted = [est for part in fitted for est in part]
+        fit_time = (time.perf_counter() - start) / len(jobs)
 
         n_alphas, n_splits = len(alphas), len(splits)
         scores = np.empty((n_alphas, n_splits))
         score_times = np.empty((n_alphas, n_splits))
-        for m in range(len(members)):
+        for m in range(n_alphas * n_splits):
             i, k = divmod(m, n_splits)
             test = splits[k][1]
             start = time.perf_counter()
-            model, j = where[m]
-            member = _Member(model.member(j), self.classes_)
-            if all(torch.isfinite(p).all() for p in member.module.parameters()):
+            est = fitted[m]
+            if np.all(np.isfinite(est.loss_curve_)):
                 score_params = {} if sample_weight is None \
                     else {"sample_weight": sample_weight[test]}
-                scores[i, k] = self.scorer_(member, X[test], y[test], **score_params)
-            else:
+                scores[i, k] = self.scorer_(est, X[test], y[test], **score_params)
+            else:  # what GridSearchCV records for a fit that raised (error_score=nan)
                 warnings.warn(f"Training diverged for alpha={alphas[i]} on split {k}: its "
                               "score is nan. Try a smaller lr or standardize the features.",
                               UserWarning)
                 scores[i, k] = np.nan
             score_times[i, k] = time.perf_counter() - start
-        return _results_table(alphas, scores, np.full((n_alphas, n_splits), fit_time),
-                              score_times)
+        results = _results_table(alphas, scores, np.full((n_alphas, n_splits), fit_time),
+                                 score_times)
+        models = [fitted[i * n_splits:(i + 1) * n_splits] for i in range(n_alphas)]
+        refits = fitted[n_alphas * n_splits:] if self.refit is True else None
+        return results, models, refits
 
-    def _check_refit(self):
+    def _check_predictor(self):
         check_is_fitted(self)
-        if not hasattr(self, "best_estimator_"):
+        if not (hasattr(self, "best_estimator_") or hasattr(self, "estimators_")):
             raise AttributeError(
-                "This MixupClassifierCV was fitted with refit=False, so it has no "
-                "best_estimator_ to predict with. Fit it with refit=True, or fit a "
+                "This MixupClassifierCV was fitted with refit=False, so it has no model to "
+                "predict with. Fit it with refit=True or refit='folds', or fit a "
                 "MixupClassifier(alpha=search.alpha_).")
 
-    def predict(self, X):
-        """Class labels predicted by ``best_estimator_``."""
-        self._check_refit()
-        return self.best_estimator_.predict(self._validate(X, reset=False))
-
     def predict_proba(self, X):
-        """Class probabilities from ``best_estimator_``; columns follow ``classes_``."""
-        self._check_refit()
-        return self.best_estimator_.predict_proba(self._validate(X, reset=False))
+        """Class probabilities; columns follow ``classes_``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features) or image tensors
+            Samples, as for :meth:`MixupClassifier.predict_proba`.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            From ``best_estimator_``, or (``refit="folds"``) the mean of the
+            split models' probabilities; a class missing from a split's
+            training rows has probability 0 in that split's model.
+        """
+        self._check_predictor()
+        X = self._validate(X, reset=False)
+        if hasattr(self, "best_estimator_"):
+            return self.best_estimator_.predict_proba(X)
+        proba = np.zeros((len(X), len(self.classes_)))
+        for est in self.estimators_:
+            proba[:, np.searchsorted(self.classes_, est.classes_)] += est.predict_proba(X)
+        return proba / len(self.estimators_)
 
     def predict_log_proba(self, X):
-        """Logarithm of :meth:`predict_proba`."""
-        self._check_refit()
-        return self.best_estimator_.predict_log_proba(self._validate(X, reset=False))
+        """Logarithm of :meth:`predict_proba`.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features) or image tensors
+            Samples.
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+        """
+        with np.errstate(divide="ignore"):
+            return np.log(self.predict_proba(X))
+
+    def predict(self, X):
+        """Class labels: the most probable class of :meth:`predict_proba`.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features) or image tensors
+            Samples.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,)
+        """
+        proba = self.predict_proba(X)
+        return self.classes_[np.argmax(proba, axis=1)]
 
 
 def _results_table(alphas, scores, fit_times, score_times):

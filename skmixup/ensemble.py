@@ -1,324 +1,366 @@
-"""Many small MLPs trained at once with mixup: stacked weights, batched matmuls.
+"""Many fits as one: the members of a search trained together by one skorch net.
 
-Pure torch (no scikit-learn, no skorch). A grid search over ``alpha`` on small
-tabular data trains dozens of tiny networks whose steps are dominated by
-per-step overhead; stacking their weights along a leading "member" axis and
-training them as one batched network (:func:`torch.baddbmm`) pays that
-overhead once per step for all of them.
+A grid search over ``alpha`` (times folds, or seeds) on a small table trains
+dozens of small networks whose steps cost mostly per-step overhead.
+:func:`fit_members` prepares every member exactly as its own fit would
+(:meth:`~skmixup.MixupClassifier.fit`'s checks, targets, weights, seed, batch
+size and initial weights, through the estimator's ``_plan_fit``), stacks the
+members' weights along a leading axis and trains them all with one
+:class:`MemberNet`, which is a :class:`~skmixup.net.MixupNet`: the same
+skorch training loop, callbacks, loss and Ctrl-C handling as a single fit.
 
-Each member is trained exactly as :class:`skmixup.net.MixupNet` trains one
-network: its own training rows, its own generator (seeded like a single fit)
-for its data order, its partner permutations and its lambda draws, its own
-Adam state and step count. With ``dropout=0`` a member follows the single-fit
-trajectory up to floating-point rounding (batched and unbatched matmuls sum in
-different orders).
+Where a batch goes::
+
+    MemberBatches              one shuffled minibatch per member (its own generator,
+                               its own batch size), padded to a common width
+    MemberNet.train_step_single
+                               each member draws its lambda and partners from its own
+                               generator, in the order a single fit draws them; the
+                               batch is mixed by skmixup.mixup.mix, as a single fit's
+    StackedMLP                 one batched matmul per layer for all members
+    MixupNet.get_loss          weighted: the sum of the members' mean losses
+    MemberAdam                 torch's Adam, one param group per range of members
+                               that step together (own step counts and lr schedule)
+
+With ``dropout=0`` each member ends where its own fit ends, up to
+floating-point rounding (batched and single matmuls sum in different orders);
+the fitted members are ordinary fitted estimators.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 
+import numpy as np
 import torch
-import torch.nn.functional as F
+from skorch.callbacks import LRScheduler
 from torch import nn
 
-from .mixup import LambdaSampler
-from .modules import MLP
+from ._rng import seeded_torch_rng
+from .mixup import mix
+from .net import MixupNet
 
-__all__ = ["BatchedAdam", "StackedMLP", "fit_mixup_ensemble"]
+__all__ = ["MemberAdam", "MemberNet", "StackedMLP", "fit_members"]
+
+# Logit of an output a member does not have (its fold lacks that class): softmax gives it
+# probability 0 exactly, its gradient is 0, and 0 * log-probability stays finite.
+_ABSENT = -1e9
+
+
+def _linears(mlp):
+    return [m for m in mlp.modules() if isinstance(m, nn.Linear)]
 
 
 class StackedMLP(nn.Module):
-    """``M`` ReLU MLPs of the same shape evaluated at once.
+    """``M`` ReLU MLPs of one architecture evaluated at once.
 
-    Layer ``i`` holds weights of shape ``(M, in_i, out_i)`` and biases of
-    shape ``(M, 1, out_i)``; :meth:`forward` maps ``(M, B, n_features)`` to
-    ``(M, B, n_outputs)`` with one :func:`torch.baddbmm` per layer.
+    Layer ``i`` holds weights of shape ``(M, in_i, out_i)`` and biases of shape
+    ``(M, 1, out_i)``; :meth:`forward` maps ``(M, B, n_features)`` to
+    ``(M, B, n_outputs)`` with one :func:`torch.baddbmm` per layer. Members
+    with fewer outputs than ``n_outputs`` get the missing ones as constant
+    logits of -1e9 (probability 0).
 
     Parameters
     ----------
     mlps : sequence of skmixup.modules.MLP
-        Networks of identical architecture; their current weights are copied.
-    dropout : float
-        Dropout probability after each hidden ReLU.
-    generator : torch.Generator or None
-        Draws the dropout masks.
+        The members; their current weights are copied.
+    n_outputs : int, default=None
+        Outputs of the stack; default: the largest member's.
+    dropout : float, default=0.0
+        Dropout probability after each hidden ReLU (torch's global generator).
     """
 
-    def __init__(self, mlps: Sequence[MLP], dropout: float = 0.0,
-                 generator: torch.Generator | None = None):
+    def __init__(self, mlps, n_outputs=None, dropout=0.0):
         super().__init__()
-        if not mlps:
-            raise ValueError("StackedMLP needs at least one MLP.")
-        linears = [[m for m in mlp.layers if isinstance(m, nn.Linear)] for mlp in mlps]
-        n_layers = len(linears[0])
-        if any(len(lin) != n_layers for lin in linears):
-            raise ValueError("StackedMLP needs MLPs of identical architecture.")
-        self.weights = nn.ParameterList(
-            nn.Parameter(torch.stack([lin[i].weight.detach().T for lin in linears]).contiguous())
-            for i in range(n_layers))
-        self.biases = nn.ParameterList(
-            nn.Parameter(torch.stack([lin[i].bias.detach()[None] for lin in linears]).contiguous())
-            for i in range(n_layers))
+        layers = [_linears(mlp) for mlp in mlps]
+        if not layers or len({len(lin) for lin in layers}) != 1 or len(
+                {tuple(l.in_features for l in lin) for lin in layers}) != 1:
+            raise ValueError("StackedMLP needs one or more MLPs of the same hidden sizes.")
+        outs = [lin[-1].out_features for lin in layers]
+        n_outputs = max(outs) if n_outputs is None else n_outputs
+        weights, biases = [], []
+        for i in range(len(layers[0])):
+            w = [lin[i].weight.detach().T for lin in layers]
+            b = [lin[i].bias.detach() for lin in layers]
+            if i == len(layers[0]) - 1:  # pad every member to n_outputs
+                w = [nn.functional.pad(t, (0, n_outputs - t.shape[1])) for t in w]
+                b = [nn.functional.pad(t, (0, n_outputs - len(t))) for t in b]
+            weights.append(nn.Parameter(torch.stack(w).contiguous()))
+            biases.append(nn.Parameter(torch.stack(b)[:, None].contiguous()))
+        self.weights = nn.ParameterList(weights)
+        self.biases = nn.ParameterList(biases)
+        absent = torch.zeros(len(outs), 1, n_outputs, dtype=weights[-1].dtype)
+        for m, k in enumerate(outs):
+            absent[m, 0, k:] = _ABSENT
+        self.register_buffer("absent", absent if any(k < n_outputs for k in outs) else None)
+        self.n_outputs_ = outs
         self.dropout = float(dropout)
-        self.generator = generator
 
-    @property
-    def n_members(self) -> int:
-        return self.weights[0].shape[0]
-
-    def forward(self, x: torch.Tensor, n_members: int | None = None) -> torch.Tensor:
-        """``(M, B, n_features) -> (M, B, n_outputs)``; only the first ``n_members`` if given."""
+    def forward(self, x):
+        """``(M', B, n_features) -> (M', B, n_outputs)`` for the first ``M'`` members."""
+        n = x.shape[0]
         last = len(self.weights) - 1
         for i, (w, b) in enumerate(zip(self.weights, self.biases)):
-            if n_members is not None and n_members < w.shape[0]:
-                w, b = w[:n_members], b[:n_members]
-            x = torch.baddbmm(b, x, w)
+            x = torch.baddbmm(b[:n], x, w[:n])
             if i < last:
-                x = torch.relu(x)
-                if self.dropout > 0 and self.training:
-                    keep = torch.rand(x.shape, device=x.device, generator=self.generator)
-                    x = x * (keep >= self.dropout) / (1 - self.dropout)
-        return x
+                x = nn.functional.dropout(torch.relu(x), self.dropout, self.training)
+        return x if self.absent is None else x + self.absent[:n]
 
-    def member(self, index: int) -> MLP:
-        """Member ``index`` as a stand-alone :class:`~skmixup.modules.MLP` (a copy)."""
-        sizes = [w.shape[2] for w in self.weights]
-        from ._rng import seeded_torch_rng
-
-        with seeded_torch_rng(0):  # its initial weights are overwritten: leave torch's RNG alone
-            mlp = MLP(self.weights[0].shape[1], sizes[-1], sizes[:-1], self.dropout)
-        linears = [m for m in mlp.layers if isinstance(m, nn.Linear)]
+    def copy_member_to(self, index, mlp):
+        """Write member ``index``'s weights into ``mlp`` (of that member's shape)."""
         with torch.no_grad():
-            for lin, w, b in zip(linears, self.weights, self.biases):
-                lin.weight.copy_(w[index].T)
-                lin.bias.copy_(b[index, 0])
-        return mlp.to(self.weights[0].device)
+            for lin, w, b in zip(_linears(mlp), self.weights, self.biases):
+                lin.weight.copy_(w[index, :, :lin.out_features].T)
+                lin.bias.copy_(b[index, 0, :lin.out_features])
+        return mlp
 
 
-class BatchedAdam:
-    """Adam (or AdamW) over stacked parameters, one independent state per member.
+class MemberAdam(torch.optim.Adam):
+    """Adam (``decoupled_weight_decay=True``: AdamW) over stacked member parameters.
 
     Adam is elementwise, so one Adam over ``(M, ...)`` tensors is ``M``
-    independent Adams, except for the step count used in bias correction.
-    Members are therefore split into contiguous ranges that always step
-    together (``groups``), each range with its own :class:`torch.optim.Adam`
-    (``fused`` where available: one kernel per step) over views of the stacked
-    tensors; a range that has no data in a step skips it, so its step count
-    stays right.
+    independent Adams except for the step count of the bias correction. The
+    members are therefore split into contiguous ``ranges`` that always step
+    together, each a param group of its own (its own step count and learning
+    rate) over views of the stacked tensors. Only the first ``n_active``
+    members have data in a step: the groups beyond them skip it.
 
     Parameters
     ----------
     params : iterable of tensors of shape (M, ...)
-        The stacked parameters.
-    groups : sequence of (start, stop)
-        Contiguous member ranges that step together; default: all members.
-    decoupled : bool
-        AdamW's decoupled weight decay instead of Adam's L2 penalty.
+        The stacked parameters (or skorch's ``(name, parameter)`` pairs).
+    ranges : sequence of (start, stop)
+        Contiguous member ranges that step together.
     **kwargs
-        ``lr``, ``betas``, ``eps``, ``weight_decay`` of the torch optimizer.
+        As for :class:`torch.optim.Adam`.
     """
 
-    def __init__(self, params, groups=None, decoupled=False, **kwargs):
-        self.params = list(params)
-        n_members = self.params[0].shape[0]
-        self.groups = [(0, n_members)] if groups is None else [tuple(g) for g in groups]
-        cls = torch.optim.AdamW if decoupled else torch.optim.Adam
-        self.views, self.optimizers = [], []
-        for start, stop in self.groups:
-            views = [p.detach()[start:stop] for p in self.params]
-            self.views.append(views)
-            try:
-                self.optimizers.append(cls(views, fused=True, **kwargs))
-            except RuntimeError:  # no fused kernel for this device or dtype
-                self.optimizers.append(cls(views, **kwargs))
+    def __init__(self, params, ranges, **kwargs):
+        self.stacked = []
+        for item in params:  # tensors, skorch's (name, tensor) pairs, or param groups
+            items = item["params"] if isinstance(item, dict) else [item]
+            self.stacked += [p[1] if isinstance(p, tuple) else p for p in items]
+        self.ranges = [tuple(r) for r in ranges]
+        self.n_active = self.ranges[-1][1]
+        groups = [{"params": [p.detach()[start:stop] for p in self.stacked]}
+                  for start, stop in self.ranges]
+        super().__init__(groups, **kwargs)
 
-    def zero_grad(self):
-        for p in self.params:
+    def zero_grad(self, set_to_none=True):
+        super().zero_grad(set_to_none)
+        for p in self.stacked:  # the gradients live on the stacked tensors, not the views
             p.grad = None
 
-    def step(self, active_groups=None):
-        """One step for every group, or for the groups whose index is in ``active_groups``."""
-        for g, ((start, stop), views, opt) in enumerate(
-                zip(self.groups, self.views, self.optimizers)):
-            if active_groups is not None and g not in active_groups:
-                continue
-            for view, p in zip(views, self.params):
-                view.grad = None if p.grad is None else p.grad[start:stop]
-            opt.step()
+    def step(self, closure=None):
+        loss = None
+        if closure is not None:
+            with torch.enable_grad():
+                loss = closure()
+        for (start, stop), group in zip(self.ranges, self.param_groups):
+            active = start < self.n_active
+            for view, p in zip(group["params"], self.stacked):
+                view.grad = p.grad[start:stop] if active and p.grad is not None else None
+        super().step()
+        return loss
 
 
-def _member_init(n_features, n_outputs, hidden_layer_sizes, dropout, seed):
-    # Exactly what a single fit does: seed torch's global RNG (for this block only, one
-    # thread at a time, the caller's state restored after) and build the MLP.
-    from ._rng import seeded_torch_rng
+class MemberBatches:
+    """One shuffled minibatch per member per step, padded to a common width.
 
-    with seeded_torch_rng(seed):
-        return MLP(n_features, n_outputs, tuple(hidden_layer_sizes), dropout)
+    Member ``m`` owns rows ``offsets[m]:offsets[m] + sizes[m]`` of ``X`` and
+    ``y``; each epoch it shuffles them with ``generators[m]`` (as
+    :class:`~skmixup.net.TensorBatches` shuffles a single fit's rows) and
+    slices ``batch_sizes[m]`` rows per step. Members are ordered by batches
+    per epoch, most first, so the members with data in a step are a prefix.
+
+    Yields ``((X_batch, counts), y_batch)``: ``X_batch`` of shape
+    ``(M', W, ...)``, ``counts`` the real rows of each member (the rest is
+    padding), ``y_batch`` of shape ``(M', W, k + 1)`` whose last column is the
+    row's weight scaled so that :meth:`MixupNet.get_loss` returns the sum of
+    the members' mean losses (0 on padding).
+    """
+
+    def __init__(self, X, y, offsets, sizes, batch_sizes, generators):
+        self.X, self.y = X, y
+        self.offsets, self.sizes, self.batch_sizes = offsets, sizes, batch_sizes
+        self.generators = generators
+
+    def __len__(self):
+        return max(math.ceil(n / b) for n, b in zip(self.sizes, self.batch_sizes))
+
+    def __iter__(self):
+        device = self.X.device
+        orders = [off + torch.randperm(n, device=device, generator=g)
+                  for off, n, g in zip(self.offsets, self.sizes, self.generators)]
+        for s in range(len(self)):
+            chunks = [order[s * b:(s + 1) * b] for order, b in zip(orders, self.batch_sizes)]
+            counts = [len(c) for c in chunks if len(c)]
+            n_active, width = len(counts), max(counts)
+            index = torch.zeros((n_active, width), dtype=torch.long, device=device)
+            for m, c in enumerate(chunks[:n_active]):
+                index[m, :len(c)] = c
+            X, y = self.X[index], self.y[index]
+            count = torch.tensor(counts, dtype=y.dtype, device=device)
+            real = torch.arange(width, device=device)[None] < count[:, None]
+            y[..., -1] *= real * (n_active * width) / count[:, None]
+            yield (X, counts), y
 
 
-def fit_mixup_ensemble(
-    X: torch.Tensor,
-    Y: torch.Tensor,
-    train_indices: Sequence[torch.Tensor],
-    alphas: Sequence[float],
-    seeds: Sequence[int],
-    *,
-    hidden_layer_sizes: Sequence[int] = (128, 128),
-    dropout: float = 0.0,
-    max_epochs: int = 100,
-    batch_size: int = 32,
-    lr: float = 1e-3,
-    betas: tuple[float, float] = (0.9, 0.999),
-    eps: float = 1e-8,
-    weight_decay: float = 0.0,
-    decoupled_weight_decay: bool = False,
-    lambda_mode: str = "batch",
-    sample_weights: Sequence[torch.Tensor] | None = None,
-) -> StackedMLP:
-    """Train one MLP per (rows, alpha, seed) member with mixup, all members at once.
+class MemberNet(MixupNet):
+    """A :class:`~skmixup.net.MixupNet` that trains the stacked members of :func:`fit_members`.
+
+    Its module is a :class:`StackedMLP`, its optimizer :class:`MemberAdam`,
+    its iterator :class:`MemberBatches`; everything else (the skorch loop,
+    callbacks, the weighted loss, Ctrl-C) is MixupNet's.
 
     Parameters
     ----------
-    X : tensor of shape (n_samples, n_features)
-        Float inputs, on the device to train on.
-    Y : tensor of shape (n_samples, n_outputs)
-        Float targets (one-hot rows for classification), on the same device.
-    train_indices : sequence of M long tensors
-        Rows of ``X`` each member trains on.
-    alphas : sequence of M floats
-        Each member's ``alpha`` (``lam ~ Beta(alpha, alpha)``; 0 is plain ERM).
-    seeds : sequence of M ints
-        Each member's seed: weight initialisation and its generator.
-    hidden_layer_sizes, dropout, max_epochs, batch_size, lr : as for the MLP and MixupNet
-    betas, eps, weight_decay, decoupled_weight_decay : Adam's (AdamW's when decoupled)
-    lambda_mode : {"batch", "example"}
-        One ``lam`` per minibatch or one per example.
-    sample_weights : sequence of M float tensors, optional
-        Positive weights of each member's training rows (aligned with
-        ``train_indices``). Normalised to mean 1 per member; a mixed row
-        weighs ``lam * w_i + (1 - lam) * w_j`` in its member's mean loss, as
-        :meth:`skmixup.net.MixupNet.get_loss` weighs it in a single fit.
+    *args, **kwargs
+        As for :class:`~skmixup.net.MixupNet`.
+    members : list of MixupNet
+        The members' own initialised nets: their generators and lambda
+        samplers draw the members' shuffles, partners and lambdas, their
+        ``alpha`` and ``batch_size`` are the members'.
+    offsets, sizes : list of int
+        Each member's rows in the training data.
+    """
+
+    def __init__(self, *args, members=(), offsets=(), sizes=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.members = members
+        self.offsets = offsets
+        self.sizes = sizes
+
+    def get_iterator(self, dataset, training=False):
+        if not training:
+            raise NotImplementedError("MemberNet only trains; predict with the members.")
+        return MemberBatches(dataset.X, dataset.y, self.offsets, self.sizes,
+                             [net.batch_size for net in self.members],
+                             [net.generator_ for net in self.members])
+
+    def train_step_single(self, batch, **fit_params):
+        if not self.module_.training:
+            self._set_training(True)
+        (X, counts), y = batch
+        n_active, width = X.shape[:2]
+        self.optimizer_.n_active = n_active
+        X, y = X.flatten(0, 1), y.flatten(0, 1)
+        if any(net.alpha > 0 for net in self.members[:n_active]):
+            X, y = self._mix(X, y, counts, width)
+        y_pred = self.infer(X.unflatten(0, (n_active, width)), **fit_params).flatten(0, 1)
+        losses = self._row_losses(y_pred, y[:, :-1])
+        loss = (y[:, -1] * losses).mean()  # MixupNet.get_loss's weighted mean
+        loss.backward()
+        with torch.no_grad():  # each member's own mean loss, for its history
+            per_member = (y[:, -1] * losses).view(n_active, width).sum(1) / (n_active * width)
+            self.member_loss_sum_[:n_active] += per_member.double().cpu() * torch.tensor(counts)
+        return {"loss": loss, "y_pred": y_pred}
+
+    def _mix(self, X, y, counts, width):
+        """Each member's partners and lambda from its own generator, then one :func:`mix`."""
+        device = X.device
+        index = torch.arange(len(X), device=device)
+        lam = torch.ones(len(X), dtype=torch.float64, device=device)
+        for m, (net, c) in enumerate(zip(self.members, counts)):
+            if net.alpha <= 0:
+                continue
+            # The order of a single fit: lambda first (MixupNet.mixup_infer), then partners.
+            draw = net.lambda_sampler_.draw(c if net.lambda_mode == "example" else 1)
+            partners = torch.randperm(c, device=device, generator=net.generator_)
+            lam[m * width:m * width + c] = draw  # one value (batch mode) or one per row
+            index[m * width:m * width + c] = partners + m * width
+        return mix(X, index, lam), mix(y, index, lam)
+
+    def run_single_epoch(self, iterator, training, prefix, step_fn, **fit_params):
+        self.member_loss_sum_ = torch.zeros(len(self.members), dtype=torch.float64)
+        super().run_single_epoch(iterator, training, prefix, step_fn, **fit_params)
+        if not training:
+            return
+        losses = (self.member_loss_sum_ / torch.tensor(self.sizes)).tolist()
+        for net, value in zip(self.members, losses):
+            net.history.new_epoch()
+            net.history.record("epoch", len(net.history))
+            net.history.record("train_loss", value)
+
+
+def _cosine(total, own, longest):
+    """lr factor of a member group at the stack's step ``k``: CosineAnnealingLR over its own steps."""
+    def factor(k):
+        epoch, step = divmod(k, longest)
+        return 0.5 * (1 + math.cos(math.pi * (epoch * own + min(step, own)) / total))
+    return factor
+
+
+def fit_members(estimators, data):
+    """Fit each estimator on its own data, all at once: one net, one training loop.
+
+    Parameters
+    ----------
+    estimators : list of MixupClassifier
+        Unfitted estimators with the built-in MLP, Adam or AdamW, no early
+        stopping, random partners, ``method="mixup"``; they may differ in
+        ``alpha``, ``random_state``, ``batch_size`` and their data.
+    data : list of (X, y, sample_weight)
+        Each estimator's training data (``sample_weight`` may be None).
 
     Returns
     -------
-    StackedMLP
-        The trained members, in the order given, in eval mode.
+    estimators : list
+        The same estimators, fitted: each as its own ``fit`` would have left it,
+        up to floating-point rounding (``dropout=0``).
     """
-    n_members = len(train_indices)
-    if not (len(alphas) == len(seeds) == n_members) or n_members == 0:
-        raise ValueError(
-            f"train_indices, alphas and seeds must have the same, non-zero length; got "
-            f"{n_members}, {len(alphas)} and {len(seeds)}.")
-    device = X.device
-    gen_device = torch.device("cuda", torch.cuda.current_device()) \
-        if device.type == "cuda" and device.index is None else device
-    # Members with more batches per epoch first, so that those that step together (the
-    # same number of batches) are contiguous ranges, each with its own Adam step count.
-    n_batches = [math.ceil(len(idx) / batch_size) for idx in train_indices]
-    position = sorted(range(n_members), key=lambda m: -n_batches[m])
-    alphas = [float(alphas[m]) for m in position]
-    seeds = [int(seeds[m]) for m in position]
-    rows = [torch.as_tensor(train_indices[m], device=device, dtype=torch.long) for m in position]
-    weights = None
-    if sample_weights is not None:
-        if len(sample_weights) != n_members:
-            raise ValueError(f"sample_weights must have one tensor per member ({n_members}); "
-                             f"got {len(sample_weights)}.")
-        weights = []
-        for m in position:
-            w = torch.as_tensor(sample_weights[m], device=device, dtype=torch.float64)
-            if w.shape != (len(train_indices[m]),) or not bool((w > 0).all()):
-                raise ValueError("each member's sample_weights must be positive, one per row "
-                                 "of its train_indices.")
-            weights.append((w / w.mean()).to(Y.dtype))
-    sizes = [len(r) for r in rows]
-    n_batches = [n_batches[m] for m in position]
-    groups = []
-    for m, nb in enumerate(n_batches):
-        if groups and n_batches[groups[-1][0]] == nb:
-            groups[-1][1] = m + 1
+    plans = [est._plan_fit(X, y, w) for est, (X, y, w) in zip(estimators, data)]
+    if any(plan.early_stopping or plan.warm for plan in plans):
+        raise ValueError("fit_members trains without early stopping or warm starts.")
+    nets = []
+    for est, plan in zip(estimators, plans):
+        with seeded_torch_rng(plan.seed, [plan.device]):
+            nets.append(est._new_net(plan))
+    # Members with more batches per epoch first: the members of a step are then a prefix,
+    # and those that step together (the same number of batches) a contiguous range.
+    n_batches = [math.ceil(len(p.X) / net.batch_size) for p, net in zip(plans, nets)]
+    order = sorted(range(len(nets)), key=lambda m: -n_batches[m])
+    ranges = []
+    for position, m in enumerate(order):
+        if ranges and n_batches[order[ranges[-1][0]]] == n_batches[m]:
+            ranges[-1][1] = position + 1
         else:
-            groups.append([m, m + 1])
+            ranges.append([position, position + 1])
 
-    generators = [torch.Generator(device=gen_device).manual_seed(s) for s in seeds]
-    samplers = [LambdaSampler(a, g) for a, g in zip(alphas, generators)]
-    dropout_gen = torch.Generator(device=gen_device).manual_seed(seeds[0] + 1)
-    mlps = [_member_init(X.shape[1], Y.shape[1], hidden_layer_sizes, dropout, s) for s in seeds]
-    model = StackedMLP(mlps, dropout, dropout_gen).to(device).train()
-    optimizer = BatchedAdam(model.parameters(), groups, decoupled=decoupled_weight_decay,
-                            lr=lr, betas=betas, eps=eps, weight_decay=weight_decay)
+    first, n_outputs = estimators[order[0]], max(p.n_outputs for p in plans)
+    X = torch.cat([plans[m].X for m in order])
+    y = torch.cat([_padded_targets(plans[m], n_outputs) for m in order])
+    sizes = [len(plans[m].X) for m in order]
+    callbacks = []
+    if first._cosine_schedule():
+        longest = n_batches[order[0]]
+        factors = [_cosine(first.max_epochs * n_batches[order[a]], n_batches[order[a]], longest)
+                   for a, _ in ranges]
+        callbacks.append(("lr_schedule", LRScheduler(
+            torch.optim.lr_scheduler.LambdaLR, lr_lambda=factors, step_every="batch")))
+    optimizer, params = first._make_optimizer()
+    params.pop("fused", None)
+    stack = StackedMLP([nets[m].module_ for m in order], n_outputs, first.dropout)
+    net = MemberNet(
+        stack, criterion=first._criterion(), optimizer=MemberAdam, lr=first.lr,
+        max_epochs=first.max_epochs, batch_size=1, train_split=None, callbacks=callbacks,
+        device=plans[0].device, verbose=0, members=[nets[m] for m in order],
+        offsets=np.cumsum([0] + sizes[:-1]).tolist(), sizes=sizes, sample_weighted=True,
+        optimizer__ranges=ranges, optimizer__decoupled_weight_decay=optimizer is torch.optim.AdamW,
+        **{f"optimizer__{k}": v for k, v in params.items()},
+    )
+    with seeded_torch_rng(plans[order[0]].seed, [plans[0].device]):  # dropout masks only
+        net.initialize()
+        net.partial_fit(X, y)
+    for position, m in enumerate(order):
+        stack.copy_member_to(position, nets[m].module_)
+        estimators[m]._finish_fit(nets[m], False)
+    return estimators
 
-    n_steps = n_batches[0]
-    mixing = [a > 0 for a in alphas]
-    n_lam = (lambda c: c) if lambda_mode == "example" else (lambda c: 1)
-    arange_cache: dict[int, torch.Tensor] = {}
 
-    def arange(n):
-        if n not in arange_cache:
-            arange_cache[n] = torch.arange(n, device=device)
-        return arange_cache[n]
-
-    for _ in range(max_epochs):
-        # Each member's epoch order, from its own generator (as TensorBatches does).
-        order = torch.zeros((n_members, n_steps * batch_size), dtype=torch.long, device=device)
-        if weights is not None:
-            row_weight = torch.zeros(order.shape, dtype=Y.dtype, device=device)
-        for m, r in enumerate(rows):
-            shuffled = torch.randperm(sizes[m], device=device, generator=generators[m])
-            order[m, :sizes[m]] = r[shuffled]
-            if weights is not None:
-                row_weight[m, :sizes[m]] = weights[m][shuffled]
-        for s in range(n_steps):
-            start = s * batch_size
-            counts = [max(0, min(batch_size, n - start)) for n in sizes]
-            # Members run out of batches from the end of the list: train the active prefix.
-            n_active = sum(c > 0 for c in counts)
-            width = max(counts)
-            full = all(c == width for c in counts)
-            index = order[:n_active, start:start + width]
-            xb, yb = X[index], Y[index]  # (M, width, d), (M, width, k)
-
-            perms, lams = [], []
-            for m in range(n_active):
-                c = counts[m]
-                if not mixing[m]:
-                    perms.append(arange(width))
-                    lams.append(torch.ones(n_lam(width), device=device))
-                    continue
-                lam = samplers[m].draw(n_lam(c))
-                perm = torch.randperm(c, device=device, generator=generators[m])
-                if c < width:  # pad rows stay unmixed (and carry no weight)
-                    perm = torch.cat([perm, arange(width)[c:]])
-                    lam = torch.cat([lam, torch.ones(n_lam(width) - len(lam), device=device)])
-                perms.append(perm)
-                lams.append(lam)
-            perm = torch.stack(perms)
-            lam = torch.stack(lams)[:, :, None]  # (M, 1 or width, 1)
-            gather = perm[:, :, None]
-            xm = torch.lerp(xb.gather(1, gather.expand_as(xb)), xb, lam.to(xb.dtype))
-            ym = torch.lerp(yb.gather(1, gather.expand_as(yb)), yb, lam.to(yb.dtype))
-
-            logits = model(xm, n_active)
-            row_loss = -(ym * F.log_softmax(logits, dim=2)).sum(dim=2)  # (M, width)
-            if weights is not None:  # the weights mix as the targets do
-                wb = row_weight[:n_active, start:start + width]
-                row_loss = row_loss * torch.lerp(wb.gather(1, perm), wb, lam[:, :, 0].to(wb.dtype))
-            if full:
-                loss = row_loss.mean(dim=1).sum()
-            else:
-                count = torch.tensor(counts[:n_active], device=device, dtype=row_loss.dtype)
-                weight = (arange(width)[None] < count[:, None]) / count[:, None]
-                loss = (row_loss * weight).sum()
-            optimizer.zero_grad()
-            loss.backward()
-            active = None if n_active == n_members else \
-                [g for g, (lo, _) in enumerate(groups) if lo < n_active]
-            optimizer.step(active)
-    # Back to the order given.
-    inverse = torch.as_tensor(sorted(range(n_members), key=position.__getitem__), device=device)
-    with torch.no_grad():
-        for p in model.parameters():
-            p.copy_(p[inverse])
-    return model.eval()
+def _padded_targets(plan, n_outputs):
+    """The plan's targets padded with zero columns to ``n_outputs``, with a weight column."""
+    y = plan.y
+    target, weight = (y[:, :-1], y[:, -1:]) if plan.weighted else (y, torch.ones_like(y[:, :1]))
+    pad = torch.zeros((len(y), n_outputs - plan.n_outputs), dtype=y.dtype, device=y.device)
+    return torch.cat([target, pad, weight], dim=1)

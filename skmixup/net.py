@@ -497,6 +497,10 @@ class MixupNet(NeuralNet):
             return super().get_loss(y_pred, y_true, X=X, training=training)
         y_true = _as_tensor(y_true, y_pred.device)
         target, weight = self._targets(y_true), y_true[:, -1]
+        return (weight * self._row_losses(y_pred, target)).mean()
+
+    def _row_losses(self, y_pred, target):
+        """The criterion per row (``reduction="none"``, averaged over any further axes)."""
         criterion = self.criterion_
         reduction = criterion.reduction
         criterion.reduction = "none"
@@ -504,7 +508,7 @@ class MixupNet(NeuralNet):
             losses = criterion(y_pred, target)
         finally:
             criterion.reduction = reduction
-        return (weight * losses.reshape(len(weight), -1).mean(dim=1)).mean()
+        return losses.reshape(len(target), -1).mean(dim=1)
 
     def _mixing_point(self):
         """The submodule whose output is mixed in this step, or None for the input."""

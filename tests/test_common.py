@@ -28,7 +28,7 @@ def _estimators():
         MixupRegressor(max_epochs=30, random_state=0),
         MixupEstimator(LogisticRegression(), random_state=0),
         MixupEstimator(Ridge(), random_state=0),
-        MixupClassifierCV(alphas=(0.0, 0.4), cv=2, max_epochs=30, random_state=0),
+        MixupClassifierCV(MixupClassifier(max_epochs=30, random_state=0), alphas=(0.0, 0.4), cv=2),
     ]
 
 
@@ -47,7 +47,8 @@ _CHECK_PARAMS = {
     "check_sample_weight_equivalence_on_dense_data": {
         MixupClassifier: _EXACT_WEIGHTS,
         MixupRegressor: _EXACT_WEIGHTS,
-        MixupClassifierCV: dict(batch_size=256, module=Float64MLP, alphas=(0.0,)),
+        MixupClassifierCV: dict(estimator__batch_size=256, estimator__module=Float64MLP,
+                               alphas=(0.0,)),
         MixupEstimator: dict(alpha=0),
     },
     # check_class_weight_classifiers fits three overlapping blobs (std 20, not standardised)
@@ -75,7 +76,7 @@ def _default_estimators():
     return [
         MixupClassifier(random_state=0),
         MixupRegressor(random_state=0),
-        MixupClassifierCV(random_state=0),
+        MixupClassifierCV(MixupClassifier(random_state=0)),
         MixupEstimator(LogisticRegression()),
         MixupEstimator(Ridge()),
     ]

@@ -10,10 +10,33 @@ from skmixup import MixupClassifier, MixupClassifierCV
 from skmixup.modules import MLP
 
 FAST = dict(max_epochs=4, batch_size=16, device="cpu", random_state=0)
-# MixupClassifierCV keeps its own recipe (a constant lr of 1e-3, a 2x128 MLP, no early
-# stopping); the MixupClassifier it is compared with is given the same settings.
-GRID = dict(FAST, early_stopping=False, lr=1e-3, lr_schedule="constant",
-            hidden_layer_sizes=(128, 128))
+
+
+def searched(alphas, params=FAST, **kwargs):
+    """MixupClassifierCV over MixupClassifier(**params)."""
+    return MixupClassifierCV(MixupClassifier(**params), alphas=alphas, **kwargs)
+
+
+def _tables():
+    from sklearn.datasets import load_breast_cancer, load_iris, load_wine
+    from sklearn.preprocessing import StandardScaler
+
+    for load in (load_iris, load_wine, load_breast_cancer):
+        X, y = load(return_X_y=True)
+        yield load.__name__[5:], StandardScaler().fit_transform(X).astype(np.float32), y
+
+
+def _assert_same_search(search, grid, folds):
+    # Each model of the search follows its own fit's trajectory (same init, data order,
+    # partners, lambdas, Adam and lr) up to float rounding (tests/test_ensemble.py): a
+    # prediction can only differ for a test point within rounding of the decision
+    # boundary. Allow one such point per fold.
+    tolerance = 1 / min(len(test) for _, test in folds)
+    for k in range(len(folds)):
+        np.testing.assert_allclose(search.cv_results_[f"split{k}_test_score"],
+                                   grid.cv_results_[f"split{k}_test_score"], atol=tolerance)
+    assert search.alpha_ == grid.best_params_["alpha"]
+    assert search.best_score_ == pytest.approx(grid.best_score_, abs=tolerance)
 
 
 @pytest.fixture(scope="module")
@@ -24,28 +47,64 @@ def folds(iris):
 def test_agrees_with_grid_search(iris, folds):
     X, y = iris
     alphas = [0.0, 0.4, 4.0]
-    search = MixupClassifierCV(alphas, cv=folds, **FAST).fit(X, y)
-    grid = GridSearchCV(MixupClassifier(**GRID), {"alpha": alphas}, cv=folds).fit(X, y)
+    search = searched(alphas, cv=folds).fit(X, y)
+    grid = GridSearchCV(MixupClassifier(**FAST), {"alpha": alphas}, cv=folds).fit(X, y)
     assert search.batched_
-    # Each ensemble member follows its single fit's trajectory (same init, data order,
-    # partners, lambdas and Adam) up to float rounding (weights within ~1e-6 after a few
-    # epochs, tests/test_ensemble.py): a prediction can only differ for a test point that
-    # sits within rounding of the decision boundary. Allow one such point per fold.
-    tolerance = 1 / min(len(test) for _, test in folds)
-    for k in range(len(folds)):
-        np.testing.assert_allclose(search.cv_results_[f"split{k}_test_score"],
-                                   grid.cv_results_[f"split{k}_test_score"], atol=tolerance)
-    np.testing.assert_allclose(search.cv_results_["mean_test_score"],
-                               grid.cv_results_["mean_test_score"], atol=tolerance)
-    assert search.alpha_ == grid.best_params_["alpha"]
-    assert search.best_score_ == pytest.approx(grid.best_score_, abs=tolerance)
-    # The refit is the same model GridSearchCV would refit.
+    _assert_same_search(search, grid, folds)
+    # The refit (trained alongside the splits) is the model GridSearchCV refits.
     np.testing.assert_allclose(search.predict_proba(X), grid.predict_proba(X), atol=1e-5)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name, X, y", list(_tables()))
+def test_default_search_is_the_grid_search(name, X, y):
+    # The defaults of both (MixupClassifier(): 100 epochs, cosine lr, no early stopping),
+    # the default alphas, on three tables.
+    folds = list(StratifiedKFold(3, shuffle=True, random_state=0).split(X, y))
+    base = MixupClassifier(random_state=0, device="cpu")
+    search = MixupClassifierCV(base, cv=folds).fit(X, y)
+    grid = GridSearchCV(base, {"alpha": list(search.alphas)}, cv=folds).fit(X, y)
+    assert search.batched_
+    _assert_same_search(search, grid, folds)
+    np.testing.assert_allclose(search.predict_proba(X), grid.predict_proba(X), atol=1e-4)
+
+
+def test_default_estimator_is_mixup_classifier_defaults():
+    search = MixupClassifierCV()
+    assert search._base_estimator().get_params() == MixupClassifier().get_params()
+
+
+def test_fold_models_predict_without_refit(iris, folds):
+    X, y = iris
+    search = searched([0.0, 0.4], cv=folds, refit="folds").fit(X, y)
+    grid = GridSearchCV(MixupClassifier(**FAST), {"alpha": [0.0, 0.4]}, cv=folds,
+                        return_train_score=False).fit(X, y)
+    assert not hasattr(search, "best_estimator_")
+    assert len(search.estimators_) == len(folds)
+    assert all(est.alpha == search.alpha_ for est in search.estimators_)
+    expected = np.mean([est.predict_proba(X) for est in search.estimators_], axis=0)
+    np.testing.assert_allclose(search.predict_proba(X), expected)
+    assert search.predict(X).shape == y.shape
+    assert search.alpha_ == grid.best_params_["alpha"]
+
+
+def test_fold_models_with_a_missing_class(iris):
+    # Class 2 has only 2 samples: a split without it gives a two-class model, whose
+    # probability for class 2 counts as 0 in the mean.
+    X, y = iris
+    keep = np.r_[np.flatnonzero(y < 2), np.flatnonzero(y == 2)[:2]]
+    X, y = X[keep], y[keep]
+    folds = [(np.flatnonzero(y < 2), np.arange(len(y))), (np.arange(len(y)), np.arange(len(y)))]
+    search = searched([0.4], cv=folds, refit="folds").fit(X, y)
+    assert [list(est.classes_) for est in search.estimators_] == [[0, 1], [0, 1, 2]]
+    proba = search.predict_proba(X)
+    np.testing.assert_allclose(proba.sum(axis=1), 1, rtol=1e-6)
+    np.testing.assert_allclose(proba[:, 2], search.estimators_[1].predict_proba(X)[:, 2] / 2)
 
 
 def test_cv_results_in_grid_search_format(iris):
     X, y = iris
-    search = MixupClassifierCV([0.1, 0.2, 0.4], cv=2, **FAST).fit(X, y)
+    search = searched([0.1, 0.2, 0.4], cv=2).fit(X, y)
     frame = pd.DataFrame(search.cv_results_)
     expected = {"params", "param_alpha", "split0_test_score", "split1_test_score",
                 "mean_test_score", "std_test_score", "rank_test_score", "mean_fit_time",
@@ -65,13 +124,13 @@ def test_cv_results_in_grid_search_format(iris):
 
 def test_scoring_is_used(iris):
     X, y = iris
-    search = MixupClassifierCV([0.0, 0.4], cv=2, scoring="neg_log_loss", **FAST).fit(X, y)
+    search = searched([0.0, 0.4], cv=2, scoring="neg_log_loss").fit(X, y)
     assert (search.cv_results_["mean_test_score"] < 0).all()
 
 
 def test_refit_false_has_no_predict(iris):
     X, y = iris
-    search = MixupClassifierCV([0.0, 0.4], cv=2, refit=False, **FAST).fit(X, y)
+    search = searched([0.0, 0.4], cv=2, refit=False).fit(X, y)
     assert search.alpha_ in (0.0, 0.4)
     assert not hasattr(search, "best_estimator_")
     with pytest.raises(AttributeError, match="refit=False"):
@@ -97,8 +156,8 @@ class Tiny(torch.nn.Module):
 def test_falls_back_to_one_fit_per_candidate(iris, folds, params):
     X, y = iris
     alphas = [0.0, 0.4]
-    search = MixupClassifierCV(alphas, cv=folds, n_jobs=1, **FAST, **params).fit(X, y)
-    grid = GridSearchCV(MixupClassifier(**{**GRID, **params}), {"alpha": alphas},
+    search = searched(alphas, {**FAST, **params}, cv=folds, n_jobs=1).fit(X, y)
+    grid = GridSearchCV(MixupClassifier(**FAST, **params), {"alpha": alphas},
                         cv=folds).fit(X, y)
     assert not search.batched_
     # The fallback is GridSearchCV itself: identical scores.
@@ -113,8 +172,8 @@ def test_uneven_folds_and_adamw(iris):
     params = dict(FAST, optimizer="adamw", weight_decay=0.01, batch_size=8,
                   optimizer_params={"betas": (0.8, 0.99)})
     folds = list(StratifiedKFold(4, shuffle=True, random_state=1).split(X, y))
-    search = MixupClassifierCV([0.2, 1.0], cv=folds, **params).fit(X, y)
-    grid = GridSearchCV(MixupClassifier(**{**GRID, **params}), {"alpha": [0.2, 1.0]},
+    search = searched([0.2, 1.0], params, cv=folds).fit(X, y)
+    grid = GridSearchCV(MixupClassifier(**params), {"alpha": [0.2, 1.0]},
                         cv=folds).fit(X, y)
     assert search.batched_
     tolerance = 1 / min(len(test) for _, test in folds)
@@ -124,7 +183,7 @@ def test_uneven_folds_and_adamw(iris):
 
 def test_built_in_mlp_members_are_mlps(iris):
     X, y = iris
-    search = MixupClassifierCV([0.4], cv=2, **FAST).fit(X, y)
+    search = searched([0.4], cv=2).fit(X, y)
     assert isinstance(search.best_estimator_.net_.module_, MLP)
 
 
@@ -132,21 +191,39 @@ def test_built_in_mlp_members_are_mlps(iris):
 def test_rejects_bad_alphas(iris, alphas):
     X, y = iris
     with pytest.raises(ValueError, match="alphas must be"):
-        MixupClassifierCV(alphas, cv=2, **FAST).fit(X, y)
+        searched(alphas, cv=2).fit(X, y)
 
 
 def test_rejects_one_class(iris):
     X, _ = iris
     with pytest.raises(ValueError, match="at least 2 classes"):
-        MixupClassifierCV([0.1], cv=2, **FAST).fit(X, np.zeros(len(X)))
+        searched([0.1], cv=2).fit(X, np.zeros(len(X)))
+
+
+def test_rejects_an_estimator_without_alpha(iris):
+    from sklearn.linear_model import LogisticRegression
+
+    with pytest.raises(TypeError, match="alpha parameter"):
+        MixupClassifierCV(LogisticRegression(), alphas=[0.1], cv=2).fit(*iris)
 
 
 def test_n_jobs_splits_the_ensemble_with_the_same_results(iris, folds):
     X, y = iris
-    one = MixupClassifierCV([0.0, 0.4, 1.0], cv=folds, refit=False, **FAST).fit(X, y)
-    two = MixupClassifierCV([0.0, 0.4, 1.0], cv=folds, refit=False, n_jobs=2, **FAST).fit(X, y)
+    one = searched([0.0, 0.4, 1.0], cv=folds, refit=False).fit(X, y)
+    two = searched([0.0, 0.4, 1.0], cv=folds, refit=False, n_jobs=2).fit(X, y)
     assert two.batched_
     # Members are independent: splitting them over processes changes nothing but rounding.
     tolerance = 1 / min(len(test) for _, test in folds)
     np.testing.assert_allclose(two.cv_results_["mean_test_score"],
                                one.cv_results_["mean_test_score"], atol=tolerance)
+
+
+def test_fold_models_of_the_fallback_are_the_searched_ones(iris, folds):
+    X, y = iris
+    params = dict(FAST, optimizer="sgd", lr=0.05)
+    search = searched([0.0, 0.4], params, cv=folds, refit="folds").fit(X, y)
+    assert not search.batched_
+    i = search.best_index_
+    for k, est in enumerate(search.estimators_):
+        test = folds[k][1]
+        assert est.score(X[test], y[test]) == search.cv_results_[f"split{k}_test_score"][i]

@@ -1,89 +1,98 @@
-"""The batched ensemble trains each member as a single MixupClassifier fit would."""
+"""fit_members: many fits trained by one net end where their own fits end."""
 
 import numpy as np
 import pytest
 import torch
-from sklearn.utils import check_random_state
+from sklearn.base import clone
 
 from skmixup import MixupClassifier
-from skmixup.ensemble import BatchedAdam, StackedMLP, fit_mixup_ensemble
+from skmixup.ensemble import MemberAdam, StackedMLP, fit_members
 from skmixup.modules import MLP
 
 
-def _single_fit_seed(random_state):
-    return int(check_random_state(random_state).randint(np.iinfo(np.int32).max))
+def _max_gap(a, b):
+    return max(float((p - q).detach().abs().max())
+               for p, q in zip(a.net_.module_.parameters(), b.net_.module_.parameters()))
 
 
-@pytest.mark.parametrize("lambda_mode", ["batch", "example"])
-def test_members_follow_single_fits(iris, lambda_mode):
-    # Unequal training sets: 150 and 141 rows give 10 batches of 16, 130 gives 9, so the
-    # last member skips one step per epoch and must keep its own Adam step count.
+@pytest.mark.parametrize("params", [
+    dict(max_epochs=4),  # the defaults: cosine lr, batch "auto", one 256-wide layer
+    dict(max_epochs=3, batch_size=16, lr_schedule="constant", hidden_layer_sizes=(32, 16),
+         lambda_mode="example", class_weight="balanced"),
+    dict(max_epochs=3, batch_size=8, optimizer="adamw", weight_decay=0.01,
+         optimizer_params={"betas": (0.8, 0.99)}),
+])
+def test_members_end_where_their_own_fits_end(iris, params):
+    # Unequal training sets: with batches of 16, 150 and 141 rows take 10 batches, 130 take
+    # 9, so the last member skips a step per epoch and keeps its own Adam step count and lr.
     X, y = iris
     rows = [np.arange(150), np.arange(141), np.arange(130), np.arange(3, 147)]
     alphas = [0.4, 0.0, 1.0, 0.2]
-    seed = _single_fit_seed(0)
-    Y = np.eye(3, dtype=np.float32)[y]
-    ens = fit_mixup_ensemble(torch.from_numpy(X), torch.from_numpy(Y),
-                             [torch.as_tensor(r) for r in rows], alphas, [seed] * 4,
-                             max_epochs=3, batch_size=16, lambda_mode=lambda_mode)
-    for m, (r, alpha) in enumerate(zip(rows, alphas)):
-        clf = MixupClassifier(alpha=alpha, max_epochs=3, batch_size=16, lambda_mode=lambda_mode,
-                              device="cpu", random_state=0, early_stopping=False,
-                              lr_schedule="constant", hidden_layer_sizes=(128, 128),
-                              lr=1e-3).fit(X[r], y[r])
-        single = dict(clf.net_.module_.named_parameters())
-        member = dict(ens.member(m).named_parameters())
-        for name, p in single.items():
-            # Same data order, partners, lambdas, init and Adam: only summation order differs.
-            np.testing.assert_allclose(member[name].detach(), p.detach(), atol=1e-5, rtol=0)
+    weight = np.linspace(0.5, 2.0, len(y))
+    base = MixupClassifier(device="cpu", random_state=0, **params)
+    members = fit_members([clone(base).set_params(alpha=a) for a in alphas],
+                          [(X[r], y[r], weight[r]) for r in rows])
+    for r, alpha, member in zip(rows, alphas, members):
+        single = clone(base).set_params(alpha=alpha).fit(X[r], y[r], sample_weight=weight[r])
+        # Same init, data order, partners, lambdas, Adam and lr: only summation order differs.
+        assert _max_gap(member, single) < 1e-5
+        np.testing.assert_allclose(member.loss_curve_, single.loss_curve_, rtol=1e-5)
+        assert member.n_iter_ == single.n_iter_ == params["max_epochs"]
+        np.testing.assert_allclose(member.predict_proba(X), single.predict_proba(X), atol=1e-5)
 
 
-def test_members_differ_only_by_their_inputs(iris):
-    # Same seed and rows, different alpha: different models; same alpha: identical ones.
+def test_a_member_missing_a_class_is_its_own_fit(iris):
+    # A split without class 2 has two outputs; stacked beside three-class members it gets a
+    # constant -1e9 logit for the third, and must still train exactly as its own fit.
     X, y = iris
-    Y = np.eye(3, dtype=np.float32)[y]
-    rows = [torch.arange(120)] * 3
-    ens = fit_mixup_ensemble(torch.from_numpy(X), torch.from_numpy(Y), rows, [0.4, 0.4, 2.0],
-                             [7, 7, 7], max_epochs=2, batch_size=16)
-    w = ens.weights[0].detach()
-    assert torch.equal(w[0], w[1])
-    assert not torch.allclose(w[0], w[2])
+    rows = [np.arange(150), np.flatnonzero(y < 2)]
+    base = MixupClassifier(max_epochs=3, batch_size=16, device="cpu", random_state=1)
+    members = fit_members([clone(base).set_params(alpha=0.4) for _ in rows],
+                          [(X[r], y[r], None) for r in rows])
+    single = clone(base).set_params(alpha=0.4).fit(X[rows[1]], y[rows[1]])
+    assert list(members[1].classes_) == [0, 1]
+    assert members[1].net_.module_.layers[-1].out_features == 2
+    assert _max_gap(members[1], single) < 1e-5
 
 
 def test_stacked_mlp_matches_its_members():
     torch.manual_seed(0)
-    mlps = [MLP(5, 3, (7, 4)) for _ in range(3)]
+    mlps = [MLP(5, 3, (7, 4)) for _ in range(2)] + [MLP(5, 2, (7, 4))]
     stacked = StackedMLP(mlps)
     x = torch.randn(3, 10, 5)
     out = stacked(x)
     assert out.shape == (3, 10, 3)
     for m, mlp in enumerate(mlps):
-        torch.testing.assert_close(out[m], mlp(x[m]))
-        torch.testing.assert_close(stacked.member(m)(x[m]), mlp(x[m]))
-    torch.testing.assert_close(stacked(x[:2], 2), out[:2])
+        k = mlp.layers[-1].out_features
+        torch.testing.assert_close(out[m, :, :k], mlp(x[m]))
+        copy = stacked.copy_member_to(m, MLP(5, k, (7, 4)))
+        torch.testing.assert_close(copy(x[m]), mlp(x[m]))
+    assert torch.all(out[2, :, 2] < -1e8)  # the output member 2 lacks
+    torch.testing.assert_close(stacked(x[:2]), out[:2])
 
 
 def test_stacked_mlp_rejects_mixed_architectures():
-    with pytest.raises(ValueError, match="identical architecture"):
+    with pytest.raises(ValueError, match="same hidden sizes"):
         StackedMLP([MLP(5, 3, (7,)), MLP(5, 3, (7, 4))])
 
 
 @pytest.mark.parametrize("decoupled", [False, True])
-def test_batched_adam_equals_independent_adams(decoupled):
+def test_member_adam_equals_independent_adams(decoupled):
     gen = torch.Generator().manual_seed(0)
     stacked = torch.randn(4, 6, 3, generator=gen, requires_grad=True)
     singles = [stacked.detach()[m].clone().requires_grad_() for m in range(4)]
     cls = torch.optim.AdamW if decoupled else torch.optim.Adam
     opts = [cls([p], lr=0.1, weight_decay=0.01) for p in singles]
     # Members 0-1 step every time, members 2-3 only on even steps.
-    batched = BatchedAdam([stacked], groups=[(0, 2), (2, 4)], decoupled=decoupled, lr=0.1,
-                          weight_decay=0.01)
+    adam = MemberAdam([stacked], ranges=[(0, 2), (2, 4)], lr=0.1, weight_decay=0.01,
+                      decoupled_weight_decay=decoupled)
     for step in range(6):
         grad = torch.randn(4, 6, 3, generator=gen)
         active = [0, 1] if step % 2 else [0, 1, 2, 3]
-        batched.zero_grad()
+        adam.zero_grad()
         stacked.grad = grad.clone()
-        batched.step(None if len(active) == 4 else [0])
+        adam.n_active = len(active)
+        adam.step()
         for m in active:
             opts[m].zero_grad()
             singles[m].grad = grad[m].clone()
@@ -92,8 +101,8 @@ def test_batched_adam_equals_independent_adams(decoupled):
         torch.testing.assert_close(stacked.detach()[m], singles[m].detach())
 
 
-def test_fit_mixup_ensemble_checks_lengths(iris):
+def test_fit_members_refuses_early_stopping(iris):
     X, y = iris
-    Y = torch.from_numpy(np.eye(3, dtype=np.float32)[y])
-    with pytest.raises(ValueError, match="same, non-zero length"):
-        fit_mixup_ensemble(torch.from_numpy(X), Y, [torch.arange(10)], [0.1, 0.2], [0])
+    est = MixupClassifier(early_stopping=True, max_epochs=2, device="cpu")
+    with pytest.raises(ValueError, match="without early stopping"):
+        fit_members([est], [(X, y, None)])

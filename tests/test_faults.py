@@ -188,17 +188,20 @@ def test_interrupt_stops_grid_search(data):
 @pytest.mark.parametrize("batched", [True, False])
 def test_interrupt_stops_the_cv_search_and_restores_it(data, batched, monkeypatch):
     X, y = data
-    params = dict(alphas=(0.0, 0.4), cv=2, max_epochs=3, random_state=0, device="cpu")
+    params = dict(max_epochs=3, random_state=0, device="cpu")
     if batched:
-        search = MixupClassifierCV(**params).fit(X, y)
+        search = MixupClassifierCV(MixupClassifier(**params), alphas=(0.0, 0.4), cv=2).fit(X, y)
         snapshot = _snapshot(search)
+        # A Ctrl-C inside the shared training loop (the stacked net's step).
+        from skmixup.ensemble import MemberNet
 
         def interrupted(*args, **kwargs):
             raise KeyboardInterrupt
 
-        monkeypatch.setattr("skmixup._cv.fit_mixup_ensemble", interrupted)
+        monkeypatch.setattr(MemberNet, "train_step_single", interrupted)
     else:
-        search = MixupClassifierCV(module=Faulty, **params).fit(X, y)
+        search = MixupClassifierCV(MixupClassifier(module=Faulty, **params), alphas=(0.0, 0.4),
+                                   cv=2).fit(X, y)
         snapshot = _snapshot(search)
         _inject("interrupt", after=5)
     with pytest.raises(KeyboardInterrupt):
@@ -252,9 +255,14 @@ def test_a_failed_fit_changes_nothing(est, data, fault, warm):
 @pytest.mark.parametrize("module", [None, Faulty])
 def test_failed_cv_refit_changes_nothing(data, module, monkeypatch):
     X, y = data
-    search = MixupClassifierCV(module=module, alphas=(0.0, 0.4), cv=2, max_epochs=3,
-                               random_state=0, device="cpu").fit(X, y)
+    search = MixupClassifierCV(MixupClassifier(module=module, max_epochs=3, random_state=0,
+                                               device="cpu"), alphas=(0.0, 0.4), cv=2).fit(X, y)
     snapshot = _snapshot(search)
+    if module is None:  # batched: the refits train alongside the splits, in fit_members
+        def failing(*args, **kwargs):
+            raise RuntimeError("injected refit fault")
+
+        monkeypatch.setattr("skmixup._cv.fit_members", failing)
 
     class FailingRefit:  # what skmixup._cv's clone(base) returns for the refit only
         def __init__(self, base):
@@ -266,7 +274,16 @@ def test_failed_cv_refit_changes_nothing(data, module, monkeypatch):
         def fit(self, X, y, **fit_params):
             raise RuntimeError("injected refit fault")
 
-    monkeypatch.setattr("skmixup._cv.clone", FailingRefit)
+    if module is not None:  # one fit per candidate, then clone(base) for the refit
+        from sklearn.base import clone
+
+        calls = []
+
+        def clone_then_fail(est):
+            calls.append(est)
+            return clone(est) if len(calls) == 1 else FailingRefit(est)  # 1: the base
+
+        monkeypatch.setattr("skmixup._cv.clone", clone_then_fail)
     with pytest.raises(RuntimeError, match="injected"):
         search.fit(X[:, :3], y)  # the search on 3 columns runs, the refit fails
     monkeypatch.undo()
@@ -459,7 +476,7 @@ def test_grid_search_on_the_threading_backend_matches_sequential(data):
 @pytest.mark.parametrize("est", [
     MixupClassifier(max_epochs=2, device="cpu"),
     MixupRegressor(max_epochs=2, device="cpu"),
-    MixupClassifierCV(alphas=(0.0, 0.4), cv=2, max_epochs=2, device="cpu"),
+    MixupClassifierCV(MixupClassifier(max_epochs=2, device="cpu"), alphas=(0.0, 0.4), cv=2),
     MixupEstimator(LogisticRegression()),
 ], ids=lambda e: type(e).__name__)
 def test_random_state_none_leaves_the_global_rngs_alone(est, data):
@@ -515,7 +532,8 @@ def test_bad_parameters_get_clear_errors_before_training(params, error, match, d
 
 @pytest.mark.skipif(torch.cuda.is_available(), reason="the machine has CUDA")
 @pytest.mark.parametrize("est", [MixupClassifier(device="cuda"),
-                                 MixupClassifierCV(alphas=(0.0,), cv=2, device="cuda")],
+                                 MixupClassifierCV(MixupClassifier(device="cuda"),
+                                                   alphas=(0.0,), cv=2)],
                          ids=lambda e: type(e).__name__)
 def test_cuda_without_cuda_is_a_clear_error(est, data):
     est = clone(est)

@@ -238,7 +238,7 @@ def test_batched_alpha_search_on_cuda(blobs):
     X, y = blobs
     folds = list(StratifiedKFold(3, shuffle=True, random_state=0).split(X, y))
     params = dict(max_epochs=4, batch_size=16, device="cuda", random_state=0)
-    search = MixupClassifierCV([0.0, 0.4], cv=folds, **params).fit(X, y)
+    search = MixupClassifierCV(MixupClassifier(**params), alphas=[0.0, 0.4], cv=folds).fit(X, y)
     grid = GridSearchCV(MixupClassifier(**params), {"alpha": [0.0, 0.4]}, cv=folds).fit(X, y)
     assert search.batched_
     np.testing.assert_allclose(search.cv_results_["mean_test_score"],

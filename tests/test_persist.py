@@ -47,9 +47,10 @@ def _fitted(data):
     return {
         "classifier": MixupClassifier(**fast).fit(X, labels),
         "regressor": MixupRegressor(**fast).fit(X, np.c_[target, -target]),
-        "cv": MixupClassifierCV(alphas=(0.0, 0.4), cv=2, **fast).fit(X, labels),
-        "cv_fallback": MixupClassifierCV(alphas=(0.0, 0.4), cv=2, early_stopping=True,
-                                         **fast).fit(X, labels),
+        "cv": MixupClassifierCV(MixupClassifier(**fast), alphas=(0.0, 0.4), cv=2).fit(
+            X, labels),
+        "cv_fallback": MixupClassifierCV(MixupClassifier(early_stopping=True, **fast),
+                                         alphas=(0.0, 0.4), cv=2).fit(X, labels),
         "meta_classifier": MixupEstimator(make_pipeline(StandardScaler(), LogisticRegression()),
                                           random_state=0).fit(X, labels),
         "meta_regressor": MixupEstimator(Ridge(), random_state=0).fit(X, target),
