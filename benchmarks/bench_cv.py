@@ -1,102 +1,120 @@
-"""MixupClassifierCV (one batched ensemble) vs GridSearchCV over MixupClassifier.
+"""MixupClassifierCV() against GridSearchCV(MixupClassifier()) and against one fit.
 
-Both search the same alphas on the same folds, with the same ``n_jobs`` (for
-MixupClassifierCV: its networks split over that many processes) and the same
-estimator settings (the paper's UCI protocol: Adam, lr 1e-3, minibatch 16, a
-(128, 128) MLP; fewer epochs than its 10 by default, to keep the sequential
-search short on a 2-core machine: the ratio is per epoch and does not depend
-on it). Prints wall
-times, the ratios and the mean test scores of both, which agree up to
-floating-point rounding.
+Default settings everywhere (``MixupClassifier()``: 100 epochs, cosine lr, batch
+"auto", no early stopping), 5 alphas x 5 stratified folds, refit included on
+both sides. For each dataset and ``n_jobs`` it prints the wall time of
+``MixupClassifierCV(n_jobs=k)`` and of ``GridSearchCV(..., n_jobs=k)``, their
+ratio, the alphas each chose, the largest gap between their mean split scores,
+and each run's peak memory (the resident set of the process and of its
+workers); then the time of one default ``MixupClassifier`` fit on all the data
+and the ratio of the whole search to it. Every measurement runs in a fresh
+process with one torch thread per process (``OMP_NUM_THREADS=1``).
 
-Run from the repository root::
+Run from the repository root (the data root holds ``uci/`` and ``keel/``)::
 
-    PYTHONPATH=. python benchmarks/bench_cv.py --datasets htru2 phishing --epochs 2
+    python benchmarks/bench_cv.py --data-home ../shared/data
+    python benchmarks/bench_cv.py --data-home ../shared/data --datasets phoneme --n-jobs 1
 """
 
 from __future__ import annotations
 
 import argparse
-import gzip
+import json
 import os
+import resource
+import subprocess
+import sys
 import time
-from pathlib import Path
 
 import numpy as np
-import pandas as pd
-import torch
-from sklearn.model_selection import GridSearchCV, StratifiedKFold
-from sklearn.preprocessing import StandardScaler
 
-from skmixup import MixupClassifier, MixupClassifierCV
-
-DATA = Path(os.environ.get("SKMIXUP_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"))
+ALPHAS = [0.0, 0.1, 0.2, 0.4, 1.0]
+UCI = ["abalone", "phishing", "htru2"]
+KEEL = ["contraceptive", "phoneme", "optdigits"]
 
 
-def load(name):
-    """A small reader of the shared UCI copies (skmixup.datasets.fetch_uci when present)."""
-    try:
-        from skmixup.datasets import fetch_uci
+def load(name, data_home):
+    """Standardised float32 features (text columns one-hot) and labels."""
+    import pandas as pd
+    from sklearn.preprocessing import StandardScaler
 
-        X, y = fetch_uci(name, data_home=DATA / "uci", return_X_y=True)
-        return np.asarray(X, dtype=np.float64), np.asarray(y)
-    except (ImportError, TypeError):
-        pass
-    root = DATA / "uci" / name
-    if name == "htru2":
-        with gzip.open(root / "HTRU_2.csv.gz") as f:
-            d = pd.read_csv(f, header=None).to_numpy()
-        return d[:, :8], d[:, 8].astype(int)
-    if name == "phishing":
-        from scipy.io import arff
+    from skmixup.datasets import fetch_keel, fetch_uci
 
-        d = pd.DataFrame(arff.loadarff(root / "Training Dataset.arff")[0])
-        d = d.apply(lambda c: c.str.decode("ascii").astype(int))
-        return d.drop(columns="Result").to_numpy(float), d["Result"].to_numpy()
-    if name == "abalone":
-        d = pd.read_csv(root / "abalone.data", header=None)
-        X = pd.get_dummies(d.iloc[:, :8], columns=[0], dtype=float).to_numpy()
-        return X, d.iloc[:, 8].to_numpy()
-    if name == "iris":
-        d = pd.read_csv(root / "bezdekIris.data", header=None).dropna()
-        return d.iloc[:, :4].to_numpy(float), d.iloc[:, 4].to_numpy()
-    raise ValueError(f"unknown dataset {name!r}; use htru2, phishing, abalone or iris")
+    if name in UCI:
+        X, y = fetch_uci(name, data_home=os.path.join(data_home, "uci"), as_frame=True,
+                         return_X_y=True, download_if_missing=False)
+    else:
+        X, y = fetch_keel(name, data_home=data_home, as_frame=True, return_X_y=True)
+    X = pd.get_dummies(X, dtype=float).to_numpy(dtype=np.float64)
+    return StandardScaler().fit_transform(X).astype(np.float32), np.asarray(y)
+
+
+def measure(kind, name, n_jobs, data_home):
+    """One measurement, in this process: seconds, chosen alpha and split scores."""
+    from sklearn.model_selection import GridSearchCV, StratifiedKFold
+
+    from skmixup import MixupClassifier, MixupClassifierCV
+
+    X, y = load(name, data_home)
+    folds = list(StratifiedKFold(5, shuffle=True, random_state=0).split(X, y))
+    base = MixupClassifier(random_state=0, device="cpu")
+    start = time.perf_counter()
+    if kind == "one":
+        base.fit(X, y)
+        result = {}
+    else:
+        if kind == "cv":
+            search = MixupClassifierCV(base, alphas=ALPHAS, cv=folds, n_jobs=n_jobs).fit(X, y)
+            alpha = search.alpha_
+        else:
+            search = GridSearchCV(base, {"alpha": ALPHAS}, cv=folds, n_jobs=n_jobs).fit(X, y)
+            alpha = search.best_params_["alpha"]
+        result = {"alpha": alpha, "scores": search.cv_results_["mean_test_score"].tolist()}
+    seconds = time.perf_counter() - start
+    peak = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+            + resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
+    return {"seconds": seconds, "peak_mib": peak, "shape": list(X.shape), **result}
+
+
+def run(kind, name, n_jobs, data_home):
+    env = dict(os.environ, OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
+    out = subprocess.run(
+        [sys.executable, __file__, "--one", kind, name, str(n_jobs), "--data-home", data_home],
+        env=env, capture_output=True, text=True)
+    if out.returncode:
+        sys.exit(f"{kind} {name} n_jobs={n_jobs} failed:\n{out.stderr[-3000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--datasets", nargs="+", default=["htru2", "phishing", "abalone", "iris"])
-    parser.add_argument("--alphas", nargs="+", type=float, default=[0.0, 0.1, 0.2, 0.4, 1.0])
-    parser.add_argument("--cv", type=int, default=5)
-    parser.add_argument("--epochs", type=int, default=2)
-    parser.add_argument("--batch-size", type=int, default=16)
+    parser.add_argument("--data-home", default=os.environ.get("SKMIXUP_DATA", "../shared/data"))
+    parser.add_argument("--datasets", nargs="+", default=UCI + KEEL)
     parser.add_argument("--n-jobs", nargs="+", type=int, default=[1, 2])
-    parser.add_argument("--device", default="cpu")
+    parser.add_argument("--one", nargs=3, metavar=("KIND", "NAME", "N_JOBS"), help=argparse.SUPPRESS)
     args = parser.parse_args()
-    params = dict(max_epochs=args.epochs, batch_size=args.batch_size, lr=1e-3,
-                  device=args.device, random_state=0)
-    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, {os.cpu_count()} cores; "
-          f"{len(args.alphas)} alphas x {args.cv} folds, {args.epochs} epochs, batch {args.batch_size}, "
-          f"device {args.device}")
+    if args.one:
+        kind, name, n_jobs = args.one
+        print(json.dumps(measure(kind, name, int(n_jobs), args.data_home)))
+        return
+    print(f"{len(ALPHAS)} alphas x 5 folds, MixupClassifier() defaults, refit included; "
+          f"{os.cpu_count()} cores, one torch thread per process")
+    header = (f"{'dataset':14s} {'rows x cols':>12s} {'jobs':>4s} {'CV s':>7s} {'grid s':>7s} "
+              f"{'grid/CV':>7s} {'alpha CV':>8s} {'grid':>5s} {'|gap|':>6s} {'CV MiB':>7s} "
+              f"{'grid MiB':>8s} {'one fit s':>9s} {'CV/fit':>6s}")
+    print(header)
     for name in args.datasets:
-        X, y = load(name)
-        X = StandardScaler().fit_transform(X).astype(np.float32)
-        folds = list(StratifiedKFold(args.cv, shuffle=True, random_state=0).split(X, y))
-        line = f"{name:9s} {X.shape[0]:6d}x{X.shape[1]:<4d}"
+        one = run("one", name, 1, args.data_home)
         for n_jobs in args.n_jobs:
-            start = time.perf_counter()
-            cv = MixupClassifierCV(args.alphas, cv=folds, refit=False, n_jobs=n_jobs,
-                                   **params).fit(X, y)
-            t_cv = time.perf_counter() - start
-            start = time.perf_counter()
-            grid = GridSearchCV(MixupClassifier(**params), {"alpha": args.alphas}, cv=folds,
-                                n_jobs=n_jobs, refit=False).fit(X, y)
-            t_grid = time.perf_counter() - start
-            gap = np.abs(grid.cv_results_["mean_test_score"] - cv.cv_results_["mean_test_score"])
-            line += (f" | n_jobs={n_jobs}: MixupClassifierCV {t_cv:6.1f}s GridSearchCV "
-                     f"{t_grid:6.1f}s ratio {t_grid / t_cv:5.1f}x, max|score gap| "
-                     f"{gap.max():.4f}, same alpha: {grid.best_params_['alpha'] == cv.alpha_}")
-        print(line, flush=True)
+            cv = run("cv", name, n_jobs, args.data_home)
+            grid = run("grid", name, n_jobs, args.data_home)
+            gap = np.max(np.abs(np.subtract(cv["scores"], grid["scores"])))
+            shape = "x".join(map(str, cv["shape"]))
+            print(f"{name:14s} {shape:>12s} {n_jobs:4d} {cv['seconds']:7.1f} "
+                  f"{grid['seconds']:7.1f} {grid['seconds'] / cv['seconds']:6.1f}x "
+                  f"{cv['alpha']:8.1f} {grid['alpha']:5.1f} {gap:6.4f} {cv['peak_mib']:7.0f} "
+                  f"{grid['peak_mib']:8.0f} {one['seconds']:9.1f} "
+                  f"{cv['seconds'] / one['seconds']:5.1f}x", flush=True)
 
 
 if __name__ == "__main__":

@@ -35,8 +35,7 @@ class MixupClassifierCV(ClassifierMixin, BaseEstimator):
 
     For the built-in MLP with the paper's mixup (``module=None`` and 2-D ``X``,
     Adam or AdamW, random partners, no early stopping or other variant), every
-    (alpha, split) network, and the refit of every alpha, are trained at once
-    by one net (:func:`skmixup.ensemble.fit_members`): each prepared exactly as
+    (alpha, split) network is trained at once by one net (:func:`skmixup.ensemble.fit_members`): each prepared exactly as
     its own fit would prepare it (rows, seed, batch size, initial weights, its
     own random streams and Adam state), stacked, and trained by the same
     skorch loop as a single fit. With ``dropout=0`` each model ends where its
@@ -68,9 +67,9 @@ class MixupClassifierCV(ClassifierMixin, BaseEstimator):
         context; ``-1`` uses every core.
     refit : bool or "folds", default=True
         What predicts after the search. ``True``: a model with ``alpha_``
-        fitted on all the data (``best_estimator_``; the batched search trains
-        the refit of every candidate alongside the splits and keeps the
-        chosen one). ``"folds"``: the models of the cross-validation splits at
+        fitted on all the data (``best_estimator_``; on a GPU the batched
+        search trains the refit of every candidate alongside the splits and
+        keeps the chosen one). ``"folds"``: the models of the cross-validation splits at
         ``alpha_`` (``estimators_``), averaging their probabilities; no refit.
         ``False``: nothing (``predict`` is then unavailable).
 
@@ -278,16 +277,19 @@ class MixupClassifierCV(ClassifierMixin, BaseEstimator):
         def rows(index):
             return X[index], y[index], None if sample_weight is None else sample_weight[index]
 
-        everything = np.arange(len(y))
         jobs = [(a, train) for a in alphas for train, _ in splits]
-        if self.refit is True:
-            jobs += [(a, everything) for a in alphas]
+        # On a GPU a step costs about the same for a few more models: every alpha's refit
+        # trains alongside the splits. On a CPU a step costs in proportion to the models:
+        # only the chosen alpha is refitted, afterwards.
+        cuda = torch.device(resolve_device(base.device)).type == "cuda"
+        alongside = cuda and self.refit is True
+        if alongside:
+            jobs += [(a, np.arange(len(y))) for a in alphas]
         estimators = [clone(base).set_params(alpha=float(a)) for a, _ in jobs]
         data = [rows(train) for _, train in jobs]
         # n_jobs > 1 on a CPU: the models split over that many processes, each training its
         # share as one smaller stack (joblib gives each its share of the cores).
-        device = resolve_device(base.device)
-        n_jobs = 1 if torch.device(device).type == "cuda" else effective_n_jobs(self.n_jobs)
+        n_jobs = 1 if cuda else effective_n_jobs(self.n_jobs)
         chunks = np.array_split(np.arange(len(jobs)), max(1, min(n_jobs, len(jobs))))
         start = time.perf_counter()
         fitted = Parallel(n_jobs=len(chunks))(
@@ -317,7 +319,7 @@ class MixupClassifierCV(ClassifierMixin, BaseEstimator):
         results = _results_table(alphas, scores, np.full((n_alphas, n_splits), fit_time),
                                  score_times)
         models = [fitted[i * n_splits:(i + 1) * n_splits] for i in range(n_alphas)]
-        refits = fitted[n_alphas * n_splits:] if self.refit is True else None
+        refits = fitted[n_alphas * n_splits:] if alongside else None
         return results, models, refits
 
     def _check_predictor(self):

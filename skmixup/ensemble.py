@@ -103,7 +103,9 @@ class StackedMLP(nn.Module):
         for i, (w, b) in enumerate(zip(self.weights, self.biases)):
             x = torch.baddbmm(b[:n], x, w[:n])
             if i < last:
-                x = nn.functional.dropout(torch.relu(x), self.dropout, self.training)
+                x = torch.relu(x)
+                if self.dropout > 0:
+                    x = nn.functional.dropout(x, self.dropout, self.training)
         return x if self.absent is None else x + self.absent[:n]
 
     def copy_member_to(self, index, mlp):
@@ -192,17 +194,27 @@ class MemberBatches:
         device = self.X.device
         orders = [off + torch.randperm(n, device=device, generator=g)
                   for off, n, g in zip(self.offsets, self.sizes, self.generators)]
+        same = len(set(self.batch_sizes)) == 1
+        if same:  # one padded (members, rows) table, sliced per step
+            table = torch.zeros((len(orders), len(self) * self.batch_sizes[0]),
+                                dtype=torch.long, device=device)
+            for m, order in enumerate(orders):
+                table[m, :len(order)] = order
         for s in range(len(self)):
-            chunks = [order[s * b:(s + 1) * b] for order, b in zip(orders, self.batch_sizes)]
-            counts = [len(c) for c in chunks if len(c)]
+            counts = [min(b, n - s * b) for n, b in zip(self.sizes, self.batch_sizes)]
+            counts = [c for c in counts if c > 0]
             n_active, width = len(counts), max(counts)
-            index = torch.zeros((n_active, width), dtype=torch.long, device=device)
-            for m, c in enumerate(chunks[:n_active]):
-                index[m, :len(c)] = c
+            if same:
+                start = s * self.batch_sizes[0]
+                index = table[:n_active, start:start + width]
+            else:
+                index = torch.zeros((n_active, width), dtype=torch.long, device=device)
+                for m, (order, b) in enumerate(zip(orders[:n_active], self.batch_sizes)):
+                    index[m, :counts[m]] = order[s * b:s * b + counts[m]]
             X, y = self.X[index], self.y[index]
-            count = torch.tensor(counts, dtype=y.dtype, device=device)
-            real = torch.arange(width, device=device)[None] < count[:, None]
-            y[..., -1] *= real * (n_active * width) / count[:, None]
+            count = torch.tensor(counts, dtype=y.dtype, device=device)[:, None]
+            real = torch.arange(width, device=device)[None] < count
+            y[..., -1] *= real * (n_active * width) / count
             yield (X, counts), y
 
 
@@ -339,7 +351,6 @@ def fit_members(estimators, data):
         callbacks.append(("lr_schedule", LRScheduler(
             torch.optim.lr_scheduler.LambdaLR, lr_lambda=factors, step_every="batch")))
     optimizer, params = first._make_optimizer()
-    params.pop("fused", None)
     stack = StackedMLP([nets[m].module_ for m in order], n_outputs, first.dropout)
     net = MemberNet(
         stack, criterion=first._criterion(), optimizer=MemberAdam, lr=first.lr,
