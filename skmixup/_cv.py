@@ -34,16 +34,16 @@ class MixupClassifierCV(ClassifierMixin, BaseEstimator):
     same result, computed faster.
 
     For the built-in MLP with the paper's mixup (``module=None`` and 2-D ``X``,
-    Adam or AdamW, random partners, no early stopping or other variant), every
+    Adam or AdamW, random partners, with or without early stopping), every
     (alpha, split) network is trained at once by one net (:func:`skmixup.ensemble.fit_members`): each prepared exactly as
     its own fit would prepare it (rows, seed, batch size, initial weights, its
     own random streams and Adam state), stacked, and trained by the same
     skorch loop as a single fit. With ``dropout=0`` each model ends where its
     own fit would, up to floating-point rounding, so the scores and the
     chosen ``alpha_`` are those of the grid search. Any other configuration
-    (custom modules, image tensors, SGD, early stopping, the partner,
-    manifold, label-smoothing and CutMix variants, callbacks, mixed
-    precision, compile) runs one fit per candidate through
+    (custom modules, image tensors, SGD, the partner, manifold,
+    label-smoothing and CutMix variants, callbacks, mixed precision,
+    compile, warm starts) runs one fit per candidate through
     :class:`~sklearn.model_selection.GridSearchCV`, with ``n_jobs``.
 
     Parameters
@@ -163,7 +163,7 @@ class MixupClassifierCV(ClassifierMixin, BaseEstimator):
             return validate_data(self, X, y, **kwargs)
         return validate_data(self, X, reset=False, **kwargs)
 
-    def _batchable(self, X, y, base, splits):
+    def _batchable(self, X, base):
         """Whether :func:`fit_members` can train this search (see the class docstring)."""
         if type(base) is not MixupClassifier or X.ndim != 2:
             return False
@@ -172,9 +172,7 @@ class MixupClassifierCV(ClassifierMixin, BaseEstimator):
                 and p["partners"] == "random" and p["method"] == "mixup"
                 and p["mix_layer"] is None and p["augment"] is None and p["mix_targets"]
                 and not p["callbacks"] and p["precision"] is None and not p["compile"]
-                and not p["warm_start"] and p["label_smoothing"] == 0
-                and not base._use_early_stopping(y)
-                and not any(base._use_early_stopping(y[train]) for train, _ in splits))
+                and not p["warm_start"] and p["label_smoothing"] == 0)
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, groups=None, sample_weight=None):
@@ -229,7 +227,7 @@ class MixupClassifierCV(ClassifierMixin, BaseEstimator):
         self.n_splits_ = len(splits)
         self.scorer_ = check_scoring(base, scoring=self.scoring)
 
-        self.batched_ = self._batchable(X, y, base, splits)
+        self.batched_ = self._batchable(X, base)
         search = self._search_batched if self.batched_ else self._search_each
         results, models, refits = search(X, y, alphas, splits, base, sample_weight)
         self.cv_results_ = results

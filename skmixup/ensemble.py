@@ -96,17 +96,23 @@ class StackedMLP(nn.Module):
         self.n_outputs_ = outs
         self.dropout = float(dropout)
 
-    def forward(self, x):
-        """``(M', B, n_features) -> (M', B, n_outputs)`` for the first ``M'`` members."""
-        n = x.shape[0]
+    def forward(self, x, members=None):
+        """``(M', B, n_features) -> (M', B, n_outputs)``.
+
+        For the members at positions ``members`` (a long tensor), or the first
+        ``M'`` members.
+        """
+        def pick(t):
+            return t[:x.shape[0]] if members is None else t.index_select(0, members)
+
         last = len(self.weights) - 1
         for i, (w, b) in enumerate(zip(self.weights, self.biases)):
-            x = torch.baddbmm(b[:n], x, w[:n])
+            x = torch.baddbmm(pick(b), x, pick(w))
             if i < last:
                 x = torch.relu(x)
                 if self.dropout > 0:
                     x = nn.functional.dropout(x, self.dropout, self.training)
-        return x if self.absent is None else x + self.absent[:n]
+        return x if self.absent is None else x + pick(self.absent)
 
     def copy_member_to(self, index, mlp):
         """Write member ``index``'s weights into ``mlp`` (of that member's shape)."""
@@ -173,49 +179,63 @@ class MemberBatches:
     ``y``; each epoch it shuffles them with ``generators[m]`` (as
     :class:`~skmixup.net.TensorBatches` shuffles a single fit's rows) and
     slices ``batch_sizes[m]`` rows per step. Members are ordered by batches
-    per epoch, most first, so the members with data in a step are a prefix.
+    per epoch, most first, so the members with data in a step are a prefix;
+    members marked in ``stopped`` (early stopping) are left out.
 
-    Yields ``((X_batch, counts), y_batch)``: ``X_batch`` of shape
-    ``(M', W, ...)``, ``counts`` the real rows of each member (the rest is
-    padding), ``y_batch`` of shape ``(M', W, k + 1)`` whose last column is the
-    row's weight scaled so that :meth:`MixupNet.get_loss` returns the sum of
-    the members' mean losses (0 on padding).
+    Yields ``((X_batch, members, counts, n_stepping), y_batch)``: ``X_batch``
+    of shape ``(M', W, ...)`` for the members at positions ``members``,
+    ``counts`` their real rows (the rest is padding), ``n_stepping`` the
+    length of the prefix with data in this step; ``y_batch`` of shape
+    ``(M', W, k + 1)`` whose last column is the row's weight scaled so that
+    :meth:`MixupNet.get_loss` returns the sum of the members' mean losses (0
+    on padding).
     """
 
-    def __init__(self, X, y, offsets, sizes, batch_sizes, generators):
+    def __init__(self, X, y, offsets, sizes, batch_sizes, generators, stopped=None):
         self.X, self.y = X, y
         self.offsets, self.sizes, self.batch_sizes = offsets, sizes, batch_sizes
         self.generators = generators
+        self.stopped = [False] * len(sizes) if stopped is None else stopped
 
     def __len__(self):
         return max(math.ceil(n / b) for n, b in zip(self.sizes, self.batch_sizes))
 
     def __iter__(self):
         device = self.X.device
-        orders = [off + torch.randperm(n, device=device, generator=g)
-                  for off, n, g in zip(self.offsets, self.sizes, self.generators)]
+        live = [m for m, stopped in enumerate(self.stopped) if not stopped]
+        orders = {m: self.offsets[m] + torch.randperm(self.sizes[m], device=device,
+                                                      generator=self.generators[m])
+                  for m in live}
         same = len(set(self.batch_sizes)) == 1
         if same:  # one padded (members, rows) table, sliced per step
-            table = torch.zeros((len(orders), len(self) * self.batch_sizes[0]),
+            table = torch.zeros((len(self.sizes), len(self) * self.batch_sizes[0]),
                                 dtype=torch.long, device=device)
-            for m, order in enumerate(orders):
+            for m, order in orders.items():
                 table[m, :len(order)] = order
+        everyone = live == list(range(len(self.sizes)))
         for s in range(len(self)):
-            counts = [min(b, n - s * b) for n, b in zip(self.sizes, self.batch_sizes)]
-            counts = [c for c in counts if c > 0]
-            n_active, width = len(counts), max(counts)
+            n_stepping = sum(n > s * b for n, b in zip(self.sizes, self.batch_sizes))
+            members = [m for m in live if m < n_stepping]
+            if not members:
+                continue
+            counts = [min(self.batch_sizes[m], self.sizes[m] - s * self.batch_sizes[m])
+                      for m in members]
+            width = max(counts)
             if same:
                 start = s * self.batch_sizes[0]
-                index = table[:n_active, start:start + width]
+                rows = table[:n_stepping] if everyone else table[members]
+                index = rows[:, start:start + width]
             else:
-                index = torch.zeros((n_active, width), dtype=torch.long, device=device)
-                for m, (order, b) in enumerate(zip(orders[:n_active], self.batch_sizes)):
-                    index[m, :counts[m]] = order[s * b:s * b + counts[m]]
+                index = torch.zeros((len(members), width), dtype=torch.long, device=device)
+                for i, (m, c) in enumerate(zip(members, counts)):
+                    b = self.batch_sizes[m]
+                    index[i, :c] = orders[m][s * b:s * b + c]
             X, y = self.X[index], self.y[index]
             count = torch.tensor(counts, dtype=y.dtype, device=device)[:, None]
             real = torch.arange(width, device=device)[None] < count
-            y[..., -1] *= real * (n_active * width) / count
-            yield (X, counts), y
+            y[..., -1] *= real * (len(members) * width) / count
+            positions = None if everyone else torch.tensor(members, device=device)
+            yield (X, positions, counts, n_stepping), y
 
 
 class MemberNet(MixupNet):
@@ -223,7 +243,10 @@ class MemberNet(MixupNet):
 
     Its module is a :class:`StackedMLP`, its optimizer :class:`MemberAdam`,
     its iterator :class:`MemberBatches`; everything else (the skorch loop,
-    callbacks, the weighted loss, Ctrl-C) is MixupNet's.
+    callbacks, the weighted loss, Ctrl-C) is MixupNet's. After each epoch a
+    member with a hold-out is scored on it and its own skorch
+    :class:`~skorch.callbacks.EarlyStopping` (the one its single fit would
+    run) decides; a stopped member leaves the batches.
 
     Parameters
     ----------
@@ -232,67 +255,115 @@ class MemberNet(MixupNet):
     members : list of MixupNet
         The members' own initialised nets: their generators and lambda
         samplers draw the members' shuffles, partners and lambdas, their
-        ``alpha`` and ``batch_size`` are the members'.
+        ``alpha`` and ``batch_size`` are the members', their histories and
+        early stopping are kept up to date.
     offsets, sizes : list of int
         Each member's rows in the training data.
+    valid : list of skorch Dataset or None
+        Each member's hold-out (None: no early stopping for that member).
     """
 
-    def __init__(self, *args, members=(), offsets=(), sizes=(), **kwargs):
+    def __init__(self, *args, members=(), offsets=(), sizes=(), valid=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.members = members
         self.offsets = offsets
         self.sizes = sizes
+        self.valid = valid
+
+    def initialize(self):
+        super().initialize()
+        self.stopped_ = [False] * len(self.members)
+        for net in self.members:
+            stopper = dict(net.callbacks_).get("early_stopping")
+            if stopper is not None:
+                stopper.on_train_begin(net)
+        return self
 
     def get_iterator(self, dataset, training=False):
         if not training:
             raise NotImplementedError("MemberNet only trains; predict with the members.")
         return MemberBatches(dataset.X, dataset.y, self.offsets, self.sizes,
                              [net.batch_size for net in self.members],
-                             [net.generator_ for net in self.members])
+                             [net.generator_ for net in self.members], self.stopped_)
 
     def train_step_single(self, batch, **fit_params):
         if not self.module_.training:
             self._set_training(True)
-        (X, counts), y = batch
-        n_active, width = X.shape[:2]
-        self.optimizer_.n_active = n_active
+        (X, positions, counts, n_stepping), y = batch
+        n_batch, width = X.shape[:2]
+        members = range(n_batch) if positions is None else positions.tolist()
+        self.optimizer_.n_active = n_stepping
         X, y = X.flatten(0, 1), y.flatten(0, 1)
-        if any(net.alpha > 0 for net in self.members[:n_active]):
-            X, y = self._mix(X, y, counts, width)
-        y_pred = self.infer(X.unflatten(0, (n_active, width)), **fit_params).flatten(0, 1)
+        if any(self.members[m].alpha > 0 for m in members):
+            X, y = self._mix(X, y, members, counts, width)
+        with self._autocast():
+            y_pred = self.module_(X.unflatten(0, (n_batch, width)), positions).flatten(0, 1)
         losses = self._row_losses(y_pred, y[:, :-1])
         loss = (y[:, -1] * losses).mean()  # MixupNet.get_loss's weighted mean
         loss.backward()
         with torch.no_grad():  # each member's own mean loss, for its history
-            per_member = (y[:, -1] * losses).view(n_active, width).sum(1) / (n_active * width)
-            self.member_loss_sum_[:n_active] += per_member.double().cpu() * torch.tensor(counts)
+            sums = (y[:, -1] * losses).view(n_batch, width).sum(1) / (n_batch * width)
+            sums = sums.double().cpu() * torch.tensor(counts, dtype=torch.float64)
+            self.member_loss_sum_[list(members)] += sums
         return {"loss": loss, "y_pred": y_pred}
 
-    def _mix(self, X, y, counts, width):
+    def _mix(self, X, y, members, counts, width):
         """Each member's partners and lambda from its own generator, then one :func:`mix`."""
         device = X.device
         index = torch.arange(len(X), device=device)
         lam = torch.ones(len(X), dtype=torch.float64, device=device)
-        for m, (net, c) in enumerate(zip(self.members, counts)):
+        for i, (m, c) in enumerate(zip(members, counts)):
+            net = self.members[m]
             if net.alpha <= 0:
                 continue
             # The order of a single fit: lambda first (MixupNet.mixup_infer), then partners.
             draw = net.lambda_sampler_.draw(c if net.lambda_mode == "example" else 1)
             partners = torch.randperm(c, device=device, generator=net.generator_)
-            lam[m * width:m * width + c] = draw  # one value (batch mode) or one per row
-            index[m * width:m * width + c] = partners + m * width
+            lam[i * width:i * width + c] = draw  # one value (batch mode) or one per row
+            index[i * width:i * width + c] = partners + i * width
         return mix(X, index, lam), mix(y, index, lam)
 
     def run_single_epoch(self, iterator, training, prefix, step_fn, **fit_params):
+        if not training or all(self.stopped_):
+            return
         self.member_loss_sum_ = torch.zeros(len(self.members), dtype=torch.float64)
         super().run_single_epoch(iterator, training, prefix, step_fn, **fit_params)
-        if not training:
-            return
         losses = (self.member_loss_sum_ / torch.tensor(self.sizes)).tolist()
-        for net, value in zip(self.members, losses):
+        live = [m for m, stopped in enumerate(self.stopped_) if not stopped]
+        valid_losses = self._validation_losses([m for m in live if self.valid[m] is not None])
+        for m in live:
+            net = self.members[m]
             net.history.new_epoch()
             net.history.record("epoch", len(net.history))
-            net.history.record("train_loss", value)
+            net.history.record("train_loss", losses[m])
+            if m in valid_losses:
+                net.history.record("valid_loss", valid_losses[m])
+                self.module_.copy_member_to(m, net.module_)  # what EarlyStopping keeps
+                try:
+                    dict(net.callbacks_)["early_stopping"].on_epoch_end(net)
+                except KeyboardInterrupt:  # skorch's way to stop: this member is done
+                    self.stopped_[m] = True
+
+    @torch.no_grad()
+    def _validation_losses(self, members):
+        """Each member's loss on its hold-out, as its own net's validation step gives it."""
+        if not members:
+            return {}
+        self.module_.eval()
+        try:
+            sets = [self.valid[m] for m in members]
+            width = max(len(d.X) for d in sets)
+            X = torch.zeros((len(members), width, *sets[0].X.shape[1:]), dtype=sets[0].X.dtype,
+                            device=sets[0].X.device)
+            for i, d in enumerate(sets):
+                X[i, :len(d.X)] = d.X
+            out = self.module_(X, torch.tensor(members, device=X.device))
+            result = {}
+            for i, (m, d) in enumerate(zip(members, sets)):
+                result[m] = self.members[m].get_loss(out[i, :len(d.X)], d.y).item()
+            return result
+        finally:
+            self.module_.train()
 
 
 def _cosine(total, own, longest):
@@ -309,9 +380,9 @@ def fit_members(estimators, data):
     Parameters
     ----------
     estimators : list of MixupClassifier
-        Unfitted estimators with the built-in MLP, Adam or AdamW, no early
-        stopping, random partners, ``method="mixup"``; they may differ in
-        ``alpha``, ``random_state``, ``batch_size`` and their data.
+        Estimators with the built-in MLP, Adam or AdamW, random partners,
+        ``method="mixup"``, no warm start; they may differ in ``alpha``,
+        ``random_state``, ``batch_size``, early stopping and their data.
     data : list of (X, y, sample_weight)
         Each estimator's training data (``sample_weight`` may be None).
 
@@ -322,12 +393,13 @@ def fit_members(estimators, data):
         up to floating-point rounding (``dropout=0``).
     """
     plans = [est._plan_fit(X, y, w) for est, (X, y, w) in zip(estimators, data)]
-    if any(plan.early_stopping or plan.warm for plan in plans):
-        raise ValueError("fit_members trains without early stopping or warm starts.")
+    if any(plan.warm for plan in plans):
+        raise ValueError("fit_members trains new models: warm starts are fits of their own.")
     nets = []
     for est, plan in zip(estimators, plans):
         with seeded_torch_rng(plan.seed, [plan.device]):
             nets.append(est._new_net(plan))
+        nets[-1].sample_weighted = plan.weighted
     # Members with more batches per epoch first: the members of a step are then a prefix,
     # and those that step together (the same number of batches) a contiguous range.
     n_batches = [math.ceil(len(p.X) / net.batch_size) for p, net in zip(plans, nets)]
@@ -357,6 +429,7 @@ def fit_members(estimators, data):
         max_epochs=first.max_epochs, batch_size=1, train_split=None, callbacks=callbacks,
         device=plans[0].device, verbose=0, members=[nets[m] for m in order],
         offsets=np.cumsum([0] + sizes[:-1]).tolist(), sizes=sizes, sample_weighted=True,
+        valid=[plans[m].valid for m in order],
         optimizer__ranges=ranges, optimizer__decoupled_weight_decay=optimizer is torch.optim.AdamW,
         **{f"optimizer__{k}": v for k, v in params.items()},
     )
@@ -364,8 +437,12 @@ def fit_members(estimators, data):
         net.initialize()
         net.partial_fit(X, y)
     for position, m in enumerate(order):
-        stack.copy_member_to(position, nets[m].module_)
-        estimators[m]._finish_fit(nets[m], False)
+        if not net.stopped_[position]:  # a stopped member's net holds its last weights
+            stack.copy_member_to(position, nets[m].module_)
+        stopper = dict(nets[m].callbacks_).get("early_stopping")
+        if stopper is not None:  # back to the best epoch, as at the end of its own fit
+            stopper.on_train_end(nets[m])
+        estimators[m]._finish_fit(nets[m], plans[m].early_stopping)
     return estimators
 
 

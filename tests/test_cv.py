@@ -149,7 +149,6 @@ class Tiny(torch.nn.Module):
 @pytest.mark.parametrize("params", [
     dict(module=Tiny),  # custom module
     dict(optimizer="sgd"),  # optimizer the batched path does not implement
-    dict(early_stopping=True, validation_fraction=0.2),
     dict(partners="same_class"),  # a variant the batched path does not implement
     dict(label_smoothing=0.1),
 ])
@@ -164,6 +163,18 @@ def test_falls_back_to_one_fit_per_candidate(iris, folds, params):
     np.testing.assert_array_equal(search.cv_results_["mean_test_score"],
                                   grid.cv_results_["mean_test_score"])
     assert search.alpha_ == grid.best_params_["alpha"]
+
+
+def test_early_stopping_search_is_the_grid_search(iris, folds):
+    # Each model holds out its own rows and stops on its own (tests/test_ensemble.py).
+    X, y = iris
+    params = dict(FAST, early_stopping=True, validation_fraction=0.2, n_iter_no_change=2,
+                  max_epochs=30, lr=0.03)
+    search = searched([0.0, 0.4, 2.0], params, cv=folds).fit(X, y)
+    grid = GridSearchCV(MixupClassifier(**params), {"alpha": [0.0, 0.4, 2.0]},
+                        cv=folds).fit(X, y)
+    assert search.batched_
+    _assert_same_search(search, grid, folds)
 
 
 def test_uneven_folds_and_adamw(iris):

@@ -101,8 +101,32 @@ def test_member_adam_equals_independent_adams(decoupled):
         torch.testing.assert_close(stacked.detach()[m], singles[m].detach())
 
 
-def test_fit_members_refuses_early_stopping(iris):
+@pytest.mark.parametrize("weighted", [False, True])
+def test_members_stop_early_as_their_own_fits(iris, weighted):
+    # Each member holds out its own rows (the split its fit would draw), scores them after
+    # every epoch and stops through its own skorch EarlyStopping; the best epoch's weights
+    # are restored, as at the end of a single fit. Patience 2 stops some members early.
     X, y = iris
-    est = MixupClassifier(early_stopping=True, max_epochs=2, device="cpu")
-    with pytest.raises(ValueError, match="without early stopping"):
+    rows = [np.arange(150), np.arange(10, 140), np.arange(150)]
+    alphas = [0.0, 1.0, 8.0]
+    weight = np.linspace(0.5, 2.0, len(y)) if weighted else np.ones(len(y))
+    base = MixupClassifier(early_stopping=True, n_iter_no_change=2, max_epochs=40, lr=0.05,
+                           device="cpu", random_state=3)
+    members = fit_members([clone(base).set_params(alpha=a) for a in alphas],
+                          [(X[r], y[r], weight[r]) for r in rows])
+    n_iter = []
+    for r, alpha, member in zip(rows, alphas, members):
+        single = clone(base).set_params(alpha=alpha).fit(X[r], y[r], sample_weight=weight[r])
+        assert member.n_iter_ == single.n_iter_
+        np.testing.assert_allclose(member.validation_loss_curve_,
+                                   single.validation_loss_curve_, rtol=1e-4)
+        assert _max_gap(member, single) < 1e-4
+        n_iter.append(member.n_iter_)
+    assert min(n_iter) < 40  # the stopping was exercised
+
+
+def test_fit_members_refuses_warm_starts(iris):
+    X, y = iris
+    est = MixupClassifier(warm_start=True, max_epochs=2, device="cpu").fit(X, y)
+    with pytest.raises(ValueError, match="warm starts"):
         fit_members([est], [(X, y, None)])

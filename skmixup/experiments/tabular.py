@@ -142,9 +142,9 @@ def make_model(spec, seed):
             params["alpha"] = 0.0
         return MixupClassifier(random_state=seed, device="cpu", **params)
     if base == "mixup-cv":
-        from .. import MixupClassifierCV
+        from .. import MixupClassifier, MixupClassifierCV
 
-        return MixupClassifierCV(random_state=seed, device="cpu", **params)
+        return MixupClassifierCV(MixupClassifier(random_state=seed, device="cpu", **params))
     if base == "mlp":
         from sklearn.neural_network import MLPClassifier
 
