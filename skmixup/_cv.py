@@ -35,8 +35,9 @@ class MixupClassifierCV(ClassifierMixin, BaseEstimator):
 
     For the built-in MLP with the paper's mixup (``module=None`` and 2-D ``X``,
     Adam or AdamW, random partners, with or without early stopping), every
-    (alpha, split) network is trained at once by one net (:func:`skmixup.ensemble.fit_members`): each prepared exactly as
-    its own fit would prepare it (rows, seed, batch size, initial weights, its
+    (alpha, split) network is trained at once by one net
+    (:func:`skmixup.ensemble.fit_members`): each prepared exactly as its own
+    fit would prepare it (rows, seed, batch size, initial weights, its
     own random streams and Adam state), stacked, and trained by the same
     skorch loop as a single fit. With ``dropout=0`` each model ends where its
     own fit would, up to floating-point rounding, so the scores and the

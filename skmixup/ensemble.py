@@ -99,11 +99,11 @@ class StackedMLP(nn.Module):
     def forward(self, x, members=None):
         """``(M', B, n_features) -> (M', B, n_outputs)``.
 
-        For the members at positions ``members`` (a long tensor), or the first
-        ``M'`` members.
+        For the members ``members`` (positions as a long tensor, or a slice),
+        by default the first ``M'``.
         """
         def pick(t):
-            return t[:x.shape[0]] if members is None else t.index_select(0, members)
+            return t[:x.shape[0]] if members is None else t[members]
 
         last = len(self.weights) - 1
         for i, (w, b) in enumerate(zip(self.weights, self.biases)):
@@ -296,16 +296,34 @@ class MemberNet(MixupNet):
         X, y = X.flatten(0, 1), y.flatten(0, 1)
         if any(self.members[m].alpha > 0 for m in members):
             X, y = self._mix(X, y, members, counts, width)
-        with self._autocast():
-            y_pred = self.module_(X.unflatten(0, (n_batch, width)), positions).flatten(0, 1)
-        losses = self._row_losses(y_pred, y[:, :-1])
-        loss = (y[:, -1] * losses).mean()  # MixupNet.get_loss's weighted mean
-        loss.backward()
+        X, y = X.unflatten(0, (n_batch, width)), y.unflatten(0, (n_batch, width))
+        # MixupNet.get_loss's weighted mean over all rows, summed chunk by chunk: on a CPU
+        # a few members at a time keep their activations in cache.
+        loss, sums = 0.0, []
+        step = self._chunk(width)
+        for lo in range(0, n_batch, step):
+            part = slice(lo, min(lo + step, n_batch))
+            which = part if positions is None else positions[part]
+            with self._autocast():
+                y_pred = self.module_(X[part], which).flatten(0, 1)
+            target = y[part].flatten(0, 1)
+            weighted = target[:, -1] * self._row_losses(y_pred, target[:, :-1])
+            chunk_loss = weighted.sum() / (n_batch * width)
+            chunk_loss.backward()
+            loss = loss + chunk_loss.detach()
+            sums.append(weighted.detach().view(-1, width).sum(1))
         with torch.no_grad():  # each member's own mean loss, for its history
-            sums = (y[:, -1] * losses).view(n_batch, width).sum(1) / (n_batch * width)
-            sums = sums.double().cpu() * torch.tensor(counts, dtype=torch.float64)
+            sums = torch.cat(sums).double().cpu() / (n_batch * width)
+            sums *= torch.tensor(counts, dtype=torch.float64)
             self.member_loss_sum_[list(members)] += sums
         return {"loss": loss, "y_pred": y_pred}
+
+    def _chunk(self, width):
+        """Members per forward and backward pass: all on a GPU, a cache's worth on a CPU."""
+        if torch.device(self.device).type != "cpu":
+            return len(self.members)
+        widest = max(w.shape[2] for w in self.module_.weights)
+        return max(1, 2 ** 18 // (width * widest))
 
     def _mix(self, X, y, members, counts, width):
         """Each member's partners and lambda from its own generator, then one :func:`mix`."""
