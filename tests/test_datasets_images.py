@@ -15,13 +15,7 @@ from skmixup.datasets._images import read_idx
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def shared_data_home():
-    """The folder holding images/fashion-mnist: $SKMIXUP_DATA, else ../shared/data beside the repo."""
-    for candidate in (os.environ.get("SKMIXUP_DATA"), ROOT.parent / "shared" / "data"):
-        if candidate and (Path(candidate) / "images" / "fashion-mnist" / "train-images-idx3-ubyte.gz").exists():
-            return Path(candidate)
-    pytest.skip("Fashion-MNIST files not found: set SKMIXUP_DATA to a folder with images/fashion-mnist/ "
-                "(see ../shared/data/images/MANIFEST.md)")
+FASHION_MNIST = "images/fashion-mnist/train-images-idx3-ubyte.gz"
 
 
 def write_idx(path, array):
@@ -50,8 +44,8 @@ def write_cifar10(folder, n_per_batch=6, seed=0):
     return batches
 
 
-def test_fetch_fashion_mnist_from_the_shared_files():
-    home = shared_data_home()
+def test_fetch_fashion_mnist_from_the_shared_files(shared_data):
+    home = shared_data(FASHION_MNIST)
     data = fetch_fashion_mnist(home, download_if_missing=False)
     assert data.data_train.shape == (60000, 28, 28) and data.data_train.dtype == np.uint8
     assert data.data_test.shape == (10000, 28, 28)
@@ -64,8 +58,8 @@ def test_fetch_fashion_mnist_from_the_shared_files():
     assert data.target_names[9] == "Ankle boot"
 
 
-def test_fetch_fashion_mnist_subsets_and_return_X_y():
-    home = shared_data_home()
+def test_fetch_fashion_mnist_subsets_and_return_X_y(shared_data):
+    home = shared_data(FASHION_MNIST)
     X, y = fetch_fashion_mnist(home, subset="test", return_X_y=True, download_if_missing=False)
     assert X.shape == (10000, 28, 28) and y.shape == (10000,)
     with pytest.raises(ValueError, match="subset"):

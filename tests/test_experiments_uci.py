@@ -1,35 +1,18 @@
 """The UCI experiment: splits, paired tests, and the quick setting end to end."""
 
 import json
-import os
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from skmixup.experiments._report import paired_tests, summarize
-from skmixup.experiments.uci import (PAPER_TABLE_4, UCIConfig, _inner_cv, format_table,
-                                     load_dataset, make_splits, run, write_results)
-
-ROOT = Path(__file__).resolve().parents[1]
-
+from experiments._report import PAPER_TABLE_4, paired_tests, summarize
+from experiments.uci import (UCIConfig, _inner_cv, format_table, load_dataset, make_splits, run,
+                             write_results)
 from skmixup import MixupClassifier
 
 # The tuned protocol names its mixup model after the default alpha.
 DEFAULT = f"mixup a={MixupClassifier().alpha:g}"
-
-
-def _shared_uci():
-    env = os.environ.get("SKMIXUP_DATA") or os.environ.get("SKMIXUP_SHARED_DATA")
-    for base in ([Path(env)] if env else []) + [ROOT.parent / "shared" / "data"]:
-        for folder in (base, base / "uci"):
-            if (folder / "arrhythmia" / "arrhythmia.data").is_file():
-                return folder
-    return None
-
-
-UCI_HOME = _shared_uci()
 
 
 def test_splits_are_stratified_and_pool_singleton_classes():
@@ -95,10 +78,9 @@ def test_iris_falls_back_to_scikit_learn(tmp_path):
 
 
 @pytest.fixture(scope="module")
-def quick_results():
-    if UCI_HOME is None:
-        pytest.skip("shared UCI files not found: set SKMIXUP_DATA or put ../shared beside the repo")
-    config = UCIConfig.quick(datasets=("iris", "arrhythmia"), data_home=str(UCI_HOME),
+def quick_results(shared_data):
+    home = shared_data("uci/arrhythmia/arrhythmia.data", "uci/iris")
+    config = UCIConfig.quick(datasets=("iris", "arrhythmia"), data_home=str(home),
                              n_splits=2, n_jobs=1, progress=False)
     return run(config)
 
@@ -146,14 +128,14 @@ def test_quick_run_outputs(quick_results, tmp_path):
 
 
 def test_command_runs_on_iris_without_data_and_says_what_it_skipped(tmp_path, monkeypatch, capsys):
-    from skmixup.__main__ import main
+    from experiments.__main__ import main
 
     monkeypatch.setenv("SKMIXUP_DATA", str(tmp_path / "empty"))
     main(["uci", "--quick", "--datasets", "iris", "abalone", "--protocols", "tuned",
           "--splits", "2", "--n-jobs", "1", "--no-progress", "--out", str(tmp_path / "out")])
     printed = capsys.readouterr().out
     assert "iris" in printed and "skipped (files not found):" in printed
-    assert f"abalone: 'abalone.data' not in {tmp_path / 'empty' / 'abalone'}" in printed
+    assert f"abalone: 'abalone.data' not in {tmp_path / 'empty' / 'uci' / 'abalone'}" in printed
     assert "SKMIXUP_DATA" in printed and "total time" in printed
     records = pd.read_csv(tmp_path / "out" / "records.csv")
     assert set(records["dataset"]) == {"iris"} and set(records["split"]) == {0, 1}
@@ -167,7 +149,7 @@ def test_unknown_protocol():
 
 def _full_results(n_splits=10):
     """Records of every protocol, dataset and model (random errors), as run() returns them."""
-    from skmixup.experiments.uci import DATASETS, paper_models, tuned_models
+    from experiments.uci import DATASETS, paper_models, tuned_models
 
     rng = np.random.default_rng(0)
     config = UCIConfig()
@@ -205,7 +187,7 @@ def test_tables_fit_120_columns_and_show_the_chosen_alphas():
 
 
 def test_eta_comes_from_the_measured_cost_of_each_group():
-    from skmixup.experiments._progress import TaskProgress, format_seconds
+    from experiments._progress import TaskProgress, format_seconds
 
     now = [0.0]
     progress = TaskProgress([("big", 10.0)] * 2 + [("small", 1.0)] * 4, n_workers=2,
@@ -230,7 +212,7 @@ def test_eta_comes_from_the_measured_cost_of_each_group():
 
 
 def test_eta_waits_for_the_longest_running_task():
-    from skmixup.experiments._progress import TaskProgress
+    from experiments._progress import TaskProgress
 
     now = [0.0]
     progress = TaskProgress([("a", 1.0), ("b", 1.0), ("b", 1.0)], n_workers=2, disable=True,
@@ -263,7 +245,7 @@ def test_run_resumes_from_partial_results(tmp_path, capsys):
 
 
 def test_tasks_run_in_rounds_largest_first_within_a_round():
-    from skmixup.experiments.uci import _ordered_tasks
+    from experiments.uci import _ordered_tasks
 
     def dataset(n_rows, n_features, n_splits=2):
         X = pd.DataFrame(np.zeros((n_rows, n_features)))

@@ -24,7 +24,6 @@ from skmixup import MixupClassifier, MixupClassifierCV, MixupEstimator, MixupReg
 from skmixup.datasets import load_cifar10
 from skmixup.datasets._images import read_idx
 
-from .conftest import shared_data_dir
 
 
 # ------------------------------------------------------------------ helpers
@@ -400,17 +399,15 @@ def test_corrupt_fashion_mnist_file_is_named_before_decompression(tmp_path):
         fetch_fashion_mnist(tmp_path, subset="test", download_if_missing=False)
 
 
-def test_experiments_read_uci_files_through_the_checked_loaders(tmp_path):
-    from skmixup.experiments._local_data import load_uci
+def test_experiments_read_uci_files_through_the_checked_loaders(tmp_path, shared_data):
+    from experiments.ablation import run_uci
 
-    source = shared_data_dir() / "uci" / "iris" / "bezdekIris.data"
-    if not source.exists():
-        pytest.skip("no shared data")
+    source = shared_data("uci/iris/bezdekIris.data") / "uci" / "iris" / "bezdekIris.data"
     folder = tmp_path / "uci" / "iris"
     folder.mkdir(parents=True)
     (folder / "bezdekIris.data").write_bytes(source.read_bytes().replace(b"5.1", b"9.9", 1))
     with pytest.raises(ValueError, match="sha256"):
-        load_uci("iris", data_home=tmp_path)
+        run_uci(tmp_path / "out" / "uci.csv", datasets=("iris",), data_home=tmp_path)
 
 
 # -------------------------------------------------------- threads and RNG

@@ -137,10 +137,9 @@ def fetch_fashion_mnist(data_home=None, *, subset="all", download_if_missing=Tru
 
     The four files ``train-images-idx3-ubyte.gz``, ``train-labels-idx1-ubyte.gz``,
     ``t10k-images-idx3-ubyte.gz`` and ``t10k-labels-idx1-ubyte.gz`` are looked
-    for in ``<data_home>/images/fashion-mnist/``, else in
-    ``<data_home>/fashion-mnist/`` (uncompressed copies also work). When they
-    are missing the dataset is downloaded from OpenML (id 40996) and cached in
-    the first of these folders, in the same format.
+    for in ``<data_home>/images/fashion-mnist/`` (uncompressed copies also
+    work). When they are missing the dataset is downloaded from OpenML (id
+    40996) and cached in that folder, in the same format.
 
     ================  ==========================
     Classes           10 (6,000 / 1,000 each)
@@ -151,7 +150,7 @@ def fetch_fashion_mnist(data_home=None, *, subset="all", download_if_missing=Tru
     Parameters
     ----------
     data_home : str or path-like, default=None
-        Folder holding ``images/fashion-mnist/``; see
+        The data root, holding ``images/fashion-mnist/``; see
         :func:`skmixup.datasets.get_data_home` for the default.
     subset : {"train", "test", "all"}, default="all"
         Which split to return; ``"all"`` returns both, see Returns.
@@ -182,11 +181,7 @@ def fetch_fashion_mnist(data_home=None, *, subset="all", download_if_missing=Tru
     """
     if subset not in ("train", "test", "all"):
         raise ValueError(f"subset must be 'train', 'test' or 'all'; got {subset!r}.")
-    home = get_data_home(data_home)
-    # The layout of the shared data folder (images/fashion-mnist), or fashion-mnist directly.
-    folder = home / "images" / "fashion-mnist"
-    if not folder.exists() and (home / "fashion-mnist").exists():
-        folder = home / "fashion-mnist"
+    folder = get_data_home(data_home) / "images" / "fashion-mnist"
     names = list(FASHION_MNIST_FILES)
     if any(_find_idx(folder, name) is None for name in names):
         if not download_if_missing:

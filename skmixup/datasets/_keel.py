@@ -70,17 +70,13 @@ _CITE = (
 def keel_path(name, data_home=None) -> Path:
     """Where :func:`fetch_keel` looks for dataset ``name``'s file.
 
-    ``data_home`` (or ``SKMIXUP_DATA``) is the data root that holds ``keel/``
-    (``<data_home>/keel/<name>.csv.gz``); the ``keel`` folder itself is
-    accepted too (``<data_home>/<name>.csv.gz``).
+    ``<data_home>/keel/<name>.csv.gz`` (``keel/imbalanced/`` for the
+    imbalanced group), with ``data_home`` the data root (see
+    :func:`~skmixup.datasets.get_data_home`).
     """
     group, _ = _spec(name)
     relative = Path(name + ".csv.gz") if group == "balanced" else Path("imbalanced", name + ".csv.gz")
-    home = get_data_home(data_home)
-    for candidate in (home / "keel" / relative, home / relative):
-        if candidate.is_file():
-            return candidate
-    return home / "keel" / relative
+    return get_data_home(data_home) / "keel" / relative
 
 
 def _spec(name):
@@ -119,8 +115,7 @@ def fetch_keel(name, *, data_home=None, return_X_y=False, as_frame=False):
     name : str
         A key of :data:`KEEL_DATASETS`, e.g. ``"australian"`` or ``"yeast4"``.
     data_home : str or path-like, default=None
-        The data root holding ``keel/`` (or the ``keel`` folder itself).
-        ``None`` means the ``SKMIXUP_DATA`` environment variable, else
+        The data root holding ``keel/``. ``None`` means the ``SKMIXUP_DATA`` environment variable, else
         ``~/skmixup_data``.
     return_X_y : bool, default=False
         Return ``(data, target)`` instead of a Bunch.

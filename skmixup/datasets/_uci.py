@@ -253,16 +253,10 @@ UCI_DATASETS: dict[str, UCIDataset] = {
 def uci_dataset_path(name, data_home=None) -> Path:
     """The folder where :func:`fetch_uci` looks for (and caches) dataset ``name``.
 
-    ``data_home`` (or ``SKMIXUP_DATA``) may point at the folder that holds the
-    dataset folders (``<data_home>/abalone/abalone.data``) or at its parent
-    (``<data_home>/uci/abalone/abalone.data``). When neither exists yet,
-    downloads go to ``<data_home>/uci/<name>``.
+    ``<data_home>/uci/<name>``, with ``data_home`` the data root (see
+    :func:`~skmixup.datasets.get_data_home`).
     """
-    home = get_data_home(data_home)
-    for candidate in (home / name, home / "uci" / name):
-        if candidate.is_dir():
-            return candidate
-    return home / "uci" / name
+    return get_data_home(data_home) / "uci" / name
 
 
 def _find_files(spec, folder):
@@ -290,7 +284,7 @@ def _missing_message(spec, folder, missing, reason):
         f"fetch_uci({spec.name!r}) could not find {names} in {folder} ({reason}). Put the "
         f"original UCI file(s) there ({folder / missing[0]}, plain or gzipped as "
         f"'{missing[0]}.gz'), or set the {ENV_VAR} environment variable (or pass data_home=) to "
-        f"a folder that holds a '{spec.name}/' folder, e.g. {ENV_VAR}=../shared/data/uci, "
+        f"the data root that holds 'uci/{spec.name}/', e.g. {ENV_VAR}=../shared/data, "
         "or allow download_if_missing=True on a machine with network access."
     )
 
@@ -365,9 +359,8 @@ def fetch_uci(name, *, data_home=None, download_if_missing=True, return_X_y=Fals
               as_frame=False, check_checksum=True):
     """Load one of the six UCI datasets of the mixup paper (abalone, arcene, ...).
 
-    Reads the original UCI files from ``<data_home>/<name>/`` (the layout of
-    the project's ``shared/data/uci`` folder, also accepted one level down as
-    ``<data_home>/uci/<name>/``) and checks their sha256. When they are
+    Reads the original UCI files from ``<data_home>/uci/<name>/`` (the layout
+    of the project's ``shared/data`` folder) and checks their sha256. When they are
     missing and ``download_if_missing`` is true, downloads the data: from
     OpenML with the ``openml`` package (cached under ``<data_home>/uci``), or,
     for HTRU2, the UCI archive's zip, whose files are stored in the layout above.
@@ -377,8 +370,9 @@ def fetch_uci(name, *, data_home=None, download_if_missing=True, return_X_y=Fals
     name : {"abalone", "arcene", "arrhythmia", "htru2", "iris", "phishing"}
         Dataset name; any key of :data:`UCI_DATASETS`.
     data_home : str or path-like, default=None
-        Folder of the dataset folders. ``None`` means the ``SKMIXUP_DATA``
-        environment variable, else ``~/skmixup_data``.
+        The data root, holding ``uci/<name>/``. ``None`` means the
+        ``SKMIXUP_DATA`` environment variable, else ``~/skmixup_data`` (see
+        :func:`~skmixup.datasets.get_data_home`).
     download_if_missing : bool, default=True
         Download the data when the local files are missing. When false, a
         missing file raises ``FileNotFoundError`` saying where to put it.

@@ -7,9 +7,9 @@ after every epoch. The paper's finding on CIFAR-10: ERM's last-epoch error
 is far above its best-epoch error, since it ends up memorizing the wrong
 labels; mixup with a large alpha keeps the two close.
 
-Run ``python -m skmixup memorization`` (CPU scale: a few minutes on 2 cores),
+Run ``python -m experiments memorization`` (CPU scale: a few minutes on 2 cores),
 ``--quick`` for a smoke run, ``--full`` for the whole dataset on a GPU; or
-``python -m skmixup.experiments.memorization``.
+``python -m experiments memorization``.
 """
 
 from __future__ import annotations
@@ -20,8 +20,15 @@ import time
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
+import torch
+from joblib import Parallel, delayed
 
-from ._images_common import EpochTestError
+from skmixup import MixupClassifier
+from skmixup.modules import SmallCNN
+
+from ._arguments import memorization_arguments
+from ._images_common import EpochTestError, fashion_mnist_subset, predict_labels
 
 __all__ = ["EpochTestError", "MemorizationConfig", "corrupt_labels", "format_table", "plot_curves", "run"]
 
@@ -112,11 +119,6 @@ class MemorizationConfig:
 
 
 def _run_one(config, corruption, method, seed, X_train, y_train, X_test, y_test):
-    import torch
-
-    from .. import MixupClassifier
-    from ..modules import SmallCNN
-    from ._images_common import predict_labels
 
     torch.set_num_threads(1)
     alpha, dropout = config.methods[method]
@@ -153,10 +155,6 @@ def run(config=None, verbose=True):
     network fits (``memorized``), and its fit of the noisy training labels;
     ``curves`` has the test error after every epoch.
     """
-    import pandas as pd
-    from joblib import Parallel, delayed
-
-    from ._images_common import fashion_mnist_subset
 
     config = config or MemorizationConfig()
     X_train, X_test, y_train, y_test = fashion_mnist_subset(
@@ -180,8 +178,6 @@ def run(config=None, verbose=True):
 
 def format_table(results, methods=None):
     """Test error % as "best / last" per corruption (rows) and method (columns), mean over seeds."""
-    import pandas as pd
-
     mean = results.groupby(["corruption", "method"], sort=False)[["best_error", "last_error"]].mean()
     methods = methods or list(dict.fromkeys(results["method"]))
     table = pd.DataFrame(index=[f"{100 * c:.0f}%" for c in dict.fromkeys(results["corruption"])],
@@ -232,8 +228,6 @@ def write_results(results, curves, out):
 
 def add_arguments(parser):
     """Add this job's command-line options to ``parser``."""
-    from ._arguments import memorization_arguments
-
     memorization_arguments(parser)
 
 
@@ -249,9 +243,9 @@ def config_from_args(args):
 
 
 def main(argv=None, args=None):
-    """Command line entry point (also ``python -m skmixup memorization``)."""
+    """Command line entry point (also ``python -m experiments memorization``)."""
     if args is None:
-        parser = argparse.ArgumentParser(prog="python -m skmixup.experiments.memorization",
+        parser = argparse.ArgumentParser(prog="python -m experiments memorization",
                                          description=__doc__,
                                          formatter_class=argparse.RawDescriptionHelpFormatter)
         add_arguments(parser)
@@ -265,11 +259,3 @@ def main(argv=None, args=None):
     if args.out:
         print(f"results written to {write_results(results, curves, args.out)}")
     return results, curves
-
-
-if __name__ == "__main__":
-    import sys
-
-    from ..__main__ import main as cli
-
-    cli(["memorization", *sys.argv[1:]])

@@ -17,9 +17,9 @@ All runs of one toy problem train at once as one batched network (stacked
 weights, :func:`torch.baddbmm`); each run keeps its own random streams, so
 its trajectory does not depend on which other runs share the batch.
 
-Run ``python -m skmixup gan`` (9 minutes measured on one thread of a busy
+Run ``python -m experiments gan`` (9 minutes measured on one thread of a busy
 2-core machine), ``--quick`` for a smoke run; or
-``python -m skmixup.experiments.gan``.
+``python -m experiments gan``.
 """
 
 from __future__ import annotations
@@ -31,10 +31,13 @@ import time
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import torch
 import torch.nn.functional as F
 
-from ..mixup import discriminator_mixup
+from skmixup.mixup import discriminator_mixup
+
+from ._arguments import gan_arguments
 
 __all__ = ["GANConfig", "chance_level", "format_table", "main", "mode_centres", "mode_coverage", "plot_curves",
            "plot_samples", "run", "sample_mixture", "summarize", "train_gans", "write_results"]
@@ -336,8 +339,6 @@ def run(config=None, verbose=True):
     ``seconds``; ``samples`` maps ``(distribution, setting, seed)`` to the
     final generated samples, shape ``(n_eval, 2)``.
     """
-    import pandas as pd
-
     config = config or GANConfig()
     members = [(name, config.random_state + s) for name in config.settings for s in range(config.n_seeds)]
     records, samples = [], {}
@@ -364,8 +365,6 @@ def summarize(curves):
     fewest modes a run covers at any checkpoint of the second half of
     training: low when coverage drops), ``n_seeds``.
     """
-    import pandas as pd
-
     last = curves[curves["iteration"] == curves["iteration"].max()]
     half = curves[curves["iteration"] > curves["iteration"].max() / 2]
     late = half.groupby(["distribution", "setting", "seed"], sort=False)["modes"].min()
@@ -384,8 +383,6 @@ def summarize(curves):
 
 def format_table(summary):
     """The summary as printable text: modes covered and high-quality share, mean +- std over seeds."""
-    import pandas as pd
-
     table = pd.DataFrame({
         "distribution": summary["distribution"],
         "setting": summary["setting"],
@@ -476,9 +473,7 @@ def write_results(curves, samples, config, out):
 
 
 def add_arguments(parser):
-    """The command-line options of ``python -m skmixup gan``."""
-    from ._arguments import gan_arguments
-
+    """The command-line options of ``python -m experiments gan``."""
     gan_arguments(parser)
 
 
@@ -489,9 +484,9 @@ def config_from_args(args):
 
 
 def main(argv=None, args=None):
-    """Command line entry point (also ``python -m skmixup gan``); runs on one torch thread."""
+    """Command line entry point (also ``python -m experiments gan``); runs on one torch thread."""
     if args is None:
-        parser = argparse.ArgumentParser(prog="python -m skmixup.experiments.gan", description=__doc__,
+        parser = argparse.ArgumentParser(prog="python -m experiments gan", description=__doc__,
                                          formatter_class=argparse.RawDescriptionHelpFormatter)
         add_arguments(parser)
         args = parser.parse_args(argv)
@@ -505,7 +500,3 @@ def main(argv=None, args=None):
     if args.out:
         print(f"results written to {write_results(curves, samples, config, args.out)}")
     return curves, samples
-
-
-if __name__ == "__main__":
-    main()

@@ -12,8 +12,8 @@ The paper (ImageNet, ResNet-101, eps = 4) found mixup 2.7 times more robust
 to white-box FGSM in top-1 error, and about 40% more robust to black-box
 I-FGSM.
 
-Run ``python -m skmixup adversarial`` (CPU scale, a few minutes), ``--quick``
-for a smoke run; or ``python -m skmixup.experiments.adversarial``.
+Run ``python -m experiments adversarial`` (CPU scale, a few minutes), ``--quick``
+for a smoke run; or ``python -m experiments adversarial``.
 """
 
 from __future__ import annotations
@@ -23,7 +23,15 @@ import dataclasses
 import time
 from pathlib import Path
 
-import numpy as np
+import pandas as pd
+import torch
+
+from skmixup import MixupClassifier
+from skmixup.attacks import fgsm, iterative_fgsm
+from skmixup.modules import SmallCNN
+
+from ._arguments import adversarial_arguments
+from ._images_common import fashion_mnist_subset
 
 __all__ = ["AdversarialConfig", "attack_error", "format_table", "plot_errors", "run"]
 
@@ -76,8 +84,6 @@ def attack_error(model, attack, X, y, eps, *, source=None, batch_size=500, **kwa
     source : torch.nn.Module, default=None
         Network on which to craft the examples (black-box); ``None``: ``model`` (white-box).
     """
-    import torch
-
     models = model if isinstance(model, dict) else {"model": model}
     if source is None and len(models) != 1:
         raise ValueError("White-box attacks take one model; pass a source to attack several at once.")
@@ -97,9 +103,6 @@ def attack_error(model, attack, X, y, eps, *, source=None, batch_size=500, **kwa
 
 
 def _train(config, alpha, seed, X_train, y_train):
-    from .. import MixupClassifier
-    from ..modules import SmallCNN
-
     clf = MixupClassifier(
         alpha=alpha, module=SmallCNN, module_params={"width": config.width},
         max_epochs=config.max_epochs, batch_size=config.batch_size, lr=config.lr,
@@ -113,11 +116,6 @@ def run(config=None, verbose=True):
     One row per (setting, attack, model, eps) with the top-1 ``error``
     (fraction); ``eps`` in grey levels out of 255.
     """
-    import pandas as pd
-    import torch
-
-    from ..attacks import fgsm, iterative_fgsm
-    from ._images_common import fashion_mnist_subset
 
     config = config or AdversarialConfig()
     X_train, X_test, y_train, y_test = fashion_mnist_subset(
@@ -197,8 +195,6 @@ def write_results(results, out):
 
 def add_arguments(parser):
     """Add this job's command-line options to ``parser``."""
-    from ._arguments import adversarial_arguments
-
     adversarial_arguments(parser)
 
 
@@ -214,9 +210,9 @@ def config_from_args(args):
 
 
 def main(argv=None, args=None):
-    """Command line entry point (also ``python -m skmixup adversarial``)."""
+    """Command line entry point (also ``python -m experiments adversarial``)."""
     if args is None:
-        parser = argparse.ArgumentParser(prog="python -m skmixup.experiments.adversarial",
+        parser = argparse.ArgumentParser(prog="python -m experiments adversarial",
                                          description=__doc__,
                                          formatter_class=argparse.RawDescriptionHelpFormatter)
         add_arguments(parser)
@@ -227,11 +223,3 @@ def main(argv=None, args=None):
     if args.out:
         print(f"results written to {write_results(results, args.out)}")
     return results
-
-
-if __name__ == "__main__":
-    import sys
-
-    from ..__main__ import main as cli
-
-    cli(["adversarial", *sys.argv[1:]])

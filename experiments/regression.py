@@ -6,9 +6,11 @@ splits; features standardised; every network is a 128 x 128 ReLU MLP trained
 with Adam (lr 1e-3, batch 32) and early stopping (10% held out, patience 10,
 at most 100 epochs). Run::
 
-    python -m skmixup.experiments.regression
+    python -m experiments regression --out regression-results
 
-Results go to ``docs/results/regression/results.csv`` and ``table.rst``.
+Data are read from ``--data-home`` (default ``$SKMIXUP_DATA``); results go to
+``results.csv`` (resumable) and ``table.rst`` in ``--out`` (the results page
+was made with ``--out docs/results/regression``).
 """
 
 from __future__ import annotations
@@ -17,30 +19,37 @@ import csv
 import time
 from pathlib import Path
 
-RESULTS = Path(__file__).resolve().parents[2] / "docs" / "results" / "regression"
+import numpy as np
+import pandas as pd
+import torch
+from sklearn.compose import TransformedTargetRegressor
+from sklearn.datasets import load_diabetes
+from sklearn.linear_model import RidgeCV
+from sklearn.metrics import mean_squared_error, r2_score
+from sklearn.model_selection import ShuffleSplit
+from sklearn.neural_network import MLPRegressor
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from skmixup import MixupRegressor
+from skmixup.datasets import fetch_uci
+
+from ._report import rst_table
+
 FIELDS = ["dataset", "model", "split", "r2", "rmse", "seconds"]
 N_SPLITS = 5
 NET = {"hidden_layer_sizes": (128, 128), "batch_size": 32, "lr": 1e-3, "max_epochs": 100,
        "early_stopping": True, "validation_fraction": 0.1, "n_iter_no_change": 10, "device": "cpu"}
 
 
-def _datasets():
-    from sklearn.datasets import load_diabetes
-
-    from ._local_data import load_uci
-
+def _datasets(data_home):
     yield "diabetes", load_diabetes(return_X_y=True)
-    yield "abalone (rings)", load_uci("abalone", target="rings")
+    X, rings = fetch_uci("abalone", data_home=data_home, download_if_missing=False,
+                         return_X_y=True)
+    yield "abalone (rings)", (X, rings.astype(np.float64))
 
 
 def _models(seed):
-    from sklearn.compose import TransformedTargetRegressor
-    from sklearn.linear_model import RidgeCV
-    from sklearn.neural_network import MLPRegressor
-    from sklearn.preprocessing import StandardScaler
-
-    from skmixup import MixupRegressor
-
     mlp = MLPRegressor(hidden_layer_sizes=(128, 128), batch_size=32, learning_rate_init=1e-3,
                        max_iter=100, early_stopping=True, validation_fraction=0.1,
                        n_iter_no_change=10, random_state=seed)
@@ -55,13 +64,18 @@ def _models(seed):
     }
 
 
-def run(out=RESULTS / "results.csv"):
-    import numpy as np
-    from sklearn.metrics import mean_squared_error, r2_score
-    from sklearn.model_selection import ShuffleSplit
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import StandardScaler
+def run(out, *, data_home=None):
+    """Fit every model on each dataset's splits, appending to ``out``.
 
+    Parameters
+    ----------
+    out : path-like
+        CSV file of the records; the fits it already holds are skipped.
+    data_home : path-like, default=None
+        The data root (see :func:`skmixup.datasets.get_data_home`).
+    """
+    out = Path(out)
+    datasets = list(_datasets(data_home))  # missing files fail before any fit
     out.parent.mkdir(parents=True, exist_ok=True)
     done = set()
     if out.exists():
@@ -72,7 +86,7 @@ def run(out=RESULTS / "results.csv"):
         writer = csv.DictWriter(f, FIELDS)
         if new:
             writer.writeheader()
-        for name, (X, y) in _datasets():
+        for name, (X, y) in datasets:
             for split, (train, test) in enumerate(ShuffleSplit(N_SPLITS, test_size=0.2, random_state=0).split(X)):
                 for model_name, model in _models(split).items():
                     if (name, model_name, str(split)) in done:
@@ -91,12 +105,8 @@ def run(out=RESULTS / "results.csv"):
                           flush=True)
 
 
-def table(path=RESULTS / "results.csv"):
+def table(path):
     """rst grid table: rows models, columns datasets, mean (std) test R^2 and mean RMSE."""
-    import pandas as pd
-
-    from .ablation import _rst_table
-
     df = pd.read_csv(path)
     stats = df.groupby(["model", "dataset"]).agg(r2=("r2", "mean"), r2_std=("r2", "std"), rmse=("rmse", "mean"))
     datasets = list(dict.fromkeys(df["dataset"]))
@@ -107,18 +117,15 @@ def table(path=RESULTS / "results.csv"):
             s = stats.loc[(model, name)]
             cells.append(f"{s['r2']:.3f} ({s['r2_std']:.3f}); RMSE {s['rmse']:.2f}")
         rows.append(cells)
-    return _rst_table(["model"] + [f"{d}: R2 (std); RMSE" for d in datasets], rows)
+    return rst_table(["model"] + [f"{d}: R2 (std); RMSE" for d in datasets], rows)
 
 
-def main():
-    import torch
-
+def main(args):
+    """Run the study into ``args.out`` (resuming) and write and print its table."""
     torch.set_num_threads(1)
-    run()
-    text = table()
-    (RESULTS / "table.rst").write_text(text)
+    out = Path(args.out)
+    run(out / "results.csv", data_home=args.data_home)
+    text = table(out / "results.csv")
+    (out / "table.rst").write_text(text)
     print(text)
 
-
-if __name__ == "__main__":
-    main()
