@@ -38,7 +38,7 @@ def load(name):
     try:
         from skmixup.datasets import fetch_uci
 
-        X, y = fetch_uci(name, data_home=DATA / "uci", return_X_y=True)
+        X, y = fetch_uci(name, data_home=DATA, return_X_y=True)
         return np.asarray(X, dtype=np.float64), np.asarray(y)
     except (ImportError, TypeError):
         pass

@@ -27,7 +27,7 @@ import pandas as pd
 import torch
 
 from skmixup import MixupClassifier
-from skmixup.attacks import fgsm, iterative_fgsm
+from ._attacks import fgsm, iterative_fgsm
 from skmixup.modules import SmallCNN
 
 from ._arguments import adversarial_arguments
@@ -76,7 +76,7 @@ def attack_error(model, attack, X, y, eps, *, source=None, batch_size=500, **kwa
         ``source``, the same examples are fed to every network and a dict of
         errors is returned.
     attack : callable
-        :func:`skmixup.attacks.fgsm` or :func:`skmixup.attacks.iterative_fgsm`.
+        :func:`experiments._attacks.fgsm` or :func:`experiments._attacks.iterative_fgsm`.
     X, y : tensors
         Clean inputs in [0, 1] and their labels (class indices).
     eps : float

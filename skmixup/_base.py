@@ -18,7 +18,7 @@ from skorch.dataset import Dataset
 from skorch.helper import predefined_split
 
 from ._log import EpochLog
-from .augment import AUGMENTATIONS
+from ._augment import AUGMENTATIONS
 from .modules import MLP, SmallCNN
 from ._rng import draws_global_rng, numpy_rng, seed_from, seeded_torch_rng
 from ._weights import check_sample_weight, combine, drop_zero_weight, with_weight_column

@@ -28,14 +28,12 @@ __all__ = [
     "draw_neighbours",
     "interpolate",
     "label_kernel_partners",
-    "mix",
     "mixup_batch",
     "mixup_cross_entropy",
     "nearest_neighbours",
     "one_hot",
     "same_class_partners",
     "sample_lambda",
-    "soft_cross_entropy",
 ]
 
 
@@ -124,17 +122,6 @@ def one_hot(y: torch.Tensor, n_classes: int, dtype: torch.dtype = torch.float32)
     return F.one_hot(y.long(), n_classes).to(dtype)
 
 
-def mix(a: torch.Tensor, index: torch.Tensor, lam: torch.Tensor) -> torch.Tensor:
-    """``lam * a + (1 - lam) * a[index]`` along the first axis.
-
-    ``lam`` has shape (1,) (one coefficient for the batch, as the paper) or
-    (n,) (one per example); it broadcasts over the remaining axes.
-    """
-    lam = lam.to(a.dtype).reshape(-1, *([1] * (a.dim() - 1)))
-    # torch.lerp(start, end, w) = start + w * (end - start): one fused kernel.
-    return torch.lerp(a[index], a, lam)
-
-
 def mixup_batch(
     x: torch.Tensor,
     y: torch.Tensor,
@@ -161,12 +148,7 @@ def mixup_batch(
         ``index`` is the partner of each row.
     """
     index = torch.randperm(x.shape[0], device=x.device, generator=generator)
-    return mix(x, index, lam), mix(y, index, lam), index
-
-
-def soft_cross_entropy(logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
-    """Mean cross-entropy between ``softmax(logits)`` and soft target rows."""
-    return -(target * F.log_softmax(logits, dim=1)).sum(dim=1).mean()
+    return interpolate(x, x[index], lam), interpolate(y, y[index], lam), index
 
 
 def mixup_cross_entropy(
@@ -174,7 +156,8 @@ def mixup_cross_entropy(
 ) -> torch.Tensor:
     """The paper's loss with integer labels: ``lam * CE(y_a) + (1 - lam) * CE(y_b)``.
 
-    Equal to :func:`soft_cross_entropy` on the mixed one-hot target, since
+    Equal to ``torch.nn.functional.cross_entropy(logits, target)`` on the mixed
+    one-hot target ``lam * one_hot(y_a) + (1 - lam) * one_hot(y_b)``, since
     cross-entropy is linear in the target. ``lam`` of shape (1,) or (n,).
     """
     log_p = F.log_softmax(logits, dim=1)
@@ -278,7 +261,7 @@ def cutmix_batch(
     x_mixed = torch.where(inside, x[index], x)
     area = (boxes[:, 1] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 2])
     lam_used = (1.0 - area.double() / (height * width)).float()
-    return x_mixed, mix(y, index, lam_used), index, lam_used
+    return x_mixed, interpolate(y, y[index], lam_used), index, lam_used
 
 # ---------------------------------------------------------------------------
 # Partner choice: the paper's ablation (Table 5) and C-Mixup (Yao et al., 2022).
@@ -286,8 +269,26 @@ def cutmix_batch(
 
 
 def interpolate(a: torch.Tensor, b: torch.Tensor, lam: torch.Tensor) -> torch.Tensor:
-    """``lam * a + (1 - lam) * b``, ``lam`` of shape (1,) or (n,) broadcast over the other axes."""
+    """The mixup of two batches: ``lam * a + (1 - lam) * b``, row by row.
+
+    The one mixing operation of the package: mixing a batch with its partners
+    ``index`` is ``interpolate(x, x[index], lam)``.
+
+    Parameters
+    ----------
+    a, b : tensor of shape (n, ...)
+        The batches to mix, of the same shape.
+    lam : tensor of shape (1,) or (n,)
+        One coefficient for the batch (as the paper) or one per row; it
+        broadcasts over the remaining axes.
+
+    Returns
+    -------
+    mixed : tensor of shape (n, ...)
+        In ``a``'s dtype.
+    """
     lam = lam.to(a.dtype).reshape(-1, *([1] * (a.dim() - 1)))
+    # torch.lerp(start, end, w) = start + w * (end - start): one fused kernel.
     return torch.lerp(b, a, lam)
 
 

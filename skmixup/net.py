@@ -24,7 +24,7 @@ from skorch import NeuralNet
 from torch import nn
 from skorch.callbacks import Callback, EarlyStopping
 
-from .augment import augment_batch
+from ._augment import augment_batch
 from .mixup import (
     LambdaSampler,
     cutmix_batch,

@@ -1,11 +1,11 @@
-"""FGSM and iterative FGSM (skmixup.attacks)."""
+"""FGSM and iterative FGSM (experiments._attacks)."""
 
 import pytest
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-from skmixup.attacks import fgsm, input_gradient, iterative_fgsm
+from experiments._attacks import fgsm, input_gradient, iterative_fgsm
 
 
 @pytest.fixture

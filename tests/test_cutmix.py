@@ -1,4 +1,4 @@
-"""CutMix (skmixup.mixup) and the crop/flip augmentation (skmixup.augment), and their estimator options."""
+"""CutMix (skmixup.mixup) and the crop/flip augmentation (skmixup._augment), and their estimator options."""
 
 import numpy as np
 import pytest
@@ -6,7 +6,7 @@ import torch
 from sklearn.utils._param_validation import InvalidParameterError
 
 from skmixup import MixupClassifier
-from skmixup.augment import augment_batch, default_padding, random_crop_flip
+from skmixup._augment import augment_batch, default_padding, random_crop_flip
 from skmixup.mixup import box_mask, cutmix_batch, cutmix_boxes, one_hot, sample_lambda
 
 
