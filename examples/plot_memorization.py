@@ -44,8 +44,8 @@ print(f"{corrupted.sum()} of {len(y_train)} training labels corrupted")
 # test error in the net's history after each epoch.
 import matplotlib.pyplot as plt
 
-from skmixup import MixupClassifier
 from experiments.memorization import EpochTestError
+from skmixup import MixupClassifier
 from skmixup.modules import SmallCNN
 
 fig, ax = plt.subplots(figsize=(5, 3.2))

@@ -268,7 +268,7 @@ def plot_summary(summary, path=None):
     n_cols = min(3, len(datasets))
     n_rows = int(np.ceil(len(datasets) / n_cols))
     fig, axes = plt.subplots(n_rows, n_cols, figsize=(4.6 * n_cols, 3.2 * n_rows), squeeze=False)
-    for ax, dataset in zip(axes.flat, datasets):
+    for ax, dataset in zip(axes.flat, datasets, strict=False):
         part = summary[summary["dataset"] == dataset]
         labels, means, stds, colors = [], [], [], []
         for protocol, color in (("paper", "tab:orange"), ("tuned", "tab:blue")):

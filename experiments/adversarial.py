@@ -27,10 +27,10 @@ import pandas as pd
 import torch
 
 from skmixup import MixupClassifier
-from ._attacks import fgsm, iterative_fgsm
 from skmixup.modules import SmallCNN
 
 from ._arguments import adversarial_arguments
+from ._attacks import fgsm, iterative_fgsm
 from ._images_common import fashion_mnist_subset
 
 __all__ = ["AdversarialConfig", "attack_error", "format_table", "plot_errors", "run"]
@@ -165,9 +165,9 @@ def plot_errors(results, path=None):
         matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    panels = list(dict.fromkeys(zip(results["setting"], results["attack"])))
+    panels = list(dict.fromkeys(zip(results["setting"], results["attack"], strict=True)))
     fig, axes = plt.subplots(1, len(panels), figsize=(3.2 * len(panels), 3.3), sharey=True, squeeze=False)
-    for ax, (setting, attack) in zip(axes[0], panels):
+    for ax, (setting, attack) in zip(axes[0], panels, strict=True):
         sub = results[(results["setting"] == setting) & (results["attack"] == attack)]
         for model, g in sub.groupby("model", sort=False):
             ax.plot(g["eps"], 100 * g["error"], marker="o", label=model)

@@ -214,7 +214,7 @@ def _init_stack(sizes, generators):
     torch's default for ``nn.Linear``: both uniform in +-1/sqrt(fan_in).
     """
     params = []
-    for fan_in, fan_out in zip(sizes[:-1], sizes[1:]):
+    for fan_in, fan_out in zip(sizes[:-1], sizes[1:], strict=True):
         bound = 1.0 / math.sqrt(fan_in)
         w = torch.stack([(2 * torch.rand(fan_in, fan_out, generator=g) - 1) * bound for g in generators])
         b = torch.stack([(2 * torch.rand(1, fan_out, generator=g) - 1) * bound for g in generators])
@@ -442,7 +442,7 @@ def plot_curves(curves, path=None):
     plt = _pyplot(path)
     dists = list(dict.fromkeys(curves["distribution"]))
     fig, axes = plt.subplots(1, len(dists), figsize=(4 * len(dists), 3), squeeze=False)
-    for ax, dist in zip(axes[0], dists):
+    for ax, dist in zip(axes[0], dists, strict=True):
         sub = curves[curves["distribution"] == dist]
         for setting, g in sub.groupby("setting", sort=False):
             mean = g.groupby("iteration")["modes"].mean()

@@ -199,7 +199,7 @@ def plot_curves(curves, path=None):
     levels = list(dict.fromkeys(curves["corruption"]))
     fig, axes = plt.subplots(1, len(levels), figsize=(3.2 * len(levels), 3.3), sharey=False,
                              squeeze=False)
-    for ax, level in zip(axes[0], levels):
+    for ax, level in zip(axes[0], levels, strict=True):
         sub = curves[curves["corruption"] == level]
         for method, g in sub.groupby("method", sort=False):
             mean = g.groupby("epoch")["test_error"].mean()

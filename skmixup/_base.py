@@ -11,17 +11,17 @@ import numpy as np
 import scipy.sparse as sp
 import torch
 from sklearn.base import BaseEstimator
-from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 from skorch.callbacks import Callback, EarlyStopping, LRScheduler
 from skorch.dataset import Dataset
 from skorch.helper import predefined_split
 
-from ._log import EpochLog
 from ._augment import AUGMENTATIONS
-from .modules import MLP, SmallCNN
+from ._compat import Interval, StrOptions
+from ._log import EpochLog
 from ._rng import draws_global_rng, numpy_rng, seed_from, seeded_torch_rng
 from ._weights import check_sample_weight, combine, drop_zero_weight, with_weight_column
+from .modules import MLP, SmallCNN
 from .net import EpochProgress, FiniteLossCheck, MixupNet, place_data
 
 _OPTIMIZERS = {"adam": torch.optim.Adam, "adamw": torch.optim.AdamW, "sgd": torch.optim.SGD}

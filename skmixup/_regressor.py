@@ -6,11 +6,11 @@ import numbers
 
 import numpy as np
 import torch
-from sklearn.base import RegressorMixin, _fit_context
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.base import RegressorMixin
 from sklearn.utils.validation import check_array, check_consistent_length, check_is_fitted
 
 from ._base import BaseMixupNet
+from ._compat import Interval, StrOptions, _fit_context
 from .net import resolve_mix_layer
 
 
@@ -36,7 +36,10 @@ class MixupRegressor(RegressorMixin, BaseMixupNet):
     ----------
     alpha : float, default=0.4
         Concentration of the Beta(alpha, alpha) distribution of the mixing
-        coefficient. ``alpha=0`` trains without mixing (plain ERM).
+        coefficient: the mixup strength. ``alpha=0`` trains without mixing
+        (plain ERM). Not the ``alpha`` of
+        :class:`~sklearn.neural_network.MLPRegressor`, which is an L2 penalty
+        on the weights (here ``weight_decay``).
     lambda_mode : {"batch", "example"}, default="batch"
         ``"batch"`` draws one coefficient per minibatch, as the paper;
         ``"example"`` draws one per example.

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 from sklearn.utils.class_weight import compute_class_weight
-from sklearn.utils.validation import _check_sample_weight
+
+from ._compat import _check_sample_weight
 
 
 def check_sample_weight(sample_weight, X):

@@ -73,15 +73,16 @@ def sample_lambda(alpha: float, size: int = 1, *, generator: torch.Generator) ->
     alpha : float
         Concentration of the symmetric Beta distribution. ``alpha <= 0`` gives
         ``lam = 1`` (no mixing, plain ERM), as in the paper's official code.
-    size : int
+    size : int, default=1
         Number of draws.
     generator : torch.Generator
         Source of randomness; the draws land on its device.
 
     Returns
     -------
-    torch.Tensor of shape (size,), float64 (so that values within 1e-8 of 1
-    are not rounded to 1), in [0, 1]; :func:`mix` casts to the data's dtype.
+    lam : torch.Tensor of shape (size,)
+        In [0, 1], float64 (so that values within 1e-8 of 1 are not rounded
+        to 1); :func:`interpolate` casts them to the data's dtype.
     """
     if alpha <= 0:
         return torch.ones(size, dtype=torch.float64, device=generator.device)
@@ -96,6 +97,15 @@ class LambdaSampler:
     Drawing one Beta value per minibatch costs a dozen small kernel launches;
     drawing an epoch's worth at once makes it free. The sequence of values is a
     function of the generator's seed alone.
+
+    Parameters
+    ----------
+    alpha : float
+        As in :func:`sample_lambda`.
+    generator : torch.Generator
+        Source of randomness; the values land on its device.
+    chunk : int, default=4096
+        Number of values drawn at once when the buffer runs out.
     """
 
     def __init__(self, alpha: float, generator: torch.Generator, chunk: int = 4096):
@@ -106,7 +116,18 @@ class LambdaSampler:
         self._pos = 0
 
     def draw(self, size: int = 1) -> torch.Tensor:
-        """The next ``size`` values, shape (size,)."""
+        """The next ``size`` values.
+
+        Parameters
+        ----------
+        size : int, default=1
+            Number of values.
+
+        Returns
+        -------
+        lam : torch.Tensor of shape (size,)
+            float64, in [0, 1].
+        """
         if self._pos + size > self._buffer.numel():
             rest = self._buffer[self._pos:]
             fresh = sample_lambda(self.alpha, max(self.chunk, size), generator=self.generator)
@@ -118,7 +139,22 @@ class LambdaSampler:
 
 
 def one_hot(y: torch.Tensor, n_classes: int, dtype: torch.dtype = torch.float32) -> torch.Tensor:
-    """Integer labels of shape (n,) as one-hot rows of shape (n, n_classes)."""
+    """Integer labels as one-hot rows.
+
+    Parameters
+    ----------
+    y : torch.Tensor of shape (n,)
+        Integer labels in ``[0, n_classes)``.
+    n_classes : int
+        Number of columns.
+    dtype : torch.dtype, default=torch.float32
+        Type of the result.
+
+    Returns
+    -------
+    rows : torch.Tensor of shape (n, n_classes)
+        Zeros, with a one in column ``y[i]`` of row ``i``.
+    """
     return F.one_hot(y.long(), n_classes).to(dtype)
 
 
@@ -158,7 +194,21 @@ def mixup_cross_entropy(
 
     Equal to ``torch.nn.functional.cross_entropy(logits, target)`` on the mixed
     one-hot target ``lam * one_hot(y_a) + (1 - lam) * one_hot(y_b)``, since
-    cross-entropy is linear in the target. ``lam`` of shape (1,) or (n,).
+    cross-entropy is linear in the target.
+
+    Parameters
+    ----------
+    logits : tensor of shape (n, n_classes)
+        The network's outputs on the mixed inputs.
+    y_a, y_b : tensor of shape (n,)
+        Integer labels of each row and of its partner.
+    lam : tensor of shape (1,) or (n,)
+        Mixing coefficients.
+
+    Returns
+    -------
+    loss : torch.Tensor
+        The mean loss, a scalar.
     """
     log_p = F.log_softmax(logits, dim=1)
     nll_a = -log_p.gather(1, y_a.long()[:, None])[:, 0]
@@ -210,7 +260,20 @@ def cutmix_boxes(lam: torch.Tensor, height: int, width: int, *,
 
 
 def box_mask(boxes: torch.Tensor, height: int, width: int) -> torch.Tensor:
-    """Boolean masks of shape (k, 1, height, width), true inside each box."""
+    """Boolean masks, true inside each box.
+
+    Parameters
+    ----------
+    boxes : tensor of shape (k, 4)
+        Boxes as :func:`cutmix_boxes` returns them.
+    height, width : int
+        Image size.
+
+    Returns
+    -------
+    masks : torch.Tensor of shape (k, 1, height, width)
+        bool.
+    """
     rows = torch.arange(height, device=boxes.device)
     cols = torch.arange(width, device=boxes.device)
     in_rows = (rows >= boxes[:, 0:1]) & (rows < boxes[:, 1:2])  # (k, height)
@@ -307,7 +370,8 @@ def same_class_partners(labels: torch.Tensor, *, generator: torch.Generator) -> 
 
     Returns
     -------
-    torch.Tensor of shape (n,), int64: ``index[i]`` is the partner of row ``i``.
+    index : torch.Tensor of shape (n,)
+        int64; ``index[i]`` is the partner of row ``i``.
     """
     n = labels.shape[0]
     base = labels.to(torch.float64)
@@ -379,8 +443,21 @@ def draw_neighbours(
 ) -> torch.Tensor:
     """For each of ``rows``, one of its valid neighbours drawn uniformly.
 
-    ``neighbours`` and ``counts`` come from :func:`nearest_neighbours`; a row
-    with no valid neighbour is its own partner.
+    Parameters
+    ----------
+    neighbours : tensor of shape (n, k)
+        Neighbour indices of every row, from :func:`nearest_neighbours`.
+    counts : tensor of shape (n,)
+        Number of valid neighbours of every row, from :func:`nearest_neighbours`.
+    rows : tensor of shape (m,)
+        The rows that need a partner.
+    generator : torch.Generator
+        Source of randomness, on ``rows``' device.
+
+    Returns
+    -------
+    partners : torch.Tensor of shape (m,)
+        int64 row indices; a row with no valid neighbour is its own partner.
     """
     if neighbours.shape[1] == 0:
         return rows.clone()
@@ -417,10 +494,13 @@ def label_kernel_partners(
     bandwidth : float
         Width of the Gaussian kernel, in target units; small values pick
         partners with nearly equal targets, large ones approach random pairs.
+    generator : torch.Generator
+        Source of randomness, on the targets' device.
 
     Returns
     -------
-    torch.Tensor of shape (m,), int64: partner indices into ``y_all``.
+    partners : torch.Tensor of shape (m,)
+        int64 partner indices into ``y_all``.
     """
     d2 = (y_rows.float()[:, None, :] - y_all.float()[None]).square().sum(dim=2)
     logits = -d2 / (2.0 * float(bandwidth) ** 2)

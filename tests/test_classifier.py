@@ -84,6 +84,7 @@ def test_pipeline_with_column_transformer_on_categorical_dataframe():
     assert model.fit(df, y).score(df, y) > 0.9
 
 
+@pytest.mark.slow  # over 5 s on 2 cores
 def test_grid_search_over_alpha_in_parallel_and_cross_val_score():
     X, y = load_iris(return_X_y=True)
     X = StandardScaler().fit_transform(X)

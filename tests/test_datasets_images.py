@@ -1,7 +1,6 @@
 """Fashion-MNIST and CIFAR-10 loaders (skmixup.datasets._images)."""
 
 import gzip
-import os
 import pickle
 import struct
 from pathlib import Path

@@ -9,6 +9,7 @@ import pytest
 from skmixup.datasets import KEEL_DATASETS, fetch_keel
 
 from .conftest import SHARED_DATA as DATA
+
 pytestmark = pytest.mark.skipif(
     not (DATA / "keel").is_dir(), reason="shared KEEL files not found beside the repository")
 

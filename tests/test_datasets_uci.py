@@ -2,9 +2,7 @@
 
 import gzip
 import hashlib
-import os
 import shutil
-from pathlib import Path
 
 import numpy as np
 import pandas as pd

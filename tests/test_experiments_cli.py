@@ -54,6 +54,7 @@ def test_help_is_formatted_text_not_rest():
     assert text.startswith("usage: python -m experiments")
 
 
+@pytest.mark.slow  # over 5 s on 2 cores
 def test_runs_as_a_module_from_the_repository_root():
     done = subprocess.run([sys.executable, "-m", "experiments", "uci", "--help"], cwd=ROOT,
                           capture_output=True, text=True, timeout=120)

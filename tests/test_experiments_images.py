@@ -78,7 +78,7 @@ def test_adversarial_runs_end_to_end(tmp_path, shared_data):
     assert (clean.groupby("model")["error"].nunique() == 1).all()  # eps 0: each model's clean error
     assert clean["error"].max() < 0.6  # the models learned something, so attacks have a target
     white = results[(results.setting == "white-box") & (results.attack == "FGSM")]
-    for model, g in white.groupby("model"):
+    for _model, g in white.groupby("model"):
         assert g.sort_values("eps")["error"].is_monotonic_increasing
         assert g["error"].iloc[-1] > g["error"].iloc[0]
     assert adversarial.format_table(results).shape == (12, 2)

@@ -8,6 +8,7 @@ from experiments import tabular
 from experiments.tabular import TabularConfig, make_model, report, run
 
 from .conftest import SHARED_DATA as DATA
+
 pytestmark = pytest.mark.skipif(not (DATA / "keel").is_dir(),
                                 reason="shared KEEL files not found beside the repository")
 

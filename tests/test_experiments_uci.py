@@ -7,8 +7,15 @@ import pandas as pd
 import pytest
 
 from experiments._report import PAPER_TABLE_4, paired_tests, summarize
-from experiments.uci import (UCIConfig, _inner_cv, format_table, load_dataset, make_splits, run,
-                             write_results)
+from experiments.uci import (
+    UCIConfig,
+    _inner_cv,
+    format_table,
+    load_dataset,
+    make_splits,
+    run,
+    write_results,
+)
 from skmixup import MixupClassifier
 
 # The tuned protocol names its mixup model after the default alpha.
@@ -85,6 +92,7 @@ def quick_results(shared_data):
     return run(config)
 
 
+@pytest.mark.slow  # over 5 s on 2 cores
 def test_quick_run_records(quick_results):
     records = quick_results["records"]
     paper_models = {"ERM", "mixup a=1", "mixup CV-a"}
@@ -102,6 +110,7 @@ def test_quick_run_records(quick_results):
     assert chosen.isin([0.0, 0.4]).all()
 
 
+@pytest.mark.slow  # over 5 s on 2 cores
 def test_quick_run_numbers_are_sane(quick_results):
     summary = quick_results["summary"].set_index(["protocol", "dataset", "model"])["mean"]
     # iris is easy with standardised features; arrhythmia's majority class is 54% of rows.
@@ -114,6 +123,7 @@ def test_quick_run_numbers_are_sane(quick_results):
     assert quick_results["skipped"] == {}
 
 
+@pytest.mark.slow  # over 5 s on 2 cores
 def test_quick_run_outputs(quick_results, tmp_path):
     write_results(quick_results, tmp_path)
     for name in ["records.csv", "summary.csv", "paired.csv", "results.json", "table.txt", "uci.png"]:
@@ -180,7 +190,7 @@ def test_tables_fit_120_columns_and_show_the_chosen_alphas():
     line = next(line for line in text.splitlines()
                 if line.startswith("iris") and " x" in line)
     assert line.endswith(", ".join(f"{a:g} x{n}" for a, n in cv.sort_index().items()))
-    assert "phishing: 'Training Dataset.arff' not in /nowhere/phishing" in text
+    assert "phishing: 'Training Dataset.arff' not in /nowhere/uci/phishing" in text
     wide = format_table(results, wide=True)
     assert max(len(line) for line in wide.splitlines()) > 120
     assert "alphas chosen by CV-a" in wide and "ERM - mixup a=1 (p)" in wide

@@ -14,16 +14,15 @@ import numpy as np
 import pytest
 import torch
 from joblib import parallel_backend
-from skorch.callbacks import Callback
 from sklearn.base import BaseEstimator, RegressorMixin, clone
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.model_selection import GridSearchCV
+from skorch.callbacks import Callback
 from torch import nn
 
 from skmixup import MixupClassifier, MixupClassifierCV, MixupEstimator, MixupRegressor
 from skmixup.datasets import load_cifar10
 from skmixup.datasets._images import read_idx
-
 
 
 # ------------------------------------------------------------------ helpers

@@ -10,6 +10,7 @@ from sklearn.utils._param_validation import InvalidParameterError
 
 from skmixup import MixupRegressor
 
+
 class _FixedLambda:
     def __init__(self, value):
         self.value = value

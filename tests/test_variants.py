@@ -19,6 +19,7 @@ from skmixup.mixup import (
 from skmixup.modules import MLP, SmallCNN
 from skmixup.net import hidden_layers, resolve_mix_layer
 
+
 def _gen(seed=0):
     return torch.Generator().manual_seed(seed)
 

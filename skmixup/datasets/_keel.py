@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
 from ._base import ENV_VAR, categorical_columns, check_sha256, get_data_home, open_bytes, to_bunch
 
 __all__ = ["KEEL_DATASETS", "fetch_keel"]
