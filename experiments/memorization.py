@@ -119,7 +119,6 @@ class MemorizationConfig:
 
 
 def _run_one(config, corruption, method, seed, X_train, y_train, X_test, y_test):
-
     torch.set_num_threads(1)
     alpha, dropout = config.methods[method]
     y_noisy, corrupted = corrupt_labels(y_train, corruption, 10, np.random.default_rng([seed, int(100 * corruption)]))

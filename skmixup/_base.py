@@ -11,6 +11,7 @@ import numpy as np
 import scipy.sparse as sp
 import torch
 from sklearn.base import BaseEstimator
+from sklearn.model_selection import train_test_split
 from sklearn.utils.validation import check_is_fitted, validate_data
 from skorch.callbacks import Callback, EarlyStopping, LRScheduler
 from skorch.dataset import Dataset
@@ -502,8 +503,6 @@ class BaseMixupNet(BaseEstimator):
             )
 
     def _validation_split(self, y, rng):
-        from sklearn.model_selection import train_test_split
-
         stratify = y if self._stratify_split() else None
         if stratify is not None and np.unique(y, return_counts=True)[1].min() < 2:
             stratify = None  # a class with one example cannot be stratified: hold out at random

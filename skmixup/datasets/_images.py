@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gzip
+import hashlib
 import io
 import math
 import pickle
@@ -10,6 +12,7 @@ import zlib
 from pathlib import Path
 
 import numpy as np
+from sklearn.datasets import fetch_openml
 from sklearn.utils import Bunch
 
 from ._base import check_sha256, get_data_home, open_bytes
@@ -114,9 +117,6 @@ def _find_idx(folder: Path, name: str) -> Path | None:
 
 def _fetch_fashion_mnist_openml(folder: Path):  # pragma: no cover - needs the network
     """Download Fashion-MNIST from OpenML (id 40996) and cache it as IDX files in ``folder``."""
-    import gzip
-
-    from sklearn.datasets import fetch_openml
 
     frame = fetch_openml(data_id=FASHION_MNIST_OPENML_ID, as_frame=False, parser="liac-arff")
     X = np.asarray(frame.data, dtype=np.uint8).reshape(-1, 28, 28)
@@ -226,8 +226,6 @@ def fetch_fashion_mnist(data_home=None, *, subset="all", download_if_missing=Tru
 
 
 def _check_payload_sha256(path, expected):
-    import hashlib
-
     digest = hashlib.sha256()
     try:
         with open_bytes(path) as f:

@@ -12,6 +12,7 @@ sha256, a parser, and where to download it.
 from __future__ import annotations
 
 import io
+import urllib.request
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from scipy.io import arff
 
 from ._base import ENV_VAR, check_sha256, get_data_home, open_bytes, to_bunch
 
@@ -150,8 +152,6 @@ def _parse_iris(paths):
 
 
 def _parse_phishing(paths):
-    from scipy.io import arff
-
     records, meta = arff.loadarff(paths["Training Dataset.arff"])
     frame = pd.DataFrame({name: records[name].astype(str).astype(np.int64)
                           for name in meta.names()})
@@ -336,9 +336,7 @@ def _from_openml(spec, X, y):
 
 def _download_url(spec, folder):
     """Download the UCI zip, check it, store its members (checked) in ``folder``."""
-    from urllib.request import urlopen
-
-    with urlopen(spec.url, timeout=60) as response:  # noqa: S310 (fixed https address)
+    with urllib.request.urlopen(spec.url, timeout=60) as response:  # noqa: S310 (fixed https address)
         payload = response.read()
     folder.mkdir(parents=True, exist_ok=True)
     archive = folder / Path(spec.url).name
