@@ -75,9 +75,12 @@ def main():
     args = parser.parse_args()
     params = dict(max_epochs=args.epochs, batch_size=args.batch_size, lr=1e-3,
                   device=args.device, random_state=0)
-    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, {os.cpu_count()} cores; "
-          f"{len(args.alphas)} alphas x {args.cv} folds, {args.epochs} epochs, batch {args.batch_size}, "
-          f"device {args.device}")
+    print(
+        f"torch {torch.__version__}, {torch.get_num_threads()} threads, {os.cpu_count()} cores; "
+        f"{len(args.alphas)} alphas x {args.cv} folds, {args.epochs} epochs, "
+        f"batch {args.batch_size}, "
+        f"device {args.device}"
+    )
     for name in args.datasets:
         X, y = load(name)
         X = StandardScaler().fit_transform(X).astype(np.float32)

@@ -80,12 +80,16 @@ from experiments.adversarial import format_table, plot_errors
 candidates = [Path("../docs/results/images"), Path("docs/results/images"), Path("results/images")]
 if "__file__" in globals():
     candidates.insert(0, Path(__file__).resolve().parent.parent / "docs" / "results" / "images")
-stored = next((p / "adversarial_results.csv" for p in candidates if (p / "adversarial_results.csv").exists()),
-              None)
+stored = next(
+    (p / "adversarial_results.csv" for p in candidates if (p / "adversarial_results.csv").exists()),
+    None,
+)
 if stored is not None:
     results = pd.read_csv(stored)
     print(format_table(results).to_string())
     plot_errors(results)
 else:
-    print("stored results not found; run: python -m experiments adversarial --out docs/results/images")
+    print(
+        "stored results not found; run: python -m experiments adversarial --out docs/results/images"
+    )
 plt.show()

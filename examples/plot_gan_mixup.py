@@ -36,8 +36,11 @@ g = torch.Generator().manual_seed(0)
 real = sample_mixture(mode_centres("ring"), 256, 0.05, generator=g)
 fake = 0.3 * torch.randn(256, 2, generator=g)
 x, y, index, lam = discriminator_mixup(real, fake, uniform_max=1.0, generator=g)
-print(f"{len(x)} mixed rows; labels: {int((y == 1).sum())} exactly real, {int((y == 0).sum())} exactly "
-      f"fake, {int(((y > 0) & (y < 1)).sum())} in between")
+print(
+    f"{len(x)} mixed rows; labels: {int((y == 1).sum())} exactly real, "
+    f"{int((y == 0).sum())} exactly "
+    f"fake, {int(((y > 0) & (y < 1)).sum())} in between"
+)
 
 fig, axes = plt.subplots(1, 2, figsize=(8, 3.8), sharex=True, sharey=True)
 axes[0].scatter(*real.T, s=4, label="real (label 1)")

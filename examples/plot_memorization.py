@@ -57,8 +57,11 @@ for name, alpha in [("ERM", 0.0), ("mixup (alpha=8)", 8.0)]:
     clf.fit(X_train, y_noisy)
     curve = 100 * np.array(clf.net_.history[:, "test_error"])
     fit = np.mean(clf.predict(X_train)[corrupted] == y_noisy[corrupted])
-    print(f"{name:<16} best {curve.min():4.1f}% (epoch {curve.argmin() + 1}), last {curve[-1]:4.1f}%, "
-          f"fits {100 * fit:.0f}% of the corrupted training labels")
+    print(
+        f"{name:<16} best {curve.min():4.1f}% (epoch {curve.argmin() + 1}), "
+        f"last {curve[-1]:4.1f}%, "
+        f"fits {100 * fit:.0f}% of the corrupted training labels"
+    )
     ax.plot(np.arange(1, len(curve) + 1), curve, label=name)
 ax.set_xlabel("epoch")
 ax.set_ylabel("test error (%)")
@@ -87,5 +90,8 @@ if folder is not None:
     print(format_table(pd.read_csv(folder / "memorization_results.csv")).to_string())
     plot_curves(pd.read_csv(folder / "memorization_curves.csv"))
 else:
-    print("stored results not found; run: python -m experiments memorization --out docs/results/images")
+    print(
+        "stored results not found; run: "
+        "python -m experiments memorization --out docs/results/images"
+    )
 plt.show()

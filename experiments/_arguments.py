@@ -77,7 +77,9 @@ def adversarial_arguments(parser):
 def cifar10_arguments(parser):
     parser.add_argument("--path", required=True, metavar="DIR",
                         help="the cifar-10-batches-py folder extracted from cifar-10-python.tar.gz")
-    parser.add_argument("--alpha", type=float, default=1.0, help="mixup alpha; 0 for ERM (default 1)")
+    parser.add_argument(
+        "--alpha", type=float, default=1.0, help="mixup alpha; 0 for ERM (default 1)"
+    )
     parser.add_argument("--epochs", type=int, default=200, metavar="N",
                         help="epochs; the learning-rate drops scale with it (default 200)")
     parser.add_argument("--method", choices=["mixup", "cutmix"], default="mixup",
@@ -95,7 +97,9 @@ def tabular_arguments(parser):
     parser.add_argument("--models", nargs="+", metavar="SPEC",
                         help="model specs: mixup erm mixup-cv mlp hgb logreg realmlp, or with "
                              "overrides as in mixup:alpha=0.4 (default: mixup erm mlp hgb logreg)")
-    parser.add_argument("--splits", type=int, help="stratified 75/25 splits per dataset (default 3)")
+    parser.add_argument(
+        "--splits", type=int, help="stratified 75/25 splits per dataset (default 3)"
+    )
     parser.add_argument("--max-train-rows", type=int,
                         help="subsample larger training sets to this many rows (default 3000)")
     _data_home_argument(parser)
@@ -110,7 +114,9 @@ def tabular_arguments(parser):
 
 
 def gan_arguments(parser):
-    parser.add_argument("--quick", action="store_true", help="smoke run: 2 seeds, 200 steps, narrower networks")
+    parser.add_argument(
+        "--quick", action="store_true", help="smoke run: 2 seeds, 200 steps, narrower networks"
+    )
     parser.add_argument("--seeds", type=int, help="override the number of seeds")
     parser.add_argument("--iterations", type=int, help="override the number of generator steps")
     parser.add_argument("--width", type=int, help="override the hidden layer width")

@@ -229,7 +229,7 @@ def _environment():
 
 
 def write_results(results, out, figure=True):
-    """Write records.csv, summary.csv, paired.csv, results.json, table.txt and uci.png to ``out``."""
+    """Write records.csv, summary.csv, paired.csv, results.json, table.txt, uci.png to ``out``."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     results["records"].to_csv(out / "records.csv", index=False, float_format="%.6g")

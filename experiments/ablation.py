@@ -42,7 +42,10 @@ VARIANTS = {
     "mixup: all classes, random pairs": {},
     "mixup: all classes, kNN pairs": {"partners": "knn"},
     "mixup: same class, random pairs": {"partners": "same_class"},
-    "inputs only: same class, kNN (SMOTE-like)": {"partners": "same_class_knn", "mix_targets": False},
+    "inputs only: same class, kNN (SMOTE-like)": {
+        "partners": "same_class_knn",
+        "mix_targets": False,
+    },
     "inputs only: all classes, kNN": {"partners": "knn", "mix_targets": False},
     "inputs only: same class, random": {"partners": "same_class", "mix_targets": False},
     "inputs only: all classes, random": {"mix_targets": False},
@@ -195,7 +198,10 @@ def table(path, *, with_std=True):
         cells.append("" if change is None or variant == "ERM" else f"{change[variant]:+.1f}")
         rows.append(cells)
     seconds = df["seconds"].sum()
-    return rst_table(header, rows) + f"\n{len(df)} fits, {seconds / 60:.1f} minutes of training in all.\n"
+    return (
+        rst_table(header, rows)
+        + f"\n{len(df)} fits, {seconds / 60:.1f} minutes of training in all.\n"
+    )
 
 
 def main(args):

@@ -62,12 +62,14 @@ class AdversarialConfig:
     @classmethod
     def full(cls, **changes):
         """All 60,000 training images and the whole test set, a wider CNN: for a GPU."""
-        settings = dict(n_train=None, n_test=None, max_epochs=50, batch_size=128, width=32, device="auto")
+        settings = dict(
+            n_train=None, n_test=None, max_epochs=50, batch_size=128, width=32, device="auto"
+        )
         return cls(**{**settings, **changes})
 
 
 def attack_error(model, attack, X, y, eps, *, source=None, batch_size=500, **kwargs):
-    """Top-1 error of ``model`` (or of each of a dict of models) on adversarial versions of ``(X, y)``.
+    """Top-1 error of ``model`` (or of each of a dict of models) on adversarial ``(X, y)``.
 
     Parameters
     ----------
@@ -86,7 +88,9 @@ def attack_error(model, attack, X, y, eps, *, source=None, batch_size=500, **kwa
     """
     models = model if isinstance(model, dict) else {"model": model}
     if source is None and len(models) != 1:
-        raise ValueError("White-box attacks take one model; pass a source to attack several at once.")
+        raise ValueError(
+            "White-box attacks take one model; pass a source to attack several at once."
+        )
     for m in models.values():
         m.eval()
     source = next(iter(models.values())) if source is None else source.eval()
@@ -123,8 +127,11 @@ def run(config=None, verbose=True):
     start = time.perf_counter()
     seed = config.random_state
     models = {}
-    for name, alpha, s in [("ERM", 0.0, seed), (f"mixup alpha={config.alpha:g}", config.alpha, seed),
-                           ("source ERM", 0.0, seed + 1)]:
+    for name, alpha, s in [
+        ("ERM", 0.0, seed),
+        (f"mixup alpha={config.alpha:g}", config.alpha, seed),
+        ("source ERM", 0.0, seed + 1),
+    ]:
         clf = _train(config, alpha, s, X_train, y_train)
         models[name] = clf.net_.module_
         if verbose:
@@ -139,7 +146,9 @@ def run(config=None, verbose=True):
         for eps in config.epsilons:
             for name, model in models.items():
                 err = attack_error(model, attack, X, y, eps / 255, **kwargs)
-                rows.append(dict(setting="white-box", attack=attack_name, model=name, eps=eps, error=err))
+                rows.append(
+                    dict(setting="white-box", attack=attack_name, model=name, eps=eps, error=err)
+                )
             # Black-box: the same examples, crafted once on the source model, for every model.
             errors = attack_error(models, attack, X, y, eps / 255, source=source, **kwargs)
             rows += [dict(setting="black-box", attack=attack_name, model=name, eps=eps, error=err)
@@ -166,7 +175,9 @@ def plot_errors(results, path=None):
     import matplotlib.pyplot as plt
 
     panels = list(dict.fromkeys(zip(results["setting"], results["attack"], strict=True)))
-    fig, axes = plt.subplots(1, len(panels), figsize=(3.2 * len(panels), 3.3), sharey=True, squeeze=False)
+    fig, axes = plt.subplots(
+        1, len(panels), figsize=(3.2 * len(panels), 3.3), sharey=True, squeeze=False
+    )
     for ax, (setting, attack) in zip(axes[0], panels, strict=True):
         sub = results[(results["setting"] == setting) & (results["attack"] == attack)]
         for model, g in sub.groupby("model", sort=False):

@@ -60,7 +60,9 @@ def make_classifier(alpha=1.0, *, max_epochs=200, milestones=(100, 150), width=6
         ``method="cutmix"``).
     """
 
-    callbacks = [("lr_schedule", LRScheduler(policy="MultiStepLR", milestones=list(milestones), gamma=0.1))]
+    callbacks = [
+        ("lr_schedule", LRScheduler(policy="MultiStepLR", milestones=list(milestones), gamma=0.1))
+    ]
     if test_data is not None:
         from ._images_common import EpochTestError
 
@@ -76,7 +78,7 @@ def make_classifier(alpha=1.0, *, max_epochs=200, milestones=(100, 150), width=6
 
 
 def standardize(X_train, X_test):
-    """uint8 images to float32, each channel centred and scaled by the training set's mean and std."""
+    """uint8 images to float32, each channel standardised with the training set's mean and std."""
     X_train = X_train.astype(np.float32) / np.float32(255)
     X_test = X_test.astype(np.float32) / np.float32(255)
     mean = X_train.mean(axis=(0, 2, 3), keepdims=True)
@@ -112,5 +114,12 @@ def main(argv=None, args=None):
         args = parser.parse_args(argv)
     scale = args.epochs / 200
     milestones = (round(100 * scale), round(150 * scale))
-    return run(args.path, args.alpha, max_epochs=args.epochs, milestones=milestones, method=args.method,
-               device=args.device, random_state=args.seed)
+    return run(
+        args.path,
+        args.alpha,
+        max_epochs=args.epochs,
+        milestones=milestones,
+        method=args.method,
+        device=args.device,
+        random_state=args.seed,
+    )

@@ -30,7 +30,14 @@ from skmixup.modules import SmallCNN
 from ._arguments import memorization_arguments
 from ._images_common import EpochTestError, fashion_mnist_subset, predict_labels
 
-__all__ = ["EpochTestError", "MemorizationConfig", "corrupt_labels", "format_table", "plot_curves", "run"]
+__all__ = [
+    "EpochTestError",
+    "MemorizationConfig",
+    "corrupt_labels",
+    "format_table",
+    "plot_curves",
+    "run",
+]
 
 
 def corrupt_labels(y, fraction, n_classes, rng):
@@ -64,7 +71,9 @@ def corrupt_labels(y, fraction, n_classes, rng):
     if n_classes < 2:
         raise ValueError(f"n_classes must be at least 2 to draw a wrong label; got {n_classes}.")
     if y.size and (y.min() < 0 or y.max() >= n_classes):
-        raise ValueError(f"y must hold labels in 0..{n_classes - 1}; got values in {y.min()}..{y.max()}.")
+        raise ValueError(
+            f"y must hold labels in 0..{n_classes - 1}; got values in {y.min()}..{y.max()}."
+        )
     rng = np.random.default_rng(rng)
     n_corrupt = int(round(fraction * len(y)))
     positions = rng.choice(len(y), size=n_corrupt, replace=False)
@@ -121,7 +130,9 @@ class MemorizationConfig:
 def _run_one(config, corruption, method, seed, X_train, y_train, X_test, y_test):
     torch.set_num_threads(1)
     alpha, dropout = config.methods[method]
-    y_noisy, corrupted = corrupt_labels(y_train, corruption, 10, np.random.default_rng([seed, int(100 * corruption)]))
+    y_noisy, corrupted = corrupt_labels(
+        y_train, corruption, 10, np.random.default_rng([seed, int(100 * corruption)])
+    )
     clf = MixupClassifier(
         alpha=alpha, module=SmallCNN, module_params={"width": config.width, "dropout": dropout},
         max_epochs=config.max_epochs, batch_size=config.batch_size, lr=config.lr,
@@ -132,16 +143,27 @@ def _run_one(config, corruption, method, seed, X_train, y_train, X_test, y_test)
     clf.fit(X_train, y_noisy)
     seconds = time.perf_counter() - start
     curve = [float(e) for e in clf.net_.history[:, "test_error"]]
-    X_all = torch.from_numpy(np.require(X_train, requirements=["C", "W"]))  # joblib may pass a read-only memmap
+    X_all = torch.from_numpy(
+        np.require(X_train, requirements=["C", "W"])
+    )  # joblib may pass a read-only memmap
     pred = predict_labels(clf.net_.module_, X_all, device=clf.net_.device).numpy()
     pred = clf.classes_[pred]
     best = int(np.argmin(curve))
     row = dict(
-        corruption=corruption, method=method, alpha=alpha, dropout=dropout, seed=seed,
-        best_error=curve[best], best_epoch=best + 1, last_error=curve[-1],
+        corruption=corruption,
+        method=method,
+        alpha=alpha,
+        dropout=dropout,
+        seed=seed,
+        best_error=curve[best],
+        best_epoch=best + 1,
+        last_error=curve[-1],
         # Share of the corrupted training labels that the network reproduces: memorization.
-        memorized=float(np.mean(pred[corrupted] == y_noisy[corrupted])) if corrupted.any() else np.nan,
-        train_fit=float(np.mean(pred == y_noisy)), seconds=seconds,
+        memorized=float(np.mean(pred[corrupted] == y_noisy[corrupted]))
+        if corrupted.any()
+        else np.nan,
+        train_fit=float(np.mean(pred == y_noisy)),
+        seconds=seconds,
     )
     return row, curve
 
@@ -161,15 +183,28 @@ def run(config=None, verbose=True):
     jobs = [(c, m, config.random_state + s) for s in range(config.n_seeds)
             for c in config.corruptions for m in config.methods]
     if verbose:
-        print(f"memorization: {len(X_train)} train / {len(X_test)} test images, {len(jobs)} runs of "
-              f"{config.max_epochs} epochs, {config.n_jobs} job(s)", flush=True)
+        print(
+            f"memorization: {len(X_train)} train / {len(X_test)} test images, {len(jobs)} runs of "
+            f"{config.max_epochs} epochs, {config.n_jobs} job(s)",
+            flush=True,
+        )
     start = time.perf_counter()
     out = Parallel(n_jobs=config.n_jobs, verbose=10 if verbose else 0)(
         delayed(_run_one)(config, c, m, s, X_train, y_train, X_test, y_test) for c, m, s in jobs)
     results = pd.DataFrame([row for row, _ in out])
-    curves = pd.DataFrame([
-        dict(corruption=row["corruption"], method=row["method"], seed=row["seed"], epoch=e + 1, test_error=err)
-        for row, curve in out for e, err in enumerate(curve)])
+    curves = pd.DataFrame(
+        [
+            dict(
+                corruption=row["corruption"],
+                method=row["method"],
+                seed=row["seed"],
+                epoch=e + 1,
+                test_error=err,
+            )
+            for row, curve in out
+            for e, err in enumerate(curve)
+        ]
+    )
     if verbose:
         print(f"done in {time.perf_counter() - start:.0f} s", flush=True)
     return results, curves
@@ -177,7 +212,9 @@ def run(config=None, verbose=True):
 
 def format_table(results, methods=None):
     """Test error % as "best / last" per corruption (rows) and method (columns), mean over seeds."""
-    mean = results.groupby(["corruption", "method"], sort=False)[["best_error", "last_error"]].mean()
+    mean = results.groupby(["corruption", "method"], sort=False)[
+        ["best_error", "last_error"]
+    ].mean()
     methods = methods or list(dict.fromkeys(results["method"]))
     table = pd.DataFrame(index=[f"{100 * c:.0f}%" for c in dict.fromkeys(results["corruption"])],
                          columns=methods, dtype=object)
@@ -215,7 +252,7 @@ def plot_curves(curves, path=None):
 
 
 def write_results(results, curves, out):
-    """Write ``results.csv``, ``curves.csv``, ``table.txt`` and ``curves.png`` into the folder ``out``."""
+    """Write ``results.csv``, ``curves.csv``, ``table.txt`` and ``curves.png`` into ``out``."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     results.to_csv(out / "memorization_results.csv", index=False)
@@ -231,9 +268,18 @@ def add_arguments(parser):
 
 
 def config_from_args(args):
-    changes = {k: v for k, v in dict(max_epochs=args.epochs, n_train=args.n_train, n_seeds=args.seeds,
-                                     n_jobs=args.n_jobs, device=args.device,
-                                     data_home=args.data_home).items() if v is not None}
+    changes = {
+        k: v
+        for k, v in dict(
+            max_epochs=args.epochs,
+            n_train=args.n_train,
+            n_seeds=args.seeds,
+            n_jobs=args.n_jobs,
+            device=args.device,
+            data_home=args.data_home,
+        ).items()
+        if v is not None
+    }
     if args.quick:
         return MemorizationConfig.quick(**changes)
     if args.full:

@@ -48,7 +48,9 @@ def _estimators():
         "LogisticRegression": LogisticRegression(max_iter=2000),
         "SGDClassifier(log_loss)": SGDClassifier(loss="log_loss", random_state=0),
         # early_stopping off: "auto" would switch it on for the doubled mixup rows only
-        "HistGradientBoosting": HistGradientBoostingClassifier(early_stopping=False, random_state=0),
+        "HistGradientBoosting": HistGradientBoostingClassifier(
+            early_stopping=False, random_state=0
+        ),
     }
 
 
@@ -74,7 +76,9 @@ def run(out, *, data_home=None):
     done = set()
     if out.exists():
         with open(out) as f:
-            done = {(r["dataset"], r["estimator"], r["setting"], r["split"]) for r in csv.DictReader(f)}
+            done = {
+                (r["dataset"], r["estimator"], r["setting"], r["split"]) for r in csv.DictReader(f)
+            }
     new = not out.exists()
     with open(out, "a", newline="") as f:
         writer = csv.DictWriter(f, FIELDS)
@@ -83,7 +87,9 @@ def run(out, *, data_home=None):
         for name in DATASETS:
             X, y = fetch_uci(name, data_home=data_home, download_if_missing=False,
                              return_X_y=True)
-            for split, (train, test) in enumerate(ShuffleSplit(N_SPLITS[name], test_size=0.2, random_state=0).split(X)):
+            for split, (train, test) in enumerate(
+                ShuffleSplit(N_SPLITS[name], test_size=0.2, random_state=0).split(X)
+            ):
                 for est_name, estimator in _estimators().items():
                     for setting, alpha in SETTINGS.items():
                         if (name, est_name, setting, str(split)) in done:
@@ -98,16 +104,27 @@ def run(out, *, data_home=None):
                         # (abalone has classes with a single example)
                         seen = np.isin(y[test], model.classes_)
                         loss = log_loss(y[test][seen], proba[seen], labels=model.classes_)
-                        writer.writerow(dict(dataset=name, estimator=est_name, setting=setting, split=split,
-                                             test_error=f"{error:.2f}", log_loss=f"{loss:.4f}",
-                                             seconds=f"{seconds:.2f}"))
+                        writer.writerow(
+                            dict(
+                                dataset=name,
+                                estimator=est_name,
+                                setting=setting,
+                                split=split,
+                                test_error=f"{error:.2f}",
+                                log_loss=f"{loss:.4f}",
+                                seconds=f"{seconds:.2f}",
+                            )
+                        )
                         f.flush()
-                        print(f"{name} {split} {est_name} {setting}: {error:.2f}% log-loss {loss:.3f}",
-                              flush=True)
+                        print(
+                            f"{name} {split} {est_name} {setting}: {error:.2f}% "
+                            f"log-loss {loss:.3f}",
+                            flush=True,
+                        )
 
 
 def table(path):
-    """rst grid table: rows estimator x setting, columns datasets, mean test error % (mean log-loss)."""
+    """rst grid table: rows estimator x setting, columns datasets, mean error % (mean log-loss)."""
     df = pd.read_csv(path)
     stats = df.groupby(["estimator", "setting", "dataset"])[["test_error", "log_loss"]].mean()
     datasets = list(dict.fromkeys(df["dataset"]))

@@ -56,11 +56,14 @@ def _models(seed):
     return {
         "RidgeCV (linear reference)": RidgeCV(),
         "MLPRegressor": mlp,
-        "MLPRegressor, standardised targets": TransformedTargetRegressor(mlp, transformer=StandardScaler()),
+        "MLPRegressor, standardised targets": TransformedTargetRegressor(
+            mlp, transformer=StandardScaler()
+        ),
         "MixupRegressor alpha=0 (ERM)": MixupRegressor(alpha=0, random_state=seed, **NET),
         "MixupRegressor alpha=0.4 (mixup)": MixupRegressor(alpha=0.4, random_state=seed, **NET),
         "MixupRegressor alpha=0.4, C-Mixup partners": MixupRegressor(
-            alpha=0.4, partners="label_kernel", kernel_bandwidth=0.5, random_state=seed, **NET),
+            alpha=0.4, partners="label_kernel", kernel_bandwidth=0.5, random_state=seed, **NET
+        ),
     }
 
 
@@ -87,7 +90,9 @@ def run(out, *, data_home=None):
         if new:
             writer.writeheader()
         for name, (X, y) in datasets:
-            for split, (train, test) in enumerate(ShuffleSplit(N_SPLITS, test_size=0.2, random_state=0).split(X)):
+            for split, (train, test) in enumerate(
+                ShuffleSplit(N_SPLITS, test_size=0.2, random_state=0).split(X)
+            ):
                 for model_name, model in _models(split).items():
                     if (name, model_name, str(split)) in done:
                         continue
@@ -98,17 +103,30 @@ def run(out, *, data_home=None):
                     pred = pipe.predict(X[test])
                     r2 = r2_score(y[test], pred)
                     rmse = float(np.sqrt(mean_squared_error(y[test], pred)))
-                    writer.writerow(dict(dataset=name, model=model_name, split=split, r2=f"{r2:.4f}",
-                                         rmse=f"{rmse:.4f}", seconds=f"{seconds:.2f}"))
+                    writer.writerow(
+                        dict(
+                            dataset=name,
+                            model=model_name,
+                            split=split,
+                            r2=f"{r2:.4f}",
+                            rmse=f"{rmse:.4f}",
+                            seconds=f"{seconds:.2f}",
+                        )
+                    )
                     f.flush()
-                    print(f"{name} {split} {model_name}: R2 {r2:.3f} RMSE {rmse:.3f} ({seconds:.1f} s)",
-                          flush=True)
+                    print(
+                        f"{name} {split} {model_name}: R2 {r2:.3f} RMSE {rmse:.3f} "
+                        f"({seconds:.1f} s)",
+                        flush=True,
+                    )
 
 
 def table(path):
     """rst grid table: rows models, columns datasets, mean (std) test R^2 and mean RMSE."""
     df = pd.read_csv(path)
-    stats = df.groupby(["model", "dataset"]).agg(r2=("r2", "mean"), r2_std=("r2", "std"), rmse=("rmse", "mean"))
+    stats = df.groupby(["model", "dataset"]).agg(
+        r2=("r2", "mean"), r2_std=("r2", "std"), rmse=("rmse", "mean")
+    )
     datasets = list(dict.fromkeys(df["dataset"]))
     rows = []
     for model in dict.fromkeys(df["model"]):

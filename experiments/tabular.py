@@ -239,7 +239,9 @@ def run(config=None, out=None):
         data[name] = (X, y, splits)
     path = None if out is None else Path(out) / "records.csv"
     done = pd.read_csv(path) if path is not None and path.is_file() else pd.DataFrame()
-    seen = set(zip(done.get("dataset", []), done.get("model", []), done.get("split", []), strict=True))
+    seen = set(
+        zip(done.get("dataset", []), done.get("model", []), done.get("split", []), strict=True)
+    )
     tasks = [(name, split, spec) for name, (_, _, splits) in data.items()
              for split in range(len(splits)) for spec in models
              if (name, spec, split) not in seen]

@@ -35,8 +35,15 @@ _LAZY = {
     "save": "._persist",
 }
 
-__all__ = ["MixupClassifier", "MixupClassifierCV", "MixupEstimator", "MixupRegressor", "__version__",
-           "load", "save"]
+__all__ = [
+    "MixupClassifier",
+    "MixupClassifierCV",
+    "MixupEstimator",
+    "MixupRegressor",
+    "__version__",
+    "load",
+    "save",
+]
 
 
 def __getattr__(name):

@@ -1,4 +1,4 @@
-"""What every skmixup neural estimator shares: parameters, input checks, building and fitting the skorch net."""
+"""What every skmixup neural estimator shares: parameters, input checks, building the net."""
 
 from __future__ import annotations
 

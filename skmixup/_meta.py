@@ -1,4 +1,4 @@
-"""MixupEstimator: mixup for any scikit-learn classifier or regressor, through the data it is fitted on."""
+"""MixupEstimator: mixup for any scikit-learn classifier or regressor, through its training data."""
 
 from __future__ import annotations
 
@@ -141,7 +141,9 @@ class MixupEstimator(MetaEstimatorMixin, BaseEstimator):
         "random_state": ["random_state"],
     }
 
-    def __init__(self, estimator, *, alpha=0.4, n_mixed=1.0, keep_original=False, random_state=None):
+    def __init__(
+        self, estimator, *, alpha=0.4, n_mixed=1.0, keep_original=False, random_state=None
+    ):
         self.estimator = estimator
         self.alpha = alpha
         self.n_mixed = n_mixed
@@ -152,7 +154,8 @@ class MixupEstimator(MetaEstimatorMixin, BaseEstimator):
         kind = get_tags(self.estimator).estimator_type
         if kind not in ("classifier", "regressor"):
             raise TypeError(
-                f"MixupEstimator wraps a classifier or a regressor; {type(self.estimator).__name__} "
+                f"MixupEstimator wraps a classifier or a regressor; "
+                f"{type(self.estimator).__name__} "
                 f"is a {kind or 'neither'}."
             )
         return kind
@@ -236,7 +239,11 @@ class MixupEstimator(MetaEstimatorMixin, BaseEstimator):
         n = len(X)
         seed = seed_from(self.random_state)
         rng = np.random.default_rng(seed)
-        m = self.n_mixed if isinstance(self.n_mixed, numbers.Integral) else max(1, round(self.n_mixed * n))
+        m = (
+            self.n_mixed
+            if isinstance(self.n_mixed, numbers.Integral)
+            else max(1, round(self.n_mixed * n))
+        )
         # Every example is an anchor equally often; partners are drawn at random.
         i = np.concatenate([rng.permutation(n) for _ in range(math.ceil(m / n))])[:m]
         j = rng.integers(0, n, size=m)

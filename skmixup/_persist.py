@@ -400,7 +400,8 @@ class _Reader:
             raise ValueError(
                 f"{self.path} holds a {name.replace(':', '.')} object ({where}), which is not "
                 "rebuilt without asking (it may write files or connect to services when the "
-                f"net is set up). If you trust this file, pass trusted=[{name.replace(':', '.')!r}]."
+                f"net is set up). If you trust this file, pass "
+                f"trusted=[{name.replace(':', '.')!r}]."
             )
         if issubclass(cls, torch.nn.Module) or cls.__new__ is not object.__new__:
             self.refuse(where, f"{cls.__qualname__} cannot be rebuilt from its attributes")
@@ -441,7 +442,9 @@ class _Reader:
         net_node = node.get("net")
         if net_node is None:
             return est
-        if not isinstance(net_node, dict) or not isinstance(net_node.get("seed"), (int, type(None))):
+        if not isinstance(net_node, dict) or not isinstance(
+            net_node.get("seed"), (int, type(None))
+        ):
             self.refuse(where, "bad net")
         device = self.device
         if device is None:

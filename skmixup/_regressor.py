@@ -331,7 +331,9 @@ class MixupRegressor(RegressorMixin, BaseMixupNet):
                 "MixupClassifier for class labels."
             ) from None
         if y.ndim > 2:
-            raise ValueError(f"y must be of shape (n_samples,) or (n_samples, n_outputs); got {y.shape}.")
+            raise ValueError(
+                f"y must be of shape (n_samples,) or (n_samples, n_outputs); got {y.shape}."
+            )
         X = super()._validate_X(X, reset=reset)
         check_consistent_length(X, y)
         return X, y

@@ -598,8 +598,10 @@ def discriminator_mixup(
         index = torch.randperm(n, device=real.device, generator=generator)
     elif pairs == "cross":
         if n_real != n_fake:
-            raise ValueError(f'pairs="cross" pairs every real row with a fake one and needs as many '
-                             f'of each; got {n_real} real and {n_fake} fake rows. Use pairs="any".')
+            raise ValueError(
+                f'pairs="cross" pairs every real row with a fake one and needs as many '
+                f'of each; got {n_real} real and {n_fake} fake rows. Use pairs="any".'
+            )
         to_fake = n_real + torch.randperm(n_fake, device=real.device, generator=generator)
         to_real = torch.randperm(n_real, device=real.device, generator=generator)
         index = torch.cat([to_fake, to_real])
@@ -616,9 +618,13 @@ def _check_real_fake(real, fake):
         if not isinstance(t, torch.Tensor):
             raise TypeError(f"{name} must be a torch.Tensor; got {type(t).__name__}.")
         if not t.is_floating_point():
-            raise TypeError(f"{name} must hold floats; got dtype {t.dtype}. Convert it with .float().")
+            raise TypeError(
+                f"{name} must hold floats; got dtype {t.dtype}. Convert it with .float()."
+            )
         if t.dim() < 1 or t.shape[0] == 0:
-            raise ValueError(f"{name} must be a batch with at least one row; got shape {tuple(t.shape)}.")
+            raise ValueError(
+                f"{name} must be a batch with at least one row; got shape {tuple(t.shape)}."
+            )
     if real.shape[1:] != fake.shape[1:] or real.dtype != fake.dtype or real.device != fake.device:
         raise ValueError(
             f"real and fake must share the shape of a row, the dtype and the device; got "
@@ -641,7 +647,9 @@ def _discriminator_weights(n, uniform_max, alpha, lam, generator):
             raise ValueError(f"alpha must be >= 0 (0 is no mixing); got {alpha}.")
         return sample_lambda(float(alpha), n, generator=generator)
     if not isinstance(lam, torch.Tensor):
-        raise TypeError(f"lam must be a torch.Tensor of shape (1,) or ({n},); got {type(lam).__name__}.")
+        raise TypeError(
+            f"lam must be a torch.Tensor of shape (1,) or ({n},); got {type(lam).__name__}."
+        )
     if lam.dim() != 1 or lam.numel() not in (1, n):
         raise ValueError(f"lam must have shape (1,) or ({n},) (one weight per stacked row); "
                          f"got {tuple(lam.shape)}.")

@@ -97,7 +97,11 @@ class SmallCNN(nn.Module):
         super().__init__()
 
         def stage(c_in: int, c_out: int) -> list[nn.Module]:
-            return [nn.Conv2d(c_in, c_out, 3, padding=1, bias=False), nn.BatchNorm2d(c_out), nn.ReLU()]
+            return [
+                nn.Conv2d(c_in, c_out, 3, padding=1, bias=False),
+                nn.BatchNorm2d(c_out),
+                nn.ReLU(),
+            ]
 
         self.features = nn.Sequential(
             *stage(in_channels, width),

@@ -1,4 +1,4 @@
-"""scikit-learn's whole estimator check suite, with no expected failures, on every public estimator."""
+"""scikit-learn's whole estimator check suite, no expected failures, on every public estimator."""
 
 import inspect
 
@@ -48,7 +48,9 @@ def _instances(params_by_class, **overrides):
         for params in params_by_class.get(cls, [{}]):
             estimator = cls(**params)
             names = estimator.get_params(deep=False)
-            estimator.set_params(random_state=0, **{k: v for k, v in overrides.items() if k in names})
+            estimator.set_params(
+                random_state=0, **{k: v for k, v in overrides.items() if k in names}
+            )
             yield estimator
 
 

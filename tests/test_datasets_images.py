@@ -36,10 +36,27 @@ def write_cifar10(folder, n_per_batch=6, seed=0):
         with open(folder / name, "wb") as f:
             pickle.dump({b"batch_label": name.encode(), b"labels": labels, b"data": data,
                          b"filenames": [b"x.png"] * n_per_batch}, f)
-    names = ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"]
+    names = [
+        "airplane",
+        "automobile",
+        "bird",
+        "cat",
+        "deer",
+        "dog",
+        "frog",
+        "horse",
+        "ship",
+        "truck",
+    ]
     with open(folder / "batches.meta", "wb") as f:
-        pickle.dump({b"label_names": [n.encode() for n in names], b"num_cases_per_batch": n_per_batch,
-                     b"num_vis": 3072}, f)
+        pickle.dump(
+            {
+                b"label_names": [n.encode() for n in names],
+                b"num_cases_per_batch": n_per_batch,
+                b"num_vis": 3072,
+            },
+            f,
+        )
     return batches
 
 

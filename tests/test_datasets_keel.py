@@ -69,7 +69,9 @@ def test_corrupt_file_names_the_file_and_both_hashes(tmp_path):
     payload[-5] ^= 0xFF
     target.write_bytes(bytes(payload))
     expected = KEEL_DATASETS["wine"][1]
-    with pytest.raises(ValueError, match=rf"wine\.csv\.gz has sha256 [0-9a-f]{{64}}, expected {expected}"):
+    with pytest.raises(
+        ValueError, match=rf"wine\.csv\.gz has sha256 [0-9a-f]{{64}}, expected {expected}"
+    ):
         fetch_keel("wine", data_home=tmp_path)
 
 

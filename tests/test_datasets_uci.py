@@ -16,7 +16,8 @@ from .conftest import SHARED_DATA
 UCI_HOME = SHARED_DATA  # the data root: fetch_uci reads <root>/uci/<name>/
 needs_data = pytest.mark.skipif(
     not (SHARED_DATA / "uci" / "iris" / "bezdekIris.data").is_file(),
-    reason="shared UCI files not found: set SKMIXUP_SHARED_DATA or put ../shared/data beside the repo",
+    reason="shared UCI files not found: set SKMIXUP_SHARED_DATA or put ../shared/data beside "
+    "the repository",
 )
 
 # From shared/data/uci/MANIFEST.md.
@@ -206,7 +207,12 @@ def test_download_from_openml_gives_the_local_layout(tmp_path, monkeypatch):
     bunch = fetch_uci("iris", data_home=tmp_path, as_frame=True)
     assert calls["data_id"] == 61 and str(tmp_path) in calls["cache"]
     assert bunch.source == "OpenML data_id 61"
-    assert list(bunch.data.columns) == ["sepal_length", "sepal_width", "petal_length", "petal_width"]
+    assert list(bunch.data.columns) == [
+        "sepal_length",
+        "sepal_width",
+        "petal_length",
+        "petal_width",
+    ]
     assert bunch.target.value_counts().to_dict() == EXPECTED["iris"][2]
 
 

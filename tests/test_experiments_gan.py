@@ -146,7 +146,13 @@ def test_run_writes_tables_and_figures(tmp_path):
     assert len(curves) == 2 * 2 * 2 * 2  # problems x settings x seeds x checkpoints
     assert len(samples) == 2 * 2 * 2
     write_results(curves, samples, config, tmp_path)
-    for name in ["gan_curves.csv", "gan_summary.csv", "gan_table.txt", "gan_samples.png", "gan_curves.png"]:
+    for name in [
+        "gan_curves.csv",
+        "gan_summary.csv",
+        "gan_table.txt",
+        "gan_samples.png",
+        "gan_curves.png",
+    ]:
         assert (tmp_path / name).stat().st_size > 0
     assert len(pd.read_csv(tmp_path / "gan_summary.csv")) == 4
 
@@ -154,7 +160,20 @@ def test_run_writes_tables_and_figures(tmp_path):
 def test_command_line(tmp_path, capsys):
     from experiments.__main__ import main
 
-    main(["gan", "--quick", "--seeds", "1", "--iterations", "4", "--width", "8", "--out", str(tmp_path)])
+    main(
+        [
+            "gan",
+            "--quick",
+            "--seeds",
+            "1",
+            "--iterations",
+            "4",
+            "--width",
+            "8",
+            "--out",
+            str(tmp_path),
+        ]
+    )
     out = capsys.readouterr().out
     assert "modes covered" in out and "mixup U(0, 0.2)" in out
     assert (tmp_path / "gan_table.txt").exists()

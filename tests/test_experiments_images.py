@@ -52,8 +52,12 @@ def test_memorization_runs_end_to_end(tmp_path, shared_data):
     assert len(results) == 4 and len(curves) == 4 * 3
     assert set(results["method"]) == {"ERM", "mixup alpha=8"}
     for _, row in results.iterrows():
-        curve = curves[(curves.corruption == row.corruption) & (curves.method == row.method)]["test_error"]
-        assert row.best_error == pytest.approx(curve.min()) and row.last_error == pytest.approx(curve.iloc[-1])
+        curve = curves[(curves.corruption == row.corruption) & (curves.method == row.method)][
+            "test_error"
+        ]
+        assert row.best_error == pytest.approx(curve.min()) and row.last_error == pytest.approx(
+            curve.iloc[-1]
+        )
         assert 0 <= row.best_error <= row.last_error <= 1
     assert results.loc[results.corruption == 0.0, "memorized"].isna().all()
     assert results.loc[results.corruption == 0.5, "memorized"].between(0, 1).all()
@@ -70,8 +74,16 @@ def test_adversarial_runs_end_to_end(tmp_path, shared_data):
     from experiments import adversarial
 
     home = shared_data(FASHION_MNIST)
-    config = adversarial.AdversarialConfig(n_train=600, n_test=100, max_epochs=3, batch_size=32, width=4,
-                                           epsilons=(0, 8, 64), n_iter=3, data_home=str(home))
+    config = adversarial.AdversarialConfig(
+        n_train=600,
+        n_test=100,
+        max_epochs=3,
+        batch_size=32,
+        width=4,
+        epsilons=(0, 8, 64),
+        n_iter=3,
+        data_home=str(home),
+    )
     results = adversarial.run(config, verbose=False)
     assert len(results) == 2 * 2 * 3 * 2  # settings x attacks x eps x models
     clean = results[results.eps == 0]

@@ -126,7 +126,14 @@ def test_quick_run_numbers_are_sane(quick_results):
 @pytest.mark.slow  # over 5 s on 2 cores
 def test_quick_run_outputs(quick_results, tmp_path):
     write_results(quick_results, tmp_path)
-    for name in ["records.csv", "summary.csv", "paired.csv", "results.json", "table.txt", "uci.png"]:
+    for name in [
+        "records.csv",
+        "summary.csv",
+        "paired.csv",
+        "results.json",
+        "table.txt",
+        "uci.png",
+    ]:
         assert (tmp_path / name).stat().st_size > 0
     payload = json.loads((tmp_path / "results.json").read_text())
     assert payload["config"]["n_splits"] == 2
@@ -245,7 +252,10 @@ def test_run_resumes_from_partial_results(tmp_path, capsys):
     kept = pd.read_csv(partial).query("split == 0")
     kept.to_csv(partial, index=False)
     again = run(config, partial_path=partial, resume=True)
-    assert again["resumed"] == 1 and "resuming: 1 (dataset, split) task already done" in capsys.readouterr().out
+    assert (
+        again["resumed"] == 1
+        and "resuming: 1 (dataset, split) task already done" in capsys.readouterr().out
+    )
     columns = ["protocol", "dataset", "model", "split", "error"]
     pd.testing.assert_frame_equal(again["records"][columns], first["records"][columns])
     # Other settings: the partial results are not mixed in.

@@ -1,4 +1,4 @@
-"""Faults and hostile input: interrupts, failed fits, leaked data, bad files, threads, unclear errors.
+"""Faults and hostile input: interrupts, failed fits, leaked data, bad files, threads, errors.
 
 Each test fails on the code before issue 11 and must keep passing.
 """
@@ -491,16 +491,27 @@ def test_module_output_shape_is_checked_on_the_first_batch(est, data):
     assert not hasattr(est, "net_")
 
 
-@pytest.mark.parametrize("params, error, match", [
-    ({"module_params": {"bogus": 1}}, ValueError, "bogus.*not parameters of the built-in MLP"),
-    ({"module": Faulty, "module_params": {"bogus": 1}}, ValueError, "bogus.*not parameters of Faulty"),
-    ({"hidden_layer_sizes": (-1,)}, ValueError, "hidden_layer_sizes must be a sequence of positive"),
-    ({"hidden_layer_sizes": (16, 0)}, ValueError, "hidden_layer_sizes"),
-    ({"hidden_layer_sizes": "128"}, ValueError, "hidden_layer_sizes"),
-    ({"device": "bogus"}, ValueError, "not a device torch knows"),
-    ({"callbacks": [object()]}, TypeError, "skorch callbacks"),
-    ({"callbacks": [("name", 3)]}, TypeError, "skorch callbacks"),
-])
+@pytest.mark.parametrize(
+    "params, error, match",
+    [
+        ({"module_params": {"bogus": 1}}, ValueError, "bogus.*not parameters of the built-in MLP"),
+        (
+            {"module": Faulty, "module_params": {"bogus": 1}},
+            ValueError,
+            "bogus.*not parameters of Faulty",
+        ),
+        (
+            {"hidden_layer_sizes": (-1,)},
+            ValueError,
+            "hidden_layer_sizes must be a sequence of positive",
+        ),
+        ({"hidden_layer_sizes": (16, 0)}, ValueError, "hidden_layer_sizes"),
+        ({"hidden_layer_sizes": "128"}, ValueError, "hidden_layer_sizes"),
+        ({"device": "bogus"}, ValueError, "not a device torch knows"),
+        ({"callbacks": [object()]}, TypeError, "skorch callbacks"),
+        ({"callbacks": [("name", 3)]}, TypeError, "skorch callbacks"),
+    ],
+)
 def test_bad_parameters_get_clear_errors_before_training(params, error, match, data):
     X, y = data
     for est in (MixupClassifier(**{**FAST, **params}), MixupRegressor(**{**FAST, **params})):
@@ -569,7 +580,12 @@ def test_predictions_do_not_depend_on_the_other_rows(est, data):
     est.fit(X, _target(est, np.concatenate([y] * 5)))
     predict = est.predict_proba if hasattr(est, "predict_proba") else est.predict
     full = predict(X)
-    for rows in (rng.permutation(600)[:37], np.arange(1), np.arange(255, 260), rng.permutation(600)):
+    for rows in (
+        rng.permutation(600)[:37],
+        np.arange(1),
+        np.arange(255, 260),
+        rng.permutation(600),
+    ):
         np.testing.assert_array_equal(predict(X[rows]), full[rows])
     single = np.concatenate([predict(X[i:i + 1]) for i in range(0, 600, 97)])
     np.testing.assert_array_equal(single, full[::97])

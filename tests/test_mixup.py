@@ -120,7 +120,9 @@ def test_mixing_is_not_a_no_op():
 
 
 def real_fake(n_real=6, n_fake=6, shape=(2,)):
-    return torch.randn(n_real, *shape, generator=gen(10)), torch.randn(n_fake, *shape, generator=gen(11)) + 5
+    return torch.randn(n_real, *shape, generator=gen(10)), torch.randn(
+        n_fake, *shape, generator=gen(11)
+    ) + 5
 
 
 def test_discriminator_mixup_weight_one_is_the_stacked_batch():
@@ -136,7 +138,9 @@ def test_discriminator_mixup_weight_one_is_the_stacked_batch():
 @pytest.mark.parametrize("pairs", ["any", "cross"])
 def test_discriminator_mixup_weight_zero_is_the_partner(pairs):
     real, fake = real_fake()
-    x, y, index, _ = discriminator_mixup(real, fake, lam=torch.zeros(12), pairs=pairs, generator=gen())
+    x, y, index, _ = discriminator_mixup(
+        real, fake, lam=torch.zeros(12), pairs=pairs, generator=gen()
+    )
     stacked = torch.cat([real, fake])
     labels = torch.tensor([1.0] * 6 + [0.0] * 6)
     assert torch.equal(x, stacked[index]) and torch.equal(y, labels[index])
@@ -229,6 +233,8 @@ def test_discriminator_mixup_rejects_bad_batches():
     with pytest.raises(ValueError, match="at least one row"):
         discriminator_mixup(real, torch.empty(0, 2), uniform_max=0.2, generator=gen())
     with pytest.raises(TypeError, match="floats"):
-        discriminator_mixup(real, torch.ones(4, 2, dtype=torch.long), uniform_max=0.2, generator=gen())
+        discriminator_mixup(
+            real, torch.ones(4, 2, dtype=torch.long), uniform_max=0.2, generator=gen()
+        )
     with pytest.raises(TypeError, match="torch.Tensor"):
         discriminator_mixup(real.numpy(), fake, uniform_max=0.2, generator=gen())

@@ -49,7 +49,9 @@ def _nearest_distance(a, b):
 
 def _batch(clf, X, y):
     Xt = torch.from_numpy(X)
-    yt = torch.from_numpy(np.eye(len(clf.classes_), dtype=np.float32)[np.searchsorted(clf.classes_, y)])
+    yt = torch.from_numpy(
+        np.eye(len(clf.classes_), dtype=np.float32)[np.searchsorted(clf.classes_, y)]
+    )
     return Xt, yt
 
 
@@ -104,7 +106,9 @@ def test_label_kernel_partners_prefer_close_labels():
     rows = torch.arange(5)
     narrow = label_kernel_partners(y, y, rows, 0.5, generator=_gen())
     assert narrow.tolist()[:4] == [1, 0, 3, 2]  # the nearest label, never itself
-    wide = torch.stack([label_kernel_partners(y, y, rows, 100.0, generator=_gen(s)) for s in range(50)])
+    wide = torch.stack(
+        [label_kernel_partners(y, y, rows, 100.0, generator=_gen(s)) for s in range(50)]
+    )
     assert (wide != rows).all()
     assert len(set(wide[:, 0].tolist())) == 4  # nearly uniform over the others
 
@@ -184,7 +188,9 @@ def test_knn_table_is_computed_once_per_fit(iris, monkeypatch):
     X, y = iris
     calls = []
     real = net_module.nearest_neighbours
-    monkeypatch.setattr(net_module, "nearest_neighbours", lambda *a, **k: calls.append(1) or real(*a, **k))
+    monkeypatch.setattr(
+        net_module, "nearest_neighbours", lambda *a, **k: calls.append(1) or real(*a, **k)
+    )
     MixupClassifier(max_epochs=4, partners="knn", random_state=0).fit(X, y)
     assert len(calls) == 1
 

@@ -1,4 +1,4 @@
-"""Loaders for the paper's datasets and the tabular benchmark suite, from local files checked by sha256.
+"""Loaders for the paper's datasets and the tabular benchmark suite, from files checked by sha256.
 
 Every loader reads below one data root (:func:`get_data_home`: the
 ``data_home`` argument, else ``$SKMIXUP_DATA``, else ``~/skmixup_data``), laid

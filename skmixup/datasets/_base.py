@@ -71,7 +71,7 @@ def categorical_columns(X):
 
 
 def to_bunch(X, y, *, descr, source, return_X_y, as_frame, **extra):
-    """A loader's result from a DataFrame ``X`` (categorical columns as ``category``) and Series ``y``.
+    """A loader's result from a DataFrame ``X`` (categorical columns as ``category``), Series ``y``.
 
     ``as_frame=False`` one-hot encodes the categorical columns into a float64
     array; ``return_X_y`` returns ``(data, target)``; otherwise a ``Bunch`` with

@@ -103,7 +103,8 @@ def read_idx(path) -> np.ndarray:
     if len(payload) != nbytes:
         raise ValueError(
             f"{path} is truncated or corrupt: its header announces shape {shape} "
-            f"({nbytes} bytes) but {'more' if len(payload) > nbytes else len(payload)} bytes follow."
+            f"({nbytes} bytes) but {'more' if len(payload) > nbytes else len(payload)} "
+            "bytes follow."
         )
     return np.frombuffer(payload, dtype=dtype).reshape(shape).astype(dtype.newbyteorder("="))
 
@@ -207,7 +208,9 @@ def fetch_fashion_mnist(data_home=None, *, subset="all", download_if_missing=Tru
         return read_idx(path)
 
     def split(prefix):
-        return load(f"{prefix}-images-idx3-ubyte"), load(f"{prefix}-labels-idx1-ubyte").astype(np.int64)
+        return load(f"{prefix}-images-idx3-ubyte"), load(f"{prefix}-labels-idx1-ubyte").astype(
+            np.int64
+        )
 
     descr = ("Fashion-MNIST: 28x28 grayscale images of 10 kinds of clothing "
              "(Xiao, Rasul & Vollgraf 2017), from the original IDX files in "
@@ -340,7 +343,11 @@ def load_cifar10(path, *, return_X_y=False):
     def read(name):
         batch = _unpickle(path / name)
         data, labels = _key(batch, "data", path / name), _key(batch, "labels", path / name)
-        if not isinstance(data, np.ndarray) or data.dtype != np.uint8 or not isinstance(labels, list):
+        if (
+            not isinstance(data, np.ndarray)
+            or data.dtype != np.uint8
+            or not isinstance(labels, list)
+        ):
             raise ValueError(
                 f"{path / name} is not a CIFAR-10 batch: 'data' must be a uint8 array and "
                 "'labels' a list."
@@ -366,6 +373,11 @@ def load_cifar10(path, *, return_X_y=False):
              for n in _key(meta, "label_names", path / "batches.meta")]
     if return_X_y:
         return X_train, X_test, y_train, y_test
-    return Bunch(data_train=X_train, target_train=y_train, data_test=X_test, target_test=y_test,
-                 target_names=names,
-                 DESCR=f"CIFAR-10: 32x32 colour images of 10 classes (Krizhevsky 2009), from {path}.")
+    return Bunch(
+        data_train=X_train,
+        target_train=y_train,
+        data_test=X_test,
+        target_test=y_test,
+        target_names=names,
+        DESCR=f"CIFAR-10: 32x32 colour images of 10 classes (Krizhevsky 2009), from {path}.",
+    )
