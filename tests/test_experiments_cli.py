@@ -10,17 +10,11 @@ import pytest
 from experiments.__main__ import build_parser, main
 from experiments._report import PROTOCOL_TITLES
 
+from .test_cli import _parsers
+
 JOBS = ("uci", "memorization", "adversarial", "cifar10", "tabular", "gan", "ablation", "meta",
         "regression")
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def _parsers(parser):
-    yield parser
-    for action in parser._actions:
-        if isinstance(action, argparse._SubParsersAction):
-            for sub in action.choices.values():
-                yield from _parsers(sub)
 
 
 def test_every_option_and_job_has_help():
