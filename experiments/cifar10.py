@@ -29,6 +29,7 @@ from skmixup.datasets import load_cifar10
 from skmixup.modules import PreActResNet18
 
 from ._arguments import cifar10_arguments
+from ._images_common import EpochTestError
 
 __all__ = ["make_classifier", "standardize", "run"]
 
@@ -64,8 +65,6 @@ def make_classifier(alpha=1.0, *, max_epochs=200, milestones=(100, 150), width=6
         ("lr_schedule", LRScheduler(policy="MultiStepLR", milestones=list(milestones), gamma=0.1))
     ]
     if test_data is not None:
-        from ._images_common import EpochTestError
-
         callbacks.append(("test_error", EpochTestError(*test_data)))
     settings = dict(
         alpha=alpha, module=PreActResNet18, module_params={"width": width},

@@ -34,10 +34,14 @@ import pandas as pd
 import torch
 from joblib import Parallel, delayed
 from scipy.stats import wilcoxon
+from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model import LogisticRegression
+from sklearn.neural_network import MLPClassifier
 from sklearn.pipeline import make_pipeline
 from tqdm.auto import tqdm
 
+from skmixup import MixupClassifier, MixupClassifierCV
 from skmixup.datasets import fetch_keel, fetch_uci
 
 from ._arguments import tabular_arguments
@@ -143,26 +147,16 @@ def make_model(spec, seed):
     """A fresh, unfitted estimator for a model spec (see the module docstring)."""
     base, params = _parse_spec(spec)
     if base in ("mixup", "erm"):
-        from skmixup import MixupClassifier
-
         if base == "erm":
             params["alpha"] = 0.0
         return MixupClassifier(random_state=seed, device="cpu", **params)
     if base == "mixup-cv":
-        from skmixup import MixupClassifierCV
-
         return MixupClassifierCV(random_state=seed, device="cpu", **params)
     if base == "mlp":
-        from sklearn.neural_network import MLPClassifier
-
         return MLPClassifier(random_state=seed, **params)
     if base == "hgb":
-        from sklearn.ensemble import HistGradientBoostingClassifier
-
         return HistGradientBoostingClassifier(random_state=seed, **params)
     if base == "logreg":
-        from sklearn.linear_model import LogisticRegression
-
         return LogisticRegression(**{"max_iter": 2000, **params})
     if base == "realmlp":
         from pytabkit import RealMLP_TD_Classifier
