@@ -49,8 +49,8 @@ def load(name, data_home):
     from skmixup.datasets import fetch_keel, fetch_uci
 
     if name in UCI:
-        X, y = fetch_uci(name, data_home=os.path.join(data_home, "uci"), as_frame=True,
-                         return_X_y=True, download_if_missing=False)
+        X, y = fetch_uci(name, data_home=data_home, as_frame=True, return_X_y=True,
+                         download_if_missing=False)
     else:
         X, y = fetch_keel(name, data_home=data_home, as_frame=True, return_X_y=True)
     X = pd.get_dummies(X, dtype=float).to_numpy(dtype=np.float64)

@@ -47,7 +47,9 @@ def load_data():
 def mlp():
     from torch import nn
 
-    return nn.Sequential(nn.Linear(8, 128), nn.ReLU(), nn.Linear(128, 128), nn.ReLU(), nn.Linear(128, 2))
+    return nn.Sequential(
+        nn.Linear(8, 128), nn.ReLU(), nn.Linear(128, 128), nn.ReLU(), nn.Linear(128, 2)
+    )
 
 
 def hand_loop(X, y, epochs, fused):
@@ -91,9 +93,18 @@ def run_one(method, epochs):
         from skorch import NeuralNetClassifier
 
         torch.manual_seed(0)
-        net = NeuralNetClassifier(mlp, criterion=torch.nn.CrossEntropyLoss, optimizer=torch.optim.Adam,
-                                  lr=1e-3, max_epochs=epochs, batch_size=16, train_split=None,
-                                  iterator_train__shuffle=True, device="cpu", verbose=0)
+        net = NeuralNetClassifier(
+            mlp,
+            criterion=torch.nn.CrossEntropyLoss,
+            optimizer=torch.optim.Adam,
+            lr=1e-3,
+            max_epochs=epochs,
+            batch_size=16,
+            train_split=None,
+            iterator_train__shuffle=True,
+            device="cpu",
+            verbose=0,
+        )
         start = time.perf_counter()
         net.fit(X, y)
     else:
@@ -105,7 +116,9 @@ def run_one(method, epochs):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--epochs", type=int, default=3)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--threads", type=int, default=2)
@@ -124,8 +137,21 @@ def main():
     peaks = {m: 0.0 for m in METHODS}
     for _ in range(args.rounds):
         for method in METHODS:
-            out = subprocess.run([sys.executable, __file__, "--one", method, "--epochs", str(args.epochs),
-                                  "--threads", str(args.threads)], capture_output=True, text=True, check=True)
+            out = subprocess.run(
+                [
+                    sys.executable,
+                    __file__,
+                    "--one",
+                    method,
+                    "--epochs",
+                    str(args.epochs),
+                    "--threads",
+                    str(args.threads),
+                ],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
             record = json.loads(out.stdout.strip().splitlines()[-1])
             times[method].append(record["seconds"])
             peaks[method] = max(peaks[method], record["peak_rss_mib"])
@@ -133,7 +159,10 @@ def main():
     print(f"{'method':<28} {'median s':>9} {'s/epoch':>8} {'x hand loop':>12} {'peak RSS MiB':>13}")
     for method in METHODS:
         med = statistics.median(times[method])
-        print(f"{method:<28} {med:9.2f} {med / args.epochs:8.3f} {med / base:12.2f} {peaks[method]:13.0f}")
+        print(
+            f"{method:<28} {med:9.2f} {med / args.epochs:8.3f} {med / base:12.2f} "
+            f"{peaks[method]:13.0f}"
+        )
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """Which MixupClassifier defaults win on the tabular suite? The evidence behind the defaults.
 
-Every candidate setting is a model spec of ``skmixup.experiments.tabular``
+Every candidate setting is a model spec of ``experiments.tabular``
 (``"mixup:batch_size='auto',lr_schedule='cosine'"``); its ERM twin is the same
 spec with ``alpha=0``. All candidates run on the same splits as the peers
 (``mlp``, ``hgb``, ``logreg``), and their fits are appended to one
@@ -17,12 +17,18 @@ A study, not a test: each candidate costs a few minutes on 2 cores.
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path as _Path
+
+# experiments/ is not installed: it runs from the repository's root, put on sys.path here.
+sys.path.insert(0, str(_Path(__file__).resolve().parents[1]))
+
 import argparse
 from pathlib import Path
 
 import pandas as pd
 
-from skmixup.experiments.tabular import DATASETS, TabularConfig, _split_top_level, report, run
+from experiments.tabular import DATASETS, TabularConfig, _split_top_level, report, run
 
 PEERS = ("mlp", "hgb", "logreg")
 # Every spec is written out in full, so that it means the same whatever the defaults are.

@@ -1,7 +1,7 @@
 """Which MixupClassifier defaults win on the UCI datasets? Evidence for the defaults.
 
 For each candidate setting, on the good-practice protocol of
-``skmixup.experiments.uci`` (median imputation, standardised features, one-hot
+``experiments.uci`` (median imputation, standardised features, one-hot
 categories) and the same stratified splits: the test error of MixupClassifier
 with that setting, of its alpha=0 twin (ERM), and of ``MLPClassifier()``
 measured in the same run. Prints, per candidate, the mean error over the
@@ -13,6 +13,12 @@ It is a study, not a test: with 16 cores and 5 splits it takes about 10 minutes.
 """
 
 from __future__ import annotations
+
+import sys
+from pathlib import Path as _Path
+
+# experiments/ is not installed: it runs from the repository's root, put on sys.path here.
+sys.path.insert(0, str(_Path(__file__).resolve().parents[1]))
 
 import argparse
 import json
@@ -52,8 +58,8 @@ def _fit_one(name, X, y, split, train, test, params):
     from sklearn.neural_network import MLPClassifier
     from sklearn.pipeline import make_pipeline
 
+    from experiments.uci import _preprocessor
     from skmixup import MixupClassifier
-    from skmixup.experiments.uci import _preprocessor
 
     torch.set_num_threads(1)
     model = (MLPClassifier(random_state=split) if params is None
@@ -72,7 +78,7 @@ def _fit_one(name, X, y, split, train, test, params):
 def main(argv=None):
     from joblib import Parallel, delayed
 
-    from skmixup.experiments.uci import DATASETS, load_dataset, make_splits
+    from experiments.uci import DATASETS, load_dataset, make_splits
 
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--splits", type=int, default=5)

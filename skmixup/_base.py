@@ -1,4 +1,4 @@
-"""What every skmixup neural estimator shares: parameters, input checks, building and fitting the skorch net."""
+"""What every skmixup neural estimator shares: parameters, input checks, building the net."""
 
 from __future__ import annotations
 
@@ -12,18 +12,19 @@ import numpy as np
 import scipy.sparse as sp
 import torch
 from sklearn.base import BaseEstimator
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.model_selection import train_test_split
 from sklearn.utils.validation import check_is_fitted, validate_data
 from skorch.callbacks import Callback, EarlyStopping, LRScheduler
 from skorch.dataset import Dataset
 from skorch.helper import predefined_split
 
+from ._augment import AUGMENTATIONS
+from ._compat import Interval, StrOptions
 from ._log import EpochLog
-from .augment import AUGMENTATIONS
-from .modules import MLP, SmallCNN
 from ._rng import draws_global_rng, numpy_rng, seed_from, seeded_torch_rng
 from ._weights import check_sample_weight, combine, drop_zero_weight, with_weight_column
-from .net import EpochProgress, FiniteLossCheck, MixupNet, place_data
+from .modules import MLP, SmallCNN
+from ._net import EpochProgress, FiniteLossCheck, MixupNet, place_data
 
 _OPTIMIZERS = {"adam": torch.optim.Adam, "adamw": torch.optim.AdamW, "sgd": torch.optim.SGD}
 
@@ -358,7 +359,7 @@ class BaseMixupNet(BaseEstimator):
         )
 
     def _net_params(self, module):
-        """Extra keyword arguments for :class:`~skmixup.net.MixupNet` (variants)."""
+        """Extra keyword arguments for :class:`~skmixup._net.MixupNet` (variants)."""
         return {}
 
     # -------------------------------------------------------------------- fit
@@ -390,7 +391,7 @@ class BaseMixupNet(BaseEstimator):
         """Everything a fit decides before training: checked data, targets, seed, split.
 
         Returns a :class:`_FitPlan`. A fit trains on it (:meth:`_fit_unsafe`);
-        a batched search (:func:`skmixup.ensemble.fit_members`) trains many
+        a batched search (:func:`skmixup._ensemble.fit_members`) trains many
         plans at once, so each member sees exactly what its own fit would.
         """
         warm = self.warm_start and hasattr(self, "net_")
@@ -521,8 +522,6 @@ class BaseMixupNet(BaseEstimator):
             )
 
     def _validation_split(self, y, rng):
-        from sklearn.model_selection import train_test_split
-
         stratify = y if self._stratify_split() else None
         if stratify is not None and np.unique(y, return_counts=True)[1].min() < 2:
             stratify = None  # a class with one example cannot be stratified: hold out at random

@@ -11,17 +11,17 @@ import torch
 from joblib import Parallel, delayed, effective_n_jobs
 from scipy.stats import rankdata
 from sklearn import config_context
-from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context, clone
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.metrics import check_scoring, get_scorer, get_scorer_names
 from sklearn.model_selection import GridSearchCV, check_cv
-from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._base import _restore_on_error, resolve_device
+from ._compat import HasMethods, Interval, StrOptions, _fit_context
 from ._classifier import MixupClassifier
 from ._weights import check_sample_weight
-from .ensemble import fit_members
+from ._ensemble import fit_members
 
 class MixupClassifierCV(ClassifierMixin, BaseEstimator):
     """Mixup classifier with built-in cross-validation of ``alpha``.
@@ -36,7 +36,7 @@ class MixupClassifierCV(ClassifierMixin, BaseEstimator):
     For the built-in MLP with the paper's mixup (``module=None`` and 2-D ``X``,
     Adam or AdamW, random partners, with or without early stopping), every
     (alpha, split) network is trained at once by one net
-    (:func:`skmixup.ensemble.fit_members`): each prepared exactly as its own
+    (:func:`skmixup._ensemble.fit_members`): each prepared exactly as its own
     fit would prepare it (rows, seed, batch size, initial weights, its
     own random streams and Adam state), stacked, and trained by the same
     skorch loop as a single fit. With ``dropout=0`` each model ends where its

@@ -24,6 +24,15 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from safetensors import SafetensorError, safe_open
+from safetensors.numpy import save_file
+from sklearn.base import BaseEstimator
+from skorch.history import History
+
+from . import __version__
+from ._base import BaseMixupNet, resolve_device
+from ._cv import MixupClassifierCV
+from ._rng import seeded_torch_rng
 
 __all__ = ["load", "save"]
 
@@ -60,8 +69,6 @@ class _Writer:
         return key
 
     def encode(self, value, where="$"):  # noqa: C901 - one branch per kind of value
-        from ._base import BaseMixupNet
-
         if value is None or isinstance(value, (bool, str)):
             return value
         if isinstance(value, int) and type(value) is int:
@@ -133,7 +140,6 @@ class _Writer:
                 "joblib for this estimator, and load such files only from sources you trust."
             )
         state = dict(vars(value))
-        from ._cv import MixupClassifierCV
 
         if isinstance(value, MixupClassifierCV) and "scorer_" in state:
             state["scorer_"] = None  # rebuilt from ``scoring`` at load
@@ -220,9 +226,6 @@ def save(estimator, path):
     --------
     load : Load a file written by this function.
     """
-    from safetensors.numpy import save_file
-
-    from . import __version__
 
     writer = _Writer()
     root = writer.encode(estimator, "estimator")
@@ -390,8 +393,6 @@ class _Reader:
         return cls
 
     def _object(self, node, where):
-        from sklearn.base import BaseEstimator
-
         cls = self._class(node.get("cls"), where)
         name = node["cls"]
         if name.startswith("skorch.") and name.replace(":", ".") not in self.trusted \
@@ -399,7 +400,8 @@ class _Reader:
             raise ValueError(
                 f"{self.path} holds a {name.replace(':', '.')} object ({where}), which is not "
                 "rebuilt without asking (it may write files or connect to services when the "
-                f"net is set up). If you trust this file, pass trusted=[{name.replace(':', '.')!r}]."
+                f"net is set up). If you trust this file, pass "
+                f"trusted=[{name.replace(':', '.')!r}]."
             )
         if issubclass(cls, torch.nn.Module) or cls.__new__ is not object.__new__:
             self.refuse(where, f"{cls.__qualname__} cannot be rebuilt from its attributes")
@@ -414,7 +416,6 @@ class _Reader:
                 obj.__setstate__(values)
         else:
             obj.__dict__.update(values)
-        from ._cv import MixupClassifierCV
 
         if isinstance(obj, MixupClassifierCV) and "scorer_" in values:
             from sklearn.metrics import check_scoring
@@ -423,9 +424,6 @@ class _Reader:
         return obj
 
     def _mixup_net(self, node, where):
-        from ._base import BaseMixupNet, resolve_device
-        from ._rng import seeded_torch_rng
-
         cls = self._class(node.get("cls"), where)
         if not issubclass(cls, BaseMixupNet):
             self.refuse(where, f"{cls.__qualname__} is not a skmixup estimator")
@@ -444,7 +442,9 @@ class _Reader:
         net_node = node.get("net")
         if net_node is None:
             return est
-        if not isinstance(net_node, dict) or not isinstance(net_node.get("seed"), (int, type(None))):
+        if not isinstance(net_node, dict) or not isinstance(
+            net_node.get("seed"), (int, type(None))
+        ):
             self.refuse(where, "bad net")
         device = self.device
         if device is None:
@@ -470,7 +470,6 @@ class _Reader:
             net.optimizer_.load_state_dict(optimizer)
         except (RuntimeError, ValueError, KeyError, TypeError) as exc:
             self.refuse(where, f"the weights do not fit the network ({exc})")
-        from skorch.history import History
 
         history = self.decode(net_node.get("history"), f"{where}.history")
         if not isinstance(history, list) or not all(isinstance(r, dict) for r in history):
@@ -531,8 +530,6 @@ def load(path, *, trusted=None, device=None):
         trusted, or was altered in a way that does not fit the estimator; the
         message names the file and the field.
     """
-    from safetensors import SafetensorError, safe_open
-
     path = Path(path)
     try:
         with safe_open(str(path), framework="numpy") as f:

@@ -6,12 +6,12 @@ import numbers
 
 import numpy as np
 import torch
-from sklearn.base import RegressorMixin, _fit_context
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.base import RegressorMixin
 from sklearn.utils.validation import check_array, check_consistent_length, check_is_fitted
 
 from ._base import BaseMixupNet
-from .net import resolve_mix_layer
+from ._compat import Interval, StrOptions, _fit_context
+from ._net import resolve_mix_layer
 
 
 class MixupRegressor(RegressorMixin, BaseMixupNet):
@@ -36,7 +36,10 @@ class MixupRegressor(RegressorMixin, BaseMixupNet):
     ----------
     alpha : float, default=0.4
         Concentration of the Beta(alpha, alpha) distribution of the mixing
-        coefficient. ``alpha=0`` trains without mixing (plain ERM).
+        coefficient: the mixup strength. ``alpha=0`` trains without mixing
+        (plain ERM). Not the ``alpha`` of
+        :class:`~sklearn.neural_network.MLPRegressor`, which is an L2 penalty
+        on the weights (here ``weight_decay``).
     lambda_mode : {"batch", "example"}, default="batch"
         ``"batch"`` draws one coefficient per minibatch, as the paper;
         ``"example"`` draws one per example.
@@ -138,7 +141,7 @@ class MixupRegressor(RegressorMixin, BaseMixupNet):
     input_scale_ : float
         Factor applied to every ``X``: 1/255 when the first fit got ``uint8``
         image tensors, else 1.
-    net_ : skmixup.net.MixupNet
+    net_ : skmixup._net.MixupNet
         The fitted skorch net; ``net_.module_`` is the torch module.
     loss_curve_ : list of float
         Mean training loss (mean squared error on mixed batches of
@@ -328,7 +331,9 @@ class MixupRegressor(RegressorMixin, BaseMixupNet):
                 "MixupClassifier for class labels."
             ) from None
         if y.ndim > 2:
-            raise ValueError(f"y must be of shape (n_samples,) or (n_samples, n_outputs); got {y.shape}.")
+            raise ValueError(
+                f"y must be of shape (n_samples,) or (n_samples, n_outputs); got {y.shape}."
+            )
         X = super()._validate_X(X, reset=reset)
         check_consistent_length(X, y)
         return X, y

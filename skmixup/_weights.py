@@ -3,14 +3,15 @@
 A weighted fit appends each row's weight to its float target row. Mixing the
 target rows then mixes the weights with the same coefficient and the same
 partner (``lam * w_i + (1 - lam) * w_j``, whatever the partner choice or
-CutMix), and :meth:`skmixup.net.MixupNet.get_loss` splits the column off again.
+CutMix), and :meth:`skmixup._net.MixupNet.get_loss` splits the column off again.
 """
 
 from __future__ import annotations
 
 import numpy as np
 from sklearn.utils.class_weight import compute_class_weight
-from sklearn.utils.validation import _check_sample_weight
+
+from ._compat import _check_sample_weight
 
 
 def check_sample_weight(sample_weight, X):

@@ -78,12 +78,15 @@ def test_pipeline_with_column_transformer_on_categorical_dataframe():
     y = (color == "red") ^ (size > 0)
     df = pd.DataFrame({"color": pd.Categorical(color), "size": size})
     model = make_pipeline(
-        ColumnTransformer([("cat", OneHotEncoder(), ["color"]), ("num", StandardScaler(), ["size"])]),
+        ColumnTransformer(
+            [("cat", OneHotEncoder(), ["color"]), ("num", StandardScaler(), ["size"])]
+        ),
         MixupClassifier(max_epochs=40, random_state=0, device="cpu"),
     )
     assert model.fit(df, y).score(df, y) > 0.9
 
 
+@pytest.mark.slow  # over 5 s on 2 cores
 def test_grid_search_over_alpha_in_parallel_and_cross_val_score():
     X, y = load_iris(return_X_y=True)
     X = StandardScaler().fit_transform(X)
@@ -121,7 +124,9 @@ def test_image_tensors_on_digits():
 class TinyNet(nn.Module):
     def __init__(self, n_features, n_classes, width=8):
         super().__init__()
-        self.body = nn.Sequential(nn.Linear(n_features, width), nn.ReLU(), nn.Linear(width, n_classes))
+        self.body = nn.Sequential(
+            nn.Linear(n_features, width), nn.ReLU(), nn.Linear(width, n_classes)
+        )
 
     def forward(self, x):
         return self.body(x)

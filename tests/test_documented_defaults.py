@@ -64,7 +64,9 @@ def test_prose_defaults_match_mixup_classifier():
                 if param in params:
                     checked += 1
                     if not _same(_value(value), params[param]):
-                        wrong.append(f"{path.name}: {param}={value} (get_params: {params[param]!r})")
+                        wrong.append(
+                            f"{path.name}: {param}={value} (get_params: {params[param]!r})"
+                        )
         unnamed += [f"{path.name}: ...{m.group(0)}..." for m in UNNAMED.finditer(text)]
     assert not wrong, f"Documented defaults that are not MixupClassifier's: {wrong}"
     assert not unnamed, f"Defaults stated as bare numbers (name the parameter): {unnamed}"

@@ -6,7 +6,7 @@ import torch
 from sklearn.base import clone
 
 from skmixup import MixupClassifier
-from skmixup.ensemble import MemberAdam, StackedMLP, fit_members
+from skmixup._ensemble import MemberAdam, StackedMLP, fit_members
 from skmixup.modules import MLP
 
 

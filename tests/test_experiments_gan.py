@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 import torch
 
-from skmixup.experiments.gan import (
+from experiments.gan import (
     GANConfig,
     chance_level,
     format_table,
@@ -146,15 +146,34 @@ def test_run_writes_tables_and_figures(tmp_path):
     assert len(curves) == 2 * 2 * 2 * 2  # problems x settings x seeds x checkpoints
     assert len(samples) == 2 * 2 * 2
     write_results(curves, samples, config, tmp_path)
-    for name in ["gan_curves.csv", "gan_summary.csv", "gan_table.txt", "gan_samples.png", "gan_curves.png"]:
+    for name in [
+        "gan_curves.csv",
+        "gan_summary.csv",
+        "gan_table.txt",
+        "gan_samples.png",
+        "gan_curves.png",
+    ]:
         assert (tmp_path / name).stat().st_size > 0
     assert len(pd.read_csv(tmp_path / "gan_summary.csv")) == 4
 
 
 def test_command_line(tmp_path, capsys):
-    from skmixup.__main__ import main
+    from experiments.__main__ import main
 
-    main(["gan", "--quick", "--seeds", "1", "--iterations", "4", "--width", "8", "--out", str(tmp_path)])
+    main(
+        [
+            "gan",
+            "--quick",
+            "--seeds",
+            "1",
+            "--iterations",
+            "4",
+            "--width",
+            "8",
+            "--out",
+            str(tmp_path),
+        ]
+    )
     out = capsys.readouterr().out
     assert "modes covered" in out and "mixup U(0, 0.2)" in out
     assert (tmp_path / "gan_table.txt").exists()

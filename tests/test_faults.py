@@ -1,4 +1,4 @@
-"""Faults and hostile input: interrupts, failed fits, leaked data, bad files, threads, unclear errors.
+"""Faults and hostile input: interrupts, failed fits, leaked data, bad files, threads, errors.
 
 Each test fails on the code before issue 11 and must keep passing.
 """
@@ -14,17 +14,15 @@ import numpy as np
 import pytest
 import torch
 from joblib import parallel_backend
-from skorch.callbacks import Callback
 from sklearn.base import BaseEstimator, RegressorMixin, clone
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.model_selection import GridSearchCV
+from skorch.callbacks import Callback
 from torch import nn
 
 from skmixup import MixupClassifier, MixupClassifierCV, MixupEstimator, MixupRegressor
 from skmixup.datasets import load_cifar10
 from skmixup.datasets._images import read_idx
-
-from .conftest import shared_data_dir
 
 
 # ------------------------------------------------------------------ helpers
@@ -193,7 +191,7 @@ def test_interrupt_stops_the_cv_search_and_restores_it(data, batched, monkeypatc
         search = MixupClassifierCV(MixupClassifier(**params), alphas=(0.0, 0.4), cv=2).fit(X, y)
         snapshot = _snapshot(search)
         # A Ctrl-C inside the shared training loop (the stacked net's step).
-        from skmixup.ensemble import MemberNet
+        from skmixup._ensemble import MemberNet
 
         def interrupted(*args, **kwargs):
             raise KeyboardInterrupt
@@ -417,17 +415,15 @@ def test_corrupt_fashion_mnist_file_is_named_before_decompression(tmp_path):
         fetch_fashion_mnist(tmp_path, subset="test", download_if_missing=False)
 
 
-def test_experiments_read_uci_files_through_the_checked_loaders(tmp_path):
-    from skmixup.experiments._local_data import load_uci
+def test_experiments_read_uci_files_through_the_checked_loaders(tmp_path, shared_data):
+    from experiments.ablation import run_uci
 
-    source = shared_data_dir() / "uci" / "iris" / "bezdekIris.data"
-    if not source.exists():
-        pytest.skip("no shared data")
+    source = shared_data("uci/iris/bezdekIris.data") / "uci" / "iris" / "bezdekIris.data"
     folder = tmp_path / "uci" / "iris"
     folder.mkdir(parents=True)
     (folder / "bezdekIris.data").write_bytes(source.read_bytes().replace(b"5.1", b"9.9", 1))
     with pytest.raises(ValueError, match="sha256"):
-        load_uci("iris", data_home=tmp_path)
+        run_uci(tmp_path / "out" / "uci.csv", datasets=("iris",), data_home=tmp_path)
 
 
 # -------------------------------------------------------- threads and RNG
@@ -512,16 +508,27 @@ def test_module_output_shape_is_checked_on_the_first_batch(est, data):
     assert not hasattr(est, "net_")
 
 
-@pytest.mark.parametrize("params, error, match", [
-    ({"module_params": {"bogus": 1}}, ValueError, "bogus.*not parameters of the built-in MLP"),
-    ({"module": Faulty, "module_params": {"bogus": 1}}, ValueError, "bogus.*not parameters of Faulty"),
-    ({"hidden_layer_sizes": (-1,)}, ValueError, "hidden_layer_sizes must be a sequence of positive"),
-    ({"hidden_layer_sizes": (16, 0)}, ValueError, "hidden_layer_sizes"),
-    ({"hidden_layer_sizes": "128"}, ValueError, "hidden_layer_sizes"),
-    ({"device": "bogus"}, ValueError, "not a device torch knows"),
-    ({"callbacks": [object()]}, TypeError, "skorch callbacks"),
-    ({"callbacks": [("name", 3)]}, TypeError, "skorch callbacks"),
-])
+@pytest.mark.parametrize(
+    "params, error, match",
+    [
+        ({"module_params": {"bogus": 1}}, ValueError, "bogus.*not parameters of the built-in MLP"),
+        (
+            {"module": Faulty, "module_params": {"bogus": 1}},
+            ValueError,
+            "bogus.*not parameters of Faulty",
+        ),
+        (
+            {"hidden_layer_sizes": (-1,)},
+            ValueError,
+            "hidden_layer_sizes must be a sequence of positive",
+        ),
+        ({"hidden_layer_sizes": (16, 0)}, ValueError, "hidden_layer_sizes"),
+        ({"hidden_layer_sizes": "128"}, ValueError, "hidden_layer_sizes"),
+        ({"device": "bogus"}, ValueError, "not a device torch knows"),
+        ({"callbacks": [object()]}, TypeError, "skorch callbacks"),
+        ({"callbacks": [("name", 3)]}, TypeError, "skorch callbacks"),
+    ],
+)
 def test_bad_parameters_get_clear_errors_before_training(params, error, match, data):
     X, y = data
     for est in (MixupClassifier(**{**FAST, **params}), MixupRegressor(**{**FAST, **params})):
@@ -591,7 +598,12 @@ def test_predictions_do_not_depend_on_the_other_rows(est, data):
     est.fit(X, _target(est, np.concatenate([y] * 5)))
     predict = est.predict_proba if hasattr(est, "predict_proba") else est.predict
     full = predict(X)
-    for rows in (rng.permutation(600)[:37], np.arange(1), np.arange(255, 260), rng.permutation(600)):
+    for rows in (
+        rng.permutation(600)[:37],
+        np.arange(1),
+        np.arange(255, 260),
+        rng.permutation(600),
+    ):
         np.testing.assert_array_equal(predict(X[rows]), full[rows])
     single = np.concatenate([predict(X[i:i + 1]) for i in range(0, 600, 97)])
     np.testing.assert_array_equal(single, full[::97])

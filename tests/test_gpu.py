@@ -15,9 +15,9 @@ import torch
 from sklearn.datasets import load_iris
 from sklearn.preprocessing import StandardScaler
 
-import skmixup.net
+import skmixup._net
 from skmixup import MixupClassifier
-from skmixup.net import StreamedBatches, TensorBatches, fits_on_device, place_data
+from skmixup._net import StreamedBatches, TensorBatches, fits_on_device, place_data
 
 DATA = Path(__file__).parent / "data"
 needs_cuda = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
@@ -108,15 +108,15 @@ def test_fit_streams_when_the_data_does_not_fit(blobs, monkeypatch):
     params = dict(device="cpu", max_epochs=3, batch_size=16, random_state=0)
     ref = _params(MixupClassifier(**params).fit(X, y))
     kinds = []
-    original = skmixup.net.MixupNet.get_iterator
+    original = skmixup._net.MixupNet.get_iterator
 
     def spy(self, dataset, training=False):
         iterator = original(self, dataset, training)
         kinds.append(type(iterator))
         return iterator
 
-    monkeypatch.setattr(skmixup.net, "fits_on_device", lambda *args, **kwargs: False)
-    monkeypatch.setattr(skmixup.net.MixupNet, "get_iterator", spy)
+    monkeypatch.setattr(skmixup._net, "fits_on_device", lambda *args, **kwargs: False)
+    monkeypatch.setattr(skmixup._net.MixupNet, "get_iterator", spy)
     streamed = MixupClassifier(**params).fit(X, y)
     assert set(kinds) == {StreamedBatches}
     assert all(torch.equal(a, b) for a, b in zip(ref, _params(streamed)))
@@ -164,14 +164,14 @@ def test_compile_on_cpu(blobs):
 def test_auto_device_trains_on_cuda_with_data_moved_once(blobs, monkeypatch):
     X, y = blobs
     sources = []
-    original = skmixup.net.MixupNet.get_iterator
+    original = skmixup._net.MixupNet.get_iterator
 
     def spy(self, dataset, training=False):
         if training:
             sources.append(dataset.X.device.type)
         return original(self, dataset, training)
 
-    monkeypatch.setattr(skmixup.net.MixupNet, "get_iterator", spy)
+    monkeypatch.setattr(skmixup._net.MixupNet, "get_iterator", spy)
     clf = MixupClassifier(max_epochs=5, random_state=0).fit(X, y)
     assert next(clf.net_.module_.parameters()).device.type == "cuda"
     # skorch asks for the training iterator once per fit; the data is already on the GPU then,
@@ -218,7 +218,7 @@ def test_pinned_streaming_on_cuda(blobs, monkeypatch):
     Xb, yb = blobs
     params = dict(device="cuda", max_epochs=3, batch_size=16, random_state=0)
     ref = _params(MixupClassifier(**params).fit(Xb, yb))
-    monkeypatch.setattr(skmixup.net, "fits_on_device", lambda *args, **kwargs: False)
+    monkeypatch.setattr(skmixup._net, "fits_on_device", lambda *args, **kwargs: False)
     Xp, _ = place_data(Xb, None, "cuda")
     assert Xp.is_pinned()
     streamed = _params(MixupClassifier(**params).fit(Xb, yb))

@@ -54,7 +54,9 @@ def test_alpha_zero_is_the_plain_estimator(binary):
 def test_mixup_regularises_logistic_regression(binary):
     X, y = binary
     plain = LogisticRegression(C=1e4, max_iter=10_000).fit(X, y)
-    meta = MixupEstimator(LogisticRegression(C=1e4, max_iter=10_000), alpha=1.0, random_state=0).fit(X, y)
+    meta = MixupEstimator(
+        LogisticRegression(C=1e4, max_iter=10_000), alpha=1.0, random_state=0
+    ).fit(X, y)
     # soft targets pull the weights towards smaller norms and probabilities towards 0.5
     assert np.linalg.norm(meta.estimator_.coef_) < np.linalg.norm(plain.coef_)
     assert meta.predict_proba(X).max(1).mean() < plain.predict_proba(X).max(1).mean()
@@ -79,7 +81,9 @@ def test_rows_and_counts(binary):
     X, y = binary
     meta = MixupEstimator(LogisticRegression(), n_mixed=2.0, random_state=0).fit(X, y)
     assert meta.n_fit_rows_ == 2 * 600
-    meta = MixupEstimator(LogisticRegression(), n_mixed=50, keep_original=True, random_state=0).fit(X, y)
+    meta = MixupEstimator(LogisticRegression(), n_mixed=50, keep_original=True, random_state=0).fit(
+        X, y
+    )
     assert meta.n_fit_rows_ == 2 * 50 + 300
     X_fit, y_fit, w = meta._mix(X, y, regressor=False)
     assert np.allclose(w.sum(), 50 + 300)  # each mixed example weighs 1 in all

@@ -7,7 +7,7 @@ import torch
 from torch import nn
 
 from skmixup.mixup import one_hot
-from skmixup.net import FiniteLossCheck, MixupNet, TensorBatches
+from skmixup._net import FiniteLossCheck, MixupNet, TensorBatches
 
 
 def test_batches_cover_every_row_once_and_reshuffle():

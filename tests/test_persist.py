@@ -9,8 +9,8 @@ import textwrap
 import numpy as np
 import pytest
 import torch
-from safetensors.numpy import load_file, save_file
 from safetensors import safe_open
+from safetensors.numpy import load_file, save_file
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -27,7 +27,9 @@ class TwoLayer(nn.Module):
 
     def __init__(self, n_features, n_outputs, width=8):
         super().__init__()
-        self.net = nn.Sequential(nn.Linear(n_features, width), nn.Tanh(), nn.Linear(width, n_outputs))
+        self.net = nn.Sequential(
+            nn.Linear(n_features, width), nn.Tanh(), nn.Linear(width, n_outputs)
+        )
 
     def forward(self, x):
         return self.net(x)
@@ -109,7 +111,9 @@ def test_round_trip_in_a_fresh_process_is_bit_identical(fitted, data, tmp_path):
         est = fitted[name]
         assert np.load(tmp_path / f"{name}.npy").tobytes() == est.predict(X).tobytes()
         if hasattr(est, "predict_proba"):
-            assert np.load(tmp_path / f"{name}_proba.npy").tobytes() == est.predict_proba(X).tobytes()
+            assert (
+                np.load(tmp_path / f"{name}_proba.npy").tobytes() == est.predict_proba(X).tobytes()
+            )
 
 
 @pytest.mark.parametrize("params", [{}, {"lr_schedule": "cosine", "batch_size": "auto"}])

@@ -1,4 +1,4 @@
-"""MixupRegressor: interpolated targets, multi-output, internal standardisation, C-Mixup partners."""
+"""MixupRegressor: interpolated targets, multi-output, target standardisation, C-Mixup partners."""
 
 import numpy as np
 import pytest
@@ -9,6 +9,7 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.utils._param_validation import InvalidParameterError
 
 from skmixup import MixupRegressor
+
 
 class _FixedLambda:
     def __init__(self, value):
@@ -98,7 +99,9 @@ def test_label_kernel_partners_have_close_targets(toy):
                              batch_size=200, random_state=0).fit(X, y)
         net = reg.net_
         Xt = torch.from_numpy(X)
-        yt = torch.from_numpy(((y - reg.target_mean_) / reg.target_scale_).astype(np.float32))[:, None]
+        yt = torch.from_numpy(((y - reg.target_mean_) / reg.target_scale_).astype(np.float32))[
+            :, None
+        ]
         rows = torch.arange(200)
         if partners == "label_kernel":
             assert not hasattr(net, "partner_data_")  # the training set is not kept after fit

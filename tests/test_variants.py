@@ -17,7 +17,8 @@ from skmixup.mixup import (
     same_class_partners,
 )
 from skmixup.modules import MLP, SmallCNN
-from skmixup.net import hidden_layers, resolve_mix_layer
+from skmixup._net import hidden_layers, resolve_mix_layer
+
 
 def _gen(seed=0):
     return torch.Generator().manual_seed(seed)
@@ -48,7 +49,9 @@ def _nearest_distance(a, b):
 
 def _batch(clf, X, y):
     Xt = torch.from_numpy(X)
-    yt = torch.from_numpy(np.eye(len(clf.classes_), dtype=np.float32)[np.searchsorted(clf.classes_, y)])
+    yt = torch.from_numpy(
+        np.eye(len(clf.classes_), dtype=np.float32)[np.searchsorted(clf.classes_, y)]
+    )
     return Xt, yt
 
 
@@ -103,7 +106,9 @@ def test_label_kernel_partners_prefer_close_labels():
     rows = torch.arange(5)
     narrow = label_kernel_partners(y, y, rows, 0.5, generator=_gen())
     assert narrow.tolist()[:4] == [1, 0, 3, 2]  # the nearest label, never itself
-    wide = torch.stack([label_kernel_partners(y, y, rows, 100.0, generator=_gen(s)) for s in range(50)])
+    wide = torch.stack(
+        [label_kernel_partners(y, y, rows, 100.0, generator=_gen(s)) for s in range(50)]
+    )
     assert (wide != rows).all()
     assert len(set(wide[:, 0].tolist())) == 4  # nearly uniform over the others
 
@@ -178,12 +183,14 @@ def test_knn_partners_come_from_the_training_set_neighbours(iris, partners):
 
 
 def test_knn_table_is_computed_once_per_fit(iris, monkeypatch):
-    import skmixup.net as net_module
+    import skmixup._net as net_module
 
     X, y = iris
     calls = []
     real = net_module.nearest_neighbours
-    monkeypatch.setattr(net_module, "nearest_neighbours", lambda *a, **k: calls.append(1) or real(*a, **k))
+    monkeypatch.setattr(
+        net_module, "nearest_neighbours", lambda *a, **k: calls.append(1) or real(*a, **k)
+    )
     MixupClassifier(max_epochs=4, partners="knn", random_state=0).fit(X, y)
     assert len(calls) == 1
 

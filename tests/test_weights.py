@@ -15,7 +15,7 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.utils.class_weight import compute_sample_weight
 
 from skmixup import MixupClassifier, MixupClassifierCV, MixupEstimator, MixupRegressor
-from skmixup.net import MixupNet
+from skmixup._net import MixupNet
 
 
 @pytest.fixture(scope="module")
@@ -168,7 +168,7 @@ def test_validation_loss_is_weighted(iris, weights, monkeypatch):
     # With early stopping the best validation loss is the weighted mean cross-entropy,
     # sum(w * loss) / sum(w), of the restored (best) network on the held-out rows.
     # A fitted net forgets its held-out rows; keep them here to look at them.
-    from skmixup.net import MixupNet
+    from skmixup._net import MixupNet
 
     monkeypatch.setattr(MixupNet, "drop_training_data", lambda self: self)
     X, y = iris

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gzip
+import hashlib
 import io
 import math
 import pickle
@@ -10,6 +12,7 @@ import zlib
 from pathlib import Path
 
 import numpy as np
+from sklearn.datasets import fetch_openml
 from sklearn.utils import Bunch
 
 from ._base import check_sha256, get_data_home, open_bytes
@@ -100,7 +103,8 @@ def read_idx(path) -> np.ndarray:
     if len(payload) != nbytes:
         raise ValueError(
             f"{path} is truncated or corrupt: its header announces shape {shape} "
-            f"({nbytes} bytes) but {'more' if len(payload) > nbytes else len(payload)} bytes follow."
+            f"({nbytes} bytes) but {'more' if len(payload) > nbytes else len(payload)} "
+            "bytes follow."
         )
     return np.frombuffer(payload, dtype=dtype).reshape(shape).astype(dtype.newbyteorder("="))
 
@@ -114,9 +118,6 @@ def _find_idx(folder: Path, name: str) -> Path | None:
 
 def _fetch_fashion_mnist_openml(folder: Path):  # pragma: no cover - needs the network
     """Download Fashion-MNIST from OpenML (id 40996) and cache it as IDX files in ``folder``."""
-    import gzip
-
-    from sklearn.datasets import fetch_openml
 
     frame = fetch_openml(data_id=FASHION_MNIST_OPENML_ID, as_frame=False, parser="liac-arff")
     X = np.asarray(frame.data, dtype=np.uint8).reshape(-1, 28, 28)
@@ -137,10 +138,9 @@ def fetch_fashion_mnist(data_home=None, *, subset="all", download_if_missing=Tru
 
     The four files ``train-images-idx3-ubyte.gz``, ``train-labels-idx1-ubyte.gz``,
     ``t10k-images-idx3-ubyte.gz`` and ``t10k-labels-idx1-ubyte.gz`` are looked
-    for in ``<data_home>/images/fashion-mnist/``, else in
-    ``<data_home>/fashion-mnist/`` (uncompressed copies also work). When they
-    are missing the dataset is downloaded from OpenML (id 40996) and cached in
-    the first of these folders, in the same format.
+    for in ``<data_home>/images/fashion-mnist/`` (uncompressed copies also
+    work). When they are missing the dataset is downloaded from OpenML (id
+    40996) and cached in that folder, in the same format.
 
     ================  ==========================
     Classes           10 (6,000 / 1,000 each)
@@ -151,7 +151,7 @@ def fetch_fashion_mnist(data_home=None, *, subset="all", download_if_missing=Tru
     Parameters
     ----------
     data_home : str or path-like, default=None
-        Folder holding ``images/fashion-mnist/``; see
+        The data root, holding ``images/fashion-mnist/``; see
         :func:`skmixup.datasets.get_data_home` for the default.
     subset : {"train", "test", "all"}, default="all"
         Which split to return; ``"all"`` returns both, see Returns.
@@ -182,11 +182,7 @@ def fetch_fashion_mnist(data_home=None, *, subset="all", download_if_missing=Tru
     """
     if subset not in ("train", "test", "all"):
         raise ValueError(f"subset must be 'train', 'test' or 'all'; got {subset!r}.")
-    home = get_data_home(data_home)
-    # The layout of the shared data folder (images/fashion-mnist), or fashion-mnist directly.
-    folder = home / "images" / "fashion-mnist"
-    if not folder.exists() and (home / "fashion-mnist").exists():
-        folder = home / "fashion-mnist"
+    folder = get_data_home(data_home) / "images" / "fashion-mnist"
     names = list(FASHION_MNIST_FILES)
     if any(_find_idx(folder, name) is None for name in names):
         if not download_if_missing:
@@ -212,7 +208,9 @@ def fetch_fashion_mnist(data_home=None, *, subset="all", download_if_missing=Tru
         return read_idx(path)
 
     def split(prefix):
-        return load(f"{prefix}-images-idx3-ubyte"), load(f"{prefix}-labels-idx1-ubyte").astype(np.int64)
+        return load(f"{prefix}-images-idx3-ubyte"), load(f"{prefix}-labels-idx1-ubyte").astype(
+            np.int64
+        )
 
     descr = ("Fashion-MNIST: 28x28 grayscale images of 10 kinds of clothing "
              "(Xiao, Rasul & Vollgraf 2017), from the original IDX files in "
@@ -231,8 +229,6 @@ def fetch_fashion_mnist(data_home=None, *, subset="all", download_if_missing=Tru
 
 
 def _check_payload_sha256(path, expected):
-    import hashlib
-
     digest = hashlib.sha256()
     try:
         with open_bytes(path) as f:
@@ -347,7 +343,11 @@ def load_cifar10(path, *, return_X_y=False):
     def read(name):
         batch = _unpickle(path / name)
         data, labels = _key(batch, "data", path / name), _key(batch, "labels", path / name)
-        if not isinstance(data, np.ndarray) or data.dtype != np.uint8 or not isinstance(labels, list):
+        if (
+            not isinstance(data, np.ndarray)
+            or data.dtype != np.uint8
+            or not isinstance(labels, list)
+        ):
             raise ValueError(
                 f"{path / name} is not a CIFAR-10 batch: 'data' must be a uint8 array and "
                 "'labels' a list."
@@ -373,6 +373,11 @@ def load_cifar10(path, *, return_X_y=False):
              for n in _key(meta, "label_names", path / "batches.meta")]
     if return_X_y:
         return X_train, X_test, y_train, y_test
-    return Bunch(data_train=X_train, target_train=y_train, data_test=X_test, target_test=y_test,
-                 target_names=names,
-                 DESCR=f"CIFAR-10: 32x32 colour images of 10 classes (Krizhevsky 2009), from {path}.")
+    return Bunch(
+        data_train=X_train,
+        target_train=y_train,
+        data_test=X_test,
+        target_test=y_test,
+        target_names=names,
+        DESCR=f"CIFAR-10: 32x32 colour images of 10 classes (Krizhevsky 2009), from {path}.",
+    )

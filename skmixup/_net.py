@@ -1,12 +1,23 @@
 """The skorch layer: a :class:`skorch.NeuralNet` that trains with mixup.
 
-Two documented skorch hooks are overridden, nothing else:
+What :class:`MixupNet` overrides in skorch's ``NeuralNet``:
 
 * ``train_step_single`` mixes each training batch (inputs and float targets)
   before the forward pass;
 * ``get_iterator`` replaces the per-item ``Dataset``/``DataLoader`` with
   :class:`TensorBatches`, which keeps the data as tensors on the device and
-  slices shuffled batches.
+  slices shuffled batches;
+* ``get_loss`` checks the output shape and weighs rows by their sample weight;
+  ``infer`` runs under autocast for mixed precision; ``initialize`` adds the
+  net's own random generator; ``partial_fit`` and ``fit_loop`` let Ctrl-C
+  through (skorch swallows it);
+* skorch's private ``_step_optimizer`` (to step through a ``GradScaler`` for
+  fp16, as skorch's own ``AccelerateMixin`` does), and it calls the private
+  ``_set_training`` only when the module is not already in training mode.
+
+The training loop itself (epochs, callbacks, history) is skorch's
+``fit_loop``, for a single fit and for the many fits of a search alike
+(:mod:`skmixup._ensemble`).
 
 Targets are float tensors: one-hot rows for classification (use
 ``criterion=torch.nn.CrossEntropyLoss``, which accepts class probabilities) or
@@ -24,7 +35,7 @@ from skorch import NeuralNet
 from torch import nn
 from skorch.callbacks import Callback, EarlyStopping
 
-from .augment import augment_batch
+from ._augment import augment_batch
 from .mixup import (
     LambdaSampler,
     cutmix_batch,
@@ -344,7 +355,7 @@ class MixupNet(NeuralNet):
         (CutMix, :func:`skmixup.mixup.cutmix_batch`; image tensors only).
     augment : None or "crop_flip", default=None
         Augmentation of each training batch, on the device, before mixing
-        (:func:`skmixup.augment.augment_batch`).
+        (``skmixup._augment.augment_batch``).
     precision : {None, "bf16", "fp16"}, default=None
         Mixed precision: the forward pass runs under :func:`torch.autocast`
         with this dtype (the loss is computed in float32); ``"fp16"`` also

@@ -23,6 +23,13 @@ from __future__ import annotations
 import time
 
 import numpy as np
+import pandas as pd
+import torch
+from sklearn.datasets import load_digits
+from sklearn.model_selection import train_test_split
+from sklearn.preprocessing import StandardScaler
+
+from ._classifier import MixupClassifier
 
 __all__ = ["run"]
 
@@ -31,9 +38,6 @@ BATCH_SIZE = 64
 
 
 def _noisy_split(X, y, noise, seed):
-    from sklearn.model_selection import train_test_split
-    from sklearn.preprocessing import StandardScaler
-
     X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.3, random_state=seed,
                                                         stratify=y)
     scaler = StandardScaler().fit(X_train)
@@ -69,11 +73,6 @@ def run(alpha=1.0, noise=0.4, seeds=3, *, verbose=True):
         ``memorized`` (% of the wrong training labels predicted as given),
         ``epochs`` and ``fit_s``.
     """
-    import pandas as pd
-    import torch
-    from sklearn.datasets import load_digits
-
-    from .. import MixupClassifier
 
     if not 0.0 <= noise < 1.0:
         raise ValueError(f"noise must be in [0, 1); got {noise}.")

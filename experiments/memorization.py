@@ -7,9 +7,9 @@ after every epoch. The paper's finding on CIFAR-10: ERM's last-epoch error
 is far above its best-epoch error, since it ends up memorizing the wrong
 labels; mixup with a large alpha keeps the two close.
 
-Run ``python -m skmixup memorization`` (CPU scale: a few minutes on 2 cores),
+Run ``python -m experiments memorization`` (CPU scale: a few minutes on 2 cores),
 ``--quick`` for a smoke run, ``--full`` for the whole dataset on a GPU; or
-``python -m skmixup.experiments.memorization``.
+``python -m experiments memorization``.
 """
 
 from __future__ import annotations
@@ -20,10 +20,24 @@ import time
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
+import torch
+from joblib import Parallel, delayed
 
-from ._images_common import EpochTestError
+from skmixup import MixupClassifier
+from skmixup.modules import SmallCNN
 
-__all__ = ["EpochTestError", "MemorizationConfig", "corrupt_labels", "format_table", "plot_curves", "run"]
+from ._arguments import memorization_arguments
+from ._images_common import EpochTestError, fashion_mnist_subset, predict_labels
+
+__all__ = [
+    "EpochTestError",
+    "MemorizationConfig",
+    "corrupt_labels",
+    "format_table",
+    "plot_curves",
+    "run",
+]
 
 
 def corrupt_labels(y, fraction, n_classes, rng):
@@ -57,7 +71,9 @@ def corrupt_labels(y, fraction, n_classes, rng):
     if n_classes < 2:
         raise ValueError(f"n_classes must be at least 2 to draw a wrong label; got {n_classes}.")
     if y.size and (y.min() < 0 or y.max() >= n_classes):
-        raise ValueError(f"y must hold labels in 0..{n_classes - 1}; got values in {y.min()}..{y.max()}.")
+        raise ValueError(
+            f"y must hold labels in 0..{n_classes - 1}; got values in {y.min()}..{y.max()}."
+        )
     rng = np.random.default_rng(rng)
     n_corrupt = int(round(fraction * len(y)))
     positions = rng.choice(len(y), size=n_corrupt, replace=False)
@@ -112,15 +128,11 @@ class MemorizationConfig:
 
 
 def _run_one(config, corruption, method, seed, X_train, y_train, X_test, y_test):
-    import torch
-
-    from .. import MixupClassifier
-    from ..modules import SmallCNN
-    from ._images_common import predict_labels
-
     torch.set_num_threads(1)
     alpha, dropout = config.methods[method]
-    y_noisy, corrupted = corrupt_labels(y_train, corruption, 10, np.random.default_rng([seed, int(100 * corruption)]))
+    y_noisy, corrupted = corrupt_labels(
+        y_train, corruption, 10, np.random.default_rng([seed, int(100 * corruption)])
+    )
     clf = MixupClassifier(
         alpha=alpha, module=SmallCNN, module_params={"width": config.width, "dropout": dropout},
         max_epochs=config.max_epochs, batch_size=config.batch_size, lr=config.lr,
@@ -131,16 +143,27 @@ def _run_one(config, corruption, method, seed, X_train, y_train, X_test, y_test)
     clf.fit(X_train, y_noisy)
     seconds = time.perf_counter() - start
     curve = [float(e) for e in clf.net_.history[:, "test_error"]]
-    X_all = torch.from_numpy(np.require(X_train, requirements=["C", "W"]))  # joblib may pass a read-only memmap
+    X_all = torch.from_numpy(
+        np.require(X_train, requirements=["C", "W"])
+    )  # joblib may pass a read-only memmap
     pred = predict_labels(clf.net_.module_, X_all, device=clf.net_.device).numpy()
     pred = clf.classes_[pred]
     best = int(np.argmin(curve))
     row = dict(
-        corruption=corruption, method=method, alpha=alpha, dropout=dropout, seed=seed,
-        best_error=curve[best], best_epoch=best + 1, last_error=curve[-1],
+        corruption=corruption,
+        method=method,
+        alpha=alpha,
+        dropout=dropout,
+        seed=seed,
+        best_error=curve[best],
+        best_epoch=best + 1,
+        last_error=curve[-1],
         # Share of the corrupted training labels that the network reproduces: memorization.
-        memorized=float(np.mean(pred[corrupted] == y_noisy[corrupted])) if corrupted.any() else np.nan,
-        train_fit=float(np.mean(pred == y_noisy)), seconds=seconds,
+        memorized=float(np.mean(pred[corrupted] == y_noisy[corrupted]))
+        if corrupted.any()
+        else np.nan,
+        train_fit=float(np.mean(pred == y_noisy)),
+        seconds=seconds,
     )
     return row, curve
 
@@ -153,10 +176,6 @@ def run(config=None, verbose=True):
     network fits (``memorized``), and its fit of the noisy training labels;
     ``curves`` has the test error after every epoch.
     """
-    import pandas as pd
-    from joblib import Parallel, delayed
-
-    from ._images_common import fashion_mnist_subset
 
     config = config or MemorizationConfig()
     X_train, X_test, y_train, y_test = fashion_mnist_subset(
@@ -164,15 +183,28 @@ def run(config=None, verbose=True):
     jobs = [(c, m, config.random_state + s) for s in range(config.n_seeds)
             for c in config.corruptions for m in config.methods]
     if verbose:
-        print(f"memorization: {len(X_train)} train / {len(X_test)} test images, {len(jobs)} runs of "
-              f"{config.max_epochs} epochs, {config.n_jobs} job(s)", flush=True)
+        print(
+            f"memorization: {len(X_train)} train / {len(X_test)} test images, {len(jobs)} runs of "
+            f"{config.max_epochs} epochs, {config.n_jobs} job(s)",
+            flush=True,
+        )
     start = time.perf_counter()
     out = Parallel(n_jobs=config.n_jobs, verbose=10 if verbose else 0)(
         delayed(_run_one)(config, c, m, s, X_train, y_train, X_test, y_test) for c, m, s in jobs)
     results = pd.DataFrame([row for row, _ in out])
-    curves = pd.DataFrame([
-        dict(corruption=row["corruption"], method=row["method"], seed=row["seed"], epoch=e + 1, test_error=err)
-        for row, curve in out for e, err in enumerate(curve)])
+    curves = pd.DataFrame(
+        [
+            dict(
+                corruption=row["corruption"],
+                method=row["method"],
+                seed=row["seed"],
+                epoch=e + 1,
+                test_error=err,
+            )
+            for row, curve in out
+            for e, err in enumerate(curve)
+        ]
+    )
     if verbose:
         print(f"done in {time.perf_counter() - start:.0f} s", flush=True)
     return results, curves
@@ -180,9 +212,9 @@ def run(config=None, verbose=True):
 
 def format_table(results, methods=None):
     """Test error % as "best / last" per corruption (rows) and method (columns), mean over seeds."""
-    import pandas as pd
-
-    mean = results.groupby(["corruption", "method"], sort=False)[["best_error", "last_error"]].mean()
+    mean = results.groupby(["corruption", "method"], sort=False)[
+        ["best_error", "last_error"]
+    ].mean()
     methods = methods or list(dict.fromkeys(results["method"]))
     table = pd.DataFrame(index=[f"{100 * c:.0f}%" for c in dict.fromkeys(results["corruption"])],
                          columns=methods, dtype=object)
@@ -203,7 +235,7 @@ def plot_curves(curves, path=None):
     levels = list(dict.fromkeys(curves["corruption"]))
     fig, axes = plt.subplots(1, len(levels), figsize=(3.2 * len(levels), 3.3), sharey=False,
                              squeeze=False)
-    for ax, level in zip(axes[0], levels):
+    for ax, level in zip(axes[0], levels, strict=True):
         sub = curves[curves["corruption"] == level]
         for method, g in sub.groupby("method", sort=False):
             mean = g.groupby("epoch")["test_error"].mean()
@@ -220,7 +252,7 @@ def plot_curves(curves, path=None):
 
 
 def write_results(results, curves, out):
-    """Write ``results.csv``, ``curves.csv``, ``table.txt`` and ``curves.png`` into the folder ``out``."""
+    """Write ``results.csv``, ``curves.csv``, ``table.txt`` and ``curves.png`` into ``out``."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     results.to_csv(out / "memorization_results.csv", index=False)
@@ -232,15 +264,22 @@ def write_results(results, curves, out):
 
 def add_arguments(parser):
     """Add this job's command-line options to ``parser``."""
-    from ._arguments import memorization_arguments
-
     memorization_arguments(parser)
 
 
 def config_from_args(args):
-    changes = {k: v for k, v in dict(max_epochs=args.epochs, n_train=args.n_train, n_seeds=args.seeds,
-                                     n_jobs=args.n_jobs, device=args.device,
-                                     data_home=args.data_home).items() if v is not None}
+    changes = {
+        k: v
+        for k, v in dict(
+            max_epochs=args.epochs,
+            n_train=args.n_train,
+            n_seeds=args.seeds,
+            n_jobs=args.n_jobs,
+            device=args.device,
+            data_home=args.data_home,
+        ).items()
+        if v is not None
+    }
     if args.quick:
         return MemorizationConfig.quick(**changes)
     if args.full:
@@ -249,9 +288,9 @@ def config_from_args(args):
 
 
 def main(argv=None, args=None):
-    """Command line entry point (also ``python -m skmixup memorization``)."""
+    """Command line entry point (also ``python -m experiments memorization``)."""
     if args is None:
-        parser = argparse.ArgumentParser(prog="python -m skmixup.experiments.memorization",
+        parser = argparse.ArgumentParser(prog="python -m experiments memorization",
                                          description=__doc__,
                                          formatter_class=argparse.RawDescriptionHelpFormatter)
         add_arguments(parser)
@@ -265,11 +304,3 @@ def main(argv=None, args=None):
     if args.out:
         print(f"results written to {write_results(results, curves, args.out)}")
     return results, curves
-
-
-if __name__ == "__main__":
-    import sys
-
-    from ..__main__ import main as cli
-
-    cli(["memorization", *sys.argv[1:]])

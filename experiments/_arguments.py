@@ -1,10 +1,13 @@
-"""Command-line options of each job, in plain argparse.
-
-Kept apart from the experiments so that ``python -m skmixup --help`` and
-``python -m skmixup <job> --help`` answer without importing torch.
-"""
+"""Command-line options of each job of ``python -m experiments``, in plain argparse."""
 
 from __future__ import annotations
+
+DATA_HOME_HELP = ("the data root holding uci/, keel/ and images/ (default: $SKMIXUP_DATA, "
+                  "else ~/skmixup_data)")
+
+
+def _data_home_argument(parser, extra=""):
+    parser.add_argument("--data-home", metavar="DIR", help=DATA_HOME_HELP + extra)
 
 
 def uci_arguments(parser):
@@ -19,10 +22,8 @@ def uci_arguments(parser):
                              "baselines) (default: both)")
     parser.add_argument("--splits", type=int, metavar="N",
                         help="random train/test splits per dataset (default 10; 3 with --quick)")
-    parser.add_argument("--data-home", metavar="DIR",
-                        help="folder of the UCI files, one sub-folder per dataset (default: "
-                             "$SKMIXUP_DATA); iris falls back to scikit-learn's copy, other "
-                             "missing datasets are skipped with a note saying which files go where")
+    _data_home_argument(parser, "; iris falls back to scikit-learn's copy, other missing "
+                        "datasets are skipped with a note saying which files go where")
     parser.add_argument("--download", action="store_true",
                         help="download missing datasets (OpenML / UCI; needs network access)")
     parser.add_argument("--out", metavar="DIR",
@@ -41,9 +42,8 @@ def uci_arguments(parser):
 
 
 def _fashion_mnist_arguments(parser):
-    parser.add_argument("--data-home", metavar="DIR",
-                        help="folder holding images/fashion-mnist/ with the four original IDX "
-                             ".gz files (default: $SKMIXUP_DATA, else ~/skmixup_data)")
+    _data_home_argument(parser, "; Fashion-MNIST's four IDX .gz files go in "
+                        "images/fashion-mnist/")
     parser.add_argument("--download", action="store_true",
                         help="download Fashion-MNIST from OpenML when its files are missing "
                              "(needs network access)")
@@ -77,7 +77,9 @@ def adversarial_arguments(parser):
 def cifar10_arguments(parser):
     parser.add_argument("--path", required=True, metavar="DIR",
                         help="the cifar-10-batches-py folder extracted from cifar-10-python.tar.gz")
-    parser.add_argument("--alpha", type=float, default=1.0, help="mixup alpha; 0 for ERM (default 1)")
+    parser.add_argument(
+        "--alpha", type=float, default=1.0, help="mixup alpha; 0 for ERM (default 1)"
+    )
     parser.add_argument("--epochs", type=int, default=200, metavar="N",
                         help="epochs; the learning-rate drops scale with it (default 200)")
     parser.add_argument("--method", choices=["mixup", "cutmix"], default="mixup",
@@ -95,11 +97,12 @@ def tabular_arguments(parser):
     parser.add_argument("--models", nargs="+", metavar="SPEC",
                         help="model specs: mixup erm mixup-cv mlp hgb logreg realmlp, or with "
                              "overrides as in mixup:alpha=0.4 (default: mixup erm mlp hgb logreg)")
-    parser.add_argument("--splits", type=int, help="stratified 75/25 splits per dataset (default 3)")
+    parser.add_argument(
+        "--splits", type=int, help="stratified 75/25 splits per dataset (default 3)"
+    )
     parser.add_argument("--max-train-rows", type=int,
                         help="subsample larger training sets to this many rows (default 3000)")
-    parser.add_argument("--data-home", help="the data root holding keel/ and uci/ "
-                        "(default: $SKMIXUP_DATA)")
+    _data_home_argument(parser)
     parser.add_argument("--out", default="tabular-results",
                         help="folder of records.csv (resumable) and the report "
                              "(default: ./tabular-results)")
@@ -111,8 +114,37 @@ def tabular_arguments(parser):
 
 
 def gan_arguments(parser):
-    parser.add_argument("--quick", action="store_true", help="smoke run: 2 seeds, 200 steps, narrower networks")
+    parser.add_argument(
+        "--quick", action="store_true", help="smoke run: 2 seeds, 200 steps, narrower networks"
+    )
     parser.add_argument("--seeds", type=int, help="override the number of seeds")
     parser.add_argument("--iterations", type=int, help="override the number of generator steps")
     parser.add_argument("--width", type=int, help="override the hidden layer width")
     parser.add_argument("--out", help="write CSV tables and figures to this folder")
+
+
+def ablation_arguments(parser):
+    parser.add_argument("what", choices=["uci", "fmnist", "fmnist-long", "table"],
+                        help="uci: 4 UCI datasets x 2-5 splits; fmnist: a Fashion-MNIST subset "
+                             "and a small CNN; fmnist-long: the same for 20 epochs; table: only "
+                             "the rst tables from the results already in --out")
+    parser.add_argument("--seed", type=int, default=0,
+                        help="Fashion-MNIST: seed of the subset and of the fits (default 0)")
+    _data_home_argument(parser)
+    parser.add_argument("--out", default="ablation-results", metavar="DIR",
+                        help="folder of the CSV records (resumable) and the rst tables "
+                             "(default: ./ablation-results)")
+
+
+def meta_arguments(parser):
+    _data_home_argument(parser)
+    parser.add_argument("--out", default="meta-results", metavar="DIR",
+                        help="folder of uci.csv (resumable) and uci_table.rst "
+                             "(default: ./meta-results)")
+
+
+def regression_arguments(parser):
+    _data_home_argument(parser)
+    parser.add_argument("--out", default="regression-results", metavar="DIR",
+                        help="folder of results.csv (resumable) and table.rst "
+                             "(default: ./regression-results)")

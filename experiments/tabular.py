@@ -18,7 +18,7 @@ Each fit is one task; its record (error, fit seconds, epochs, chosen alpha) is
 appended to ``records.csv`` in the output folder as soon as it ends, and a rerun
 with the same folder skips the fits already there (resumable).
 
-Use :func:`run` and :func:`report` from Python, or ``python -m skmixup tabular``.
+Use :func:`run` and :func:`report` from Python, or ``python -m experiments tabular``.
 """
 
 from __future__ import annotations
@@ -31,7 +31,20 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import torch
+from joblib import Parallel, delayed
+from scipy.stats import wilcoxon
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model import LogisticRegression
+from sklearn.neural_network import MLPClassifier
+from sklearn.pipeline import make_pipeline
+from tqdm.auto import tqdm
 
+from skmixup import MixupClassifier, MixupClassifierCV
+from skmixup.datasets import fetch_keel, fetch_uci
+
+from ._arguments import tabular_arguments
 from .uci import _preprocessor, make_splits
 
 __all__ = ["DATASETS", "TabularConfig", "make_model", "report", "run", "write_report"]
@@ -91,8 +104,6 @@ class TabularConfig:
 
 def load_suite_dataset(name, data_home=None):
     """Features (DataFrame, text columns categorical) and labels (ndarray) of one dataset."""
-    from ..datasets import fetch_keel, fetch_uci
-
     if name in PAPER:
         bunch = fetch_uci(name, data_home=data_home, download_if_missing=False, as_frame=True)
     elif name in KEEL:
@@ -136,26 +147,16 @@ def make_model(spec, seed):
     """A fresh, unfitted estimator for a model spec (see the module docstring)."""
     base, params = _parse_spec(spec)
     if base in ("mixup", "erm"):
-        from .. import MixupClassifier
-
         if base == "erm":
             params["alpha"] = 0.0
         return MixupClassifier(random_state=seed, device="cpu", **params)
     if base == "mixup-cv":
-        from .. import MixupClassifier, MixupClassifierCV
-
         return MixupClassifierCV(MixupClassifier(random_state=seed, device="cpu", **params))
     if base == "mlp":
-        from sklearn.neural_network import MLPClassifier
-
         return MLPClassifier(random_state=seed, **params)
     if base == "hgb":
-        from sklearn.ensemble import HistGradientBoostingClassifier
-
         return HistGradientBoostingClassifier(random_state=seed, **params)
     if base == "logreg":
-        from sklearn.linear_model import LogisticRegression
-
         return LogisticRegression(**{"max_iter": 2000, **params})
     if base == "realmlp":
         from pytabkit import RealMLP_TD_Classifier
@@ -167,10 +168,6 @@ def make_model(spec, seed):
 
 
 def _fit_one(name, X, y, split, train, test, spec, seed):
-    import torch
-    from sklearn.exceptions import ConvergenceWarning
-    from sklearn.pipeline import make_pipeline
-
     torch.set_num_threads(1)
     pipe = make_pipeline(_preprocessor(X, scale=True), make_model(spec, seed))
     start = time.perf_counter()
@@ -217,9 +214,6 @@ def run(config=None, out=None):
     notes : list of str
         What was skipped or subsampled, and why.
     """
-    from joblib import Parallel, delayed
-    from tqdm.auto import tqdm
-
     config = config or TabularConfig()
     notes, data = [], {}
     models = [m for m in config.models if _available(m)]
@@ -239,7 +233,9 @@ def run(config=None, out=None):
         data[name] = (X, y, splits)
     path = None if out is None else Path(out) / "records.csv"
     done = pd.read_csv(path) if path is not None and path.is_file() else pd.DataFrame()
-    seen = set(zip(done.get("dataset", []), done.get("model", []), done.get("split", [])))
+    seen = set(
+        zip(done.get("dataset", []), done.get("model", []), done.get("split", []), strict=True)
+    )
     tasks = [(name, split, spec) for name, (_, _, splits) in data.items()
              for split in range(len(splits)) for spec in models
              if (name, spec, split) not in seen]
@@ -276,8 +272,6 @@ def report(records, reference="mixup"):
         / higher mean error, with the two-sided Wilcoxon signed-rank p-value
         over datasets.
     """
-    from scipy.stats import wilcoxon
-
     complete = records.groupby("dataset")["model"].nunique() == records["model"].nunique()
     records = records[records["dataset"].isin(complete[complete].index)]
     per_dataset = records.pivot_table(index="dataset", columns="model", values="error",
@@ -373,9 +367,7 @@ def write_report(records, out, notes=(), reference="mixup"):
 
 
 def add_arguments(parser):
-    """The command-line options of ``python -m skmixup tabular``."""
-    from ._arguments import tabular_arguments
-
+    """The command-line options of ``python -m experiments tabular``."""
     tabular_arguments(parser)
 
 

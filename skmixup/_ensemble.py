@@ -6,7 +6,7 @@ dozens of small networks whose steps cost mostly per-step overhead.
 (:meth:`~skmixup.MixupClassifier.fit`'s checks, targets, weights, seed, batch
 size and initial weights, through the estimator's ``_plan_fit``), stacks the
 members' weights along a leading axis and trains them all with one
-:class:`MemberNet`, which is a :class:`~skmixup.net.MixupNet`: the same
+:class:`MemberNet`, which is a :class:`~skmixup._net.MixupNet`: the same
 skorch training loop, callbacks, loss and Ctrl-C handling as a single fit.
 
 Where a batch goes::
@@ -16,7 +16,7 @@ Where a batch goes::
     MemberNet.train_step_single
                                each member draws its lambda and partners from its own
                                generator, in the order a single fit draws them; the
-                               batch is mixed by skmixup.mixup.mix, as a single fit's
+                               batch is mixed by skmixup.mixup.interpolate, as a single fit's
     StackedMLP                 one batched matmul per layer for all members
     MixupNet.get_loss          weighted: the sum of the members' mean losses
     MemberAdam                 torch's Adam, one param group per range of members
@@ -37,8 +37,8 @@ from skorch.callbacks import LRScheduler
 from torch import nn
 
 from ._rng import seeded_torch_rng
-from .mixup import mix
-from .net import MixupNet
+from .mixup import interpolate
+from ._net import MixupNet
 
 __all__ = ["MemberAdam", "MemberNet", "StackedMLP", "fit_members"]
 
@@ -177,7 +177,7 @@ class MemberBatches:
 
     Member ``m`` owns rows ``offsets[m]:offsets[m] + sizes[m]`` of ``X`` and
     ``y``; each epoch it shuffles them with ``generators[m]`` (as
-    :class:`~skmixup.net.TensorBatches` shuffles a single fit's rows) and
+    :class:`~skmixup._net.TensorBatches` shuffles a single fit's rows) and
     slices ``batch_sizes[m]`` rows per step. Members are ordered by batches
     per epoch, most first, so the members with data in a step are a prefix;
     members marked in ``stopped`` (early stopping) are left out.
@@ -239,7 +239,7 @@ class MemberBatches:
 
 
 class MemberNet(MixupNet):
-    """A :class:`~skmixup.net.MixupNet` that trains the stacked members of :func:`fit_members`.
+    """A :class:`~skmixup._net.MixupNet` that trains the stacked members of :func:`fit_members`.
 
     Its module is a :class:`StackedMLP`, its optimizer :class:`MemberAdam`,
     its iterator :class:`MemberBatches`; everything else (the skorch loop,
@@ -251,7 +251,7 @@ class MemberNet(MixupNet):
     Parameters
     ----------
     *args, **kwargs
-        As for :class:`~skmixup.net.MixupNet`.
+        As for :class:`~skmixup._net.MixupNet`.
     members : list of MixupNet
         The members' own initialised nets: their generators and lambda
         samplers draw the members' shuffles, partners and lambdas, their
@@ -326,7 +326,7 @@ class MemberNet(MixupNet):
         return max(1, 2 ** 18 // (width * widest))
 
     def _mix(self, X, y, members, counts, width):
-        """Each member's partners and lambda from its own generator, then one :func:`mix`."""
+        """Each member's partners and lambda from its own generator, then one :func:`interpolate`."""
         device = X.device
         index = torch.arange(len(X), device=device)
         lam = torch.ones(len(X), dtype=torch.float64, device=device)
@@ -339,7 +339,7 @@ class MemberNet(MixupNet):
             partners = torch.randperm(c, device=device, generator=net.generator_)
             lam[i * width:i * width + c] = draw  # one value (batch mode) or one per row
             index[i * width:i * width + c] = partners + i * width
-        return mix(X, index, lam), mix(y, index, lam)
+        return interpolate(X, X[index], lam), interpolate(y, y[index], lam)
 
     def run_single_epoch(self, iterator, training, prefix, step_fn, **fit_params):
         if not training or all(self.stopped_):

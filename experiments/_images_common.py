@@ -6,7 +6,7 @@ import numpy as np
 import torch
 from skorch.callbacks import Callback
 
-from ..datasets import fetch_fashion_mnist
+from skmixup.datasets import fetch_fashion_mnist
 
 
 def fashion_mnist_subset(n_train=None, n_test=None, *, random_state=0, data_home=None):
