@@ -67,7 +67,7 @@ def hand_loop(X, y, epochs, fused):
     for _ in range(epochs):
         order = torch.randperm(n)
         for start in range(0, n, 16):
-            idx = order[start:start + 16]
+            idx = order[start : start + 16]
             xb, yb = X[idx], y[idx]
             lam = float(rng.beta(0.4, 0.4))
             perm = torch.randperm(len(xb))
@@ -83,9 +83,16 @@ def run_one(method, epochs):
     if method == "MixupClassifier":
         from skmixup import MixupClassifier
 
-        clf = MixupClassifier(alpha=0.4, hidden_layer_sizes=(128, 128), max_epochs=epochs,
-                              batch_size=16, lr=1e-3, early_stopping=False, device="cpu",
-                              random_state=0)
+        clf = MixupClassifier(
+            alpha=0.4,
+            hidden_layer_sizes=(128, 128),
+            max_epochs=epochs,
+            batch_size=16,
+            lr=1e-3,
+            early_stopping=False,
+            device="cpu",
+            random_state=0,
+        )
         start = time.perf_counter()
         clf.fit(X, y)
     elif method == "skorch_NeuralNetClassifier":
@@ -131,8 +138,10 @@ def main():
         run_one(args.one, args.epochs)
         return
     _, _, source = load_data()
-    print(f"data: {source}; 2x128 ReLU MLP, batch 16, {args.epochs} epochs, "
-          f"{args.threads} torch threads, {args.rounds} interleaved rounds")
+    print(
+        f"data: {source}; 2x128 ReLU MLP, batch 16, {args.epochs} epochs, "
+        f"{args.threads} torch threads, {args.rounds} interleaved rounds"
+    )
     times = {m: [] for m in METHODS}
     peaks = {m: 0.0 for m in METHODS}
     for _ in range(args.rounds):

@@ -49,8 +49,10 @@ def main():
 
     torch.set_num_threads(1)
     warnings.filterwarnings("ignore", category=ConvergenceWarning)
-    data = {name: loader(return_X_y=True) for name, loader in
-            (("iris", load_iris), ("breast_cancer", load_breast_cancer))}
+    data = {
+        name: loader(return_X_y=True)
+        for name, loader in (("iris", load_iris), ("breast_cancer", load_breast_cancer))
+    }
     data = {name: (StandardScaler().fit_transform(X), y) for name, (X, y) in data.items()}
     MixupClassifier(max_epochs=1).fit(*data["iris"])  # first-use imports out of the timings
     print(

@@ -35,8 +35,14 @@ X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0, strati
 
 models = {}
 for name, alpha in [("ERM", 0.0), ("mixup (alpha=1)", 1.0)]:
-    clf = MixupClassifier(alpha=alpha, module=SmallCNN, module_params={"width": 8},
-                          max_epochs=20, early_stopping=False, random_state=0).fit(X_train, y_train)
+    clf = MixupClassifier(
+        alpha=alpha,
+        module=SmallCNN,
+        module_params={"width": 8},
+        max_epochs=20,
+        early_stopping=False,
+        random_state=0,
+    ).fit(X_train, y_train)
     models[name] = clf
     print(f"{name}: clean test error {100 * (1 - clf.score(X_test, y_test)):.1f}%")
 

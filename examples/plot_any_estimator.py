@@ -68,8 +68,9 @@ plt.show()
 from scipy.special import expit
 from sklearn.linear_model import LogisticRegression
 
-meta = MixupEstimator(LogisticRegression(C=np.inf, tol=1e-10, max_iter=10_000),
-                      alpha=1.0, random_state=0).fit(X_train, y_train)
+meta = MixupEstimator(
+    LogisticRegression(C=np.inf, tol=1e-10, max_iter=10_000), alpha=1.0, random_state=0
+).fit(X_train, y_train)
 X_fit, y_fit, weight = meta._mix(X_train, y_train, regressor=False)
 m = len(X_train)
 soft_label = weight[:m] * y_fit[:m] + (1 - weight[:m]) * y_fit[m:]

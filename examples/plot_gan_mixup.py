@@ -73,7 +73,9 @@ from experiments.gan import GANConfig, format_table, plot_samples, run, summariz
 config = GANConfig(
     distributions=("ring",),
     settings={"no mixup": None, "mixup U(0, 0.2)": {"uniform_max": 0.2}},
-    n_seeds=2, n_iterations=1000, n_checkpoints=4,
+    n_seeds=2,
+    n_iterations=1000,
+    n_checkpoints=4,
 )
 curves, samples = run(config)
 plot_samples(samples, config)

@@ -51,9 +51,15 @@ from skmixup.modules import SmallCNN
 fig, ax = plt.subplots(figsize=(5, 3.2))
 for name, alpha in [("ERM", 0.0), ("mixup (alpha=8)", 8.0)]:
     # A fixed number of epochs: early stopping would hide what happens late in training.
-    clf = MixupClassifier(alpha=alpha, module=SmallCNN, module_params={"width": 16}, max_epochs=40,
-                          early_stopping=False, random_state=0,
-                          callbacks=[("test_error", EpochTestError(X_test, y_test))])
+    clf = MixupClassifier(
+        alpha=alpha,
+        module=SmallCNN,
+        module_params={"width": 16},
+        max_epochs=40,
+        early_stopping=False,
+        random_state=0,
+        callbacks=[("test_error", EpochTestError(X_test, y_test))],
+    )
     clf.fit(X_train, y_noisy)
     curve = 100 * np.array(clf.net_.history[:, "test_error"])
     fit = np.mean(clf.predict(X_train)[corrupted] == y_noisy[corrupted])

@@ -39,7 +39,8 @@ models = {
     "ERM (alpha=0)": MixupRegressor(alpha=0, **common),
     "mixup, random partners": MixupRegressor(alpha=1.0, **common),
     "C-Mixup partners (bandwidth 0.2)": MixupRegressor(
-        alpha=1.0, partners="label_kernel", kernel_bandwidth=0.2, **common),
+        alpha=1.0, partners="label_kernel", kernel_bandwidth=0.2, **common
+    ),
 }
 for model in models.values():
     model.fit(X, y)

@@ -30,8 +30,11 @@ except NameError:  # run interactively from the examples folder
 RESULTS = ROOT / "docs" / "results" / "uci"
 summary = pd.read_csv(RESULTS / "summary.csv")
 paired = pd.read_csv(RESULTS / "paired.csv")
-print(summary.query("protocol == 'tuned'")[["dataset", "model", "mean", "std"]]
-      .round(2).to_string(index=False))
+print(
+    summary.query("protocol == 'tuned'")[["dataset", "model", "mean", "std"]]
+    .round(2)
+    .to_string(index=False)
+)
 
 # %%
 # Mean test error over the six datasets

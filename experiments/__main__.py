@@ -62,8 +62,12 @@ nothing is downloaded without --download; results go to --out only."""
 # ------------------------------------------------------------------------ jobs
 def uci(args):
 
-    changes = dict(data_home=args.data_home, download=args.download, n_jobs=args.n_jobs,
-                   progress=not args.no_progress)
+    changes = dict(
+        data_home=args.data_home,
+        download=args.download,
+        n_jobs=args.n_jobs,
+        progress=not args.no_progress,
+    )
     for name in ("datasets", "protocols"):
         if getattr(args, name):
             changes[name] = tuple(getattr(args, name))
@@ -80,13 +84,20 @@ def uci(args):
     partial = out / "records.partial.csv"
     if args.fresh:
         partial.unlink(missing_ok=True)
-    print(f"partial results go to {partial} after each task; if interrupted, run the same "
-          "command again to resume (--fresh starts again)", flush=True)
+    print(
+        f"partial results go to {partial} after each task; if interrupted, run the same "
+        "command again to resume (--fresh starts again)",
+        flush=True,
+    )
     try:
         results = run(config, partial_path=partial, resume=True)
     except KeyboardInterrupt:
-        print(f"\ninterrupted: the finished tasks are kept in {partial}; run the same command "
-              "again to resume", file=sys.stderr, flush=True)
+        print(
+            f"\ninterrupted: the finished tasks are kept in {partial}; run the same command "
+            "again to resume",
+            file=sys.stderr,
+            flush=True,
+        )
         raise SystemExit(130) from None  # the shell's code for Ctrl-C
     print(format_table(results, wide=args.wide))
     print(f"results written to {write_results(results, out)}")
@@ -137,11 +148,13 @@ def regression(args):
 # --------------------------------------------------------------------- parser
 def build_parser(prog=None):
     """The argument parser of every job (plain argparse: nothing heavy is imported)."""
-    parser = argparse.ArgumentParser(prog=prog or PROG, description=DESCRIPTION,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog=prog or PROG,
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="<job>",
-                                title="jobs")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="<job>", title="jobs")
 
     def add(name, func, help, arguments):
         p = sub.add_parser(name, help=help, description=help[0].upper() + help[1:] + ".")
@@ -149,24 +162,53 @@ def build_parser(prog=None):
         p.set_defaults(func=func)
         return p
 
-    add("uci", uci, "the paper's UCI experiment (Table 4): ERM vs mixup vs baselines",
-        uci_arguments)
-    add("memorization", memorization, "corrupt labels on Fashion-MNIST (the paper's Table 2)",
-        memorization_arguments)
-    add("adversarial", adversarial, "FGSM / I-FGSM on Fashion-MNIST (the paper's Table 3)",
-        adversarial_arguments)
-    add("cifar10", cifar10, "the paper's CIFAR-10 PreAct ResNet-18 recipe (GPU)",
-        cifar10_arguments)
-    add("tabular", tabular, "the 34-dataset tabular suite: MixupClassifier vs MLPClassifier, "
-        "gradient boosting, logistic regression", tabular_arguments)
-    add("gan", gan, "GAN on a ring / grid of Gaussians, with and without discriminator mixup",
-        gan_arguments)
-    add("ablation", ablation, "the paper's ablation (Table 5) on UCI tables or Fashion-MNIST",
-        ablation_arguments)
-    add("meta", meta, "MixupEstimator around scikit-learn classifiers on the UCI tables",
-        meta_arguments)
-    add("regression", regression, "MixupRegressor against ERM and MLPRegressor",
-        regression_arguments)
+    add(
+        "uci", uci, "the paper's UCI experiment (Table 4): ERM vs mixup vs baselines", uci_arguments
+    )
+    add(
+        "memorization",
+        memorization,
+        "corrupt labels on Fashion-MNIST (the paper's Table 2)",
+        memorization_arguments,
+    )
+    add(
+        "adversarial",
+        adversarial,
+        "FGSM / I-FGSM on Fashion-MNIST (the paper's Table 3)",
+        adversarial_arguments,
+    )
+    add("cifar10", cifar10, "the paper's CIFAR-10 PreAct ResNet-18 recipe (GPU)", cifar10_arguments)
+    add(
+        "tabular",
+        tabular,
+        "the 34-dataset tabular suite: MixupClassifier vs MLPClassifier, "
+        "gradient boosting, logistic regression",
+        tabular_arguments,
+    )
+    add(
+        "gan",
+        gan,
+        "GAN on a ring / grid of Gaussians, with and without discriminator mixup",
+        gan_arguments,
+    )
+    add(
+        "ablation",
+        ablation,
+        "the paper's ablation (Table 5) on UCI tables or Fashion-MNIST",
+        ablation_arguments,
+    )
+    add(
+        "meta",
+        meta,
+        "MixupEstimator around scikit-learn classifiers on the UCI tables",
+        meta_arguments,
+    )
+    add(
+        "regression",
+        regression,
+        "MixupRegressor against ERM and MLPRegressor",
+        regression_arguments,
+    )
     return parser
 
 
@@ -177,14 +219,20 @@ def main(argv=None):
     try:
         args.func(args)
     except FileNotFoundError as exc:
-        hint = ("\nOn the command line: --data-home DIR (or $SKMIXUP_DATA) names the data "
-                "folder; --download fetches missing files." if hasattr(args, "download") else "")
+        hint = (
+            "\nOn the command line: --data-home DIR (or $SKMIXUP_DATA) names the data "
+            "folder; --download fetches missing files."
+            if hasattr(args, "download")
+            else ""
+        )
         raise SystemExit(f"{PROG} {args.command}: files not found: {exc}{hint}") from None
     except OSError as exc:  # a download that failed (URLError is an OSError)
         if not getattr(args, "download", False):
             raise
-        raise SystemExit(f"{PROG} {args.command}: the download failed ({exc}); put the "
-                         "files in place by hand (see --help for where)") from None
+        raise SystemExit(
+            f"{PROG} {args.command}: the download failed ({exc}); put the "
+            "files in place by hand (see --help for where)"
+        ) from None
     print(f"total time {time.perf_counter() - start:.1f} s", flush=True)
 
 

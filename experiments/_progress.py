@@ -70,9 +70,13 @@ class TaskProgress:
         self.start = self.clock()
         self._start_next(self.start)
         if not self.disable:
-            self.bar = tqdm(total=len(self.remaining), desc=self.desc, unit="task",
-                            bar_format="{desc}: {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} "
-                                       "[{elapsed}{postfix}]")
+            self.bar = tqdm(
+                total=len(self.remaining),
+                desc=self.desc,
+                unit="task",
+                bar_format="{desc}: {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} "
+                "[{elapsed}{postfix}]",
+            )
             self.bar.set_postfix_str("ETA after the first task")
         return self
 

@@ -34,15 +34,30 @@ PAPER_TABLE_4 = {
 
 def summarize(records):
     """Mean and std of the test error (%) per protocol, dataset and model."""
-    columns = ["protocol", "dataset", "model", "mean", "std", "n_splits", "fit_s",
-               "alpha_median", "epochs_mean", "paper_erm", "paper_mixup"]
+    columns = [
+        "protocol",
+        "dataset",
+        "model",
+        "mean",
+        "std",
+        "n_splits",
+        "fit_s",
+        "alpha_median",
+        "epochs_mean",
+        "paper_erm",
+        "paper_mixup",
+    ]
     if records is None or len(records) == 0:
         return pd.DataFrame(columns=columns)
     grouped = records.groupby(["protocol", "dataset", "model"], sort=False)
-    summary = grouped.agg(mean=("error", "mean"), std=("error", "std"),
-                          n_splits=("split", "nunique"), fit_s=("fit_s", "mean"),
-                          alpha_median=("alpha", "median"),
-                          epochs_mean=("n_epochs", "mean")).reset_index()
+    summary = grouped.agg(
+        mean=("error", "mean"),
+        std=("error", "std"),
+        n_splits=("split", "nunique"),
+        fit_s=("fit_s", "mean"),
+        alpha_median=("alpha", "median"),
+        epochs_mean=("n_epochs", "mean"),
+    ).reset_index()
     paper = PAPER_TABLE_4
     summary["paper_erm"] = summary["dataset"].map(lambda d: paper.get(d, (np.nan,))[0])
     summary["paper_mixup"] = summary["dataset"].map(lambda d: paper.get(d, (np.nan, np.nan))[1])
@@ -64,8 +79,18 @@ def paired_tests(records):
     differences (exact for 10 splits without ties); 1.0 when all differences
     are zero.
     """
-    columns = ["protocol", "dataset", "reference", "model", "diff_mean", "diff_std",
-               "wins", "ties", "losses", "p_wilcoxon"]
+    columns = [
+        "protocol",
+        "dataset",
+        "reference",
+        "model",
+        "diff_mean",
+        "diff_std",
+        "wins",
+        "ties",
+        "losses",
+        "p_wilcoxon",
+    ]
     rows = []
     if records is None or len(records) == 0:
         return pd.DataFrame(columns=columns)
@@ -77,11 +102,20 @@ def paired_tests(records):
                 p = 1.0
             else:
                 p = float(wilcoxon(diff, zero_method="zsplit").pvalue)
-            rows.append(dict(protocol=protocol, dataset=dataset, reference=reference, model=model,
-                             diff_mean=float(diff.mean()),
-                             diff_std=float(diff.std(ddof=1)) if len(diff) > 1 else np.nan,
-                             wins=int((diff > 0).sum()), ties=int((diff == 0).sum()),
-                             losses=int((diff < 0).sum()), p_wilcoxon=p))
+            rows.append(
+                dict(
+                    protocol=protocol,
+                    dataset=dataset,
+                    reference=reference,
+                    model=model,
+                    diff_mean=float(diff.mean()),
+                    diff_std=float(diff.std(ddof=1)) if len(diff) > 1 else np.nan,
+                    wins=int((diff > 0).sum()),
+                    ties=int((diff == 0).sum()),
+                    losses=int((diff < 0).sum()),
+                    p_wilcoxon=p,
+                )
+            )
     return pd.DataFrame(rows, columns=columns)
 
 
@@ -97,14 +131,20 @@ def _model_order(models):
 
 
 #: Short column names of the 120-column tables.
-SHORT_NAMES = {"MLPClassifier": "MLP", "LogisticRegression": "LogReg",
-               "HistGradientBoosting": "HistGB"}
+SHORT_NAMES = {
+    "MLPClassifier": "MLP",
+    "LogisticRegression": "LogReg",
+    "HistGradientBoosting": "HistGB",
+}
 
 
 def _chosen_alphas(records, protocol, dataset):
     """How often inner cross-validation chose each alpha, e.g. ``0.2 x6, 1 x4``."""
-    part = records[(records["protocol"] == protocol) & (records["dataset"] == dataset)
-                   & (records["model"] == "mixup CV-a")]
+    part = records[
+        (records["protocol"] == protocol)
+        & (records["dataset"] == dataset)
+        & (records["model"] == "mixup CV-a")
+    ]
     counts = part["alpha"].dropna().value_counts().sort_index()
     return ", ".join(f"{alpha:g} x{count}" for alpha, count in counts.items())
 
@@ -126,17 +166,22 @@ def protocol_table(results, protocol, wide=True):
     sep = " ± " if wide else "±"
     rows = {}
     for dataset in datasets:
-        cells = {"paper ERM": f"{paper[dataset][0]:.1f}" if dataset in paper else "",
-                 "paper mixup": f"{paper[dataset][1]:.1f}" if dataset in paper else ""}
+        cells = {
+            "paper ERM": f"{paper[dataset][0]:.1f}" if dataset in paper else "",
+            "paper mixup": f"{paper[dataset][1]:.1f}" if dataset in paper else "",
+        }
         for model in models:
             hit = part[(part["dataset"] == dataset) & (part["model"] == model)]
-            cells[model] = ("" if hit.empty else
-                            f"{hit['mean'].iloc[0]:.2f}{sep}{hit['std'].iloc[0]:.2f}")
+            cells[model] = (
+                "" if hit.empty else f"{hit['mean'].iloc[0]:.2f}{sep}{hit['std'].iloc[0]:.2f}"
+            )
         rows[dataset] = cells
     means = {"paper ERM": "", "paper mixup": ""}
     if all(d in paper for d in datasets):
-        means = {"paper ERM": f"{np.mean([paper[d][0] for d in datasets]):.1f}",
-                 "paper mixup": f"{np.mean([paper[d][1] for d in datasets]):.1f}"}
+        means = {
+            "paper ERM": f"{np.mean([paper[d][0] for d in datasets]):.1f}",
+            "paper mixup": f"{np.mean([paper[d][1] for d in datasets]):.1f}",
+        }
     for model in models:
         values = part[part["model"] == model].set_index("dataset")["mean"]
         means[model] = f"{values.mean():.2f}" if len(values) == len(datasets) else ""
@@ -159,7 +204,8 @@ def paired_table(results, protocol):
     sub = sub.assign(rank=sub["model"].map(order.index)).sort_values("rank", kind="stable")
     for _, row in sub.iterrows():
         rows.setdefault(row["dataset"], {})[f"ERM - {row['model']} (p)"] = (
-            f"{row['diff_mean']:+.2f} ({row['p_wilcoxon']:.2g})")
+            f"{row['diff_mean']:+.2f} ({row['p_wilcoxon']:.2g})"
+        )
     records = results["records"]
     if "mixup CV-a" in set(records["model"]):
         for dataset in rows:
@@ -179,12 +225,16 @@ def format_table(results, wide=False):
         table = protocol_table(results, protocol, wide=wide)
         if table is None:
             continue
-        header = (f"test error %, mean ± std over {results['config']['n_splits']} splits; "
-                  "paper: the paper's Table 4")
+        header = (
+            f"test error %, mean ± std over {results['config']['n_splits']} splits; "
+            "paper: the paper's Table 4"
+        )
         lines += [f"== {PROTOCOL_TITLES[protocol]}", header]
         if wide:
-            lines.append("ERM - model > 0: the model is better; p: Wilcoxon signed-rank, paired "
-                         "by split; alphas chosen by CV-a: alpha and number of splits")
+            lines.append(
+                "ERM - model > 0: the model is better; p: Wilcoxon signed-rank, paired "
+                "by split; alphas chosen by CV-a: alpha and number of splits"
+            )
         else:
             names = {k: v for k, v in SHORT_NAMES.items() if v in table.columns}
             if names:
@@ -192,19 +242,24 @@ def format_table(results, wide=False):
         lines += [table.to_string(), ""]
         paired = None if wide else paired_table(results, protocol)
         if paired is not None:
-            lines += ["ERM - model, mean over splits (> 0: the model is better) and p "
-                      "(Wilcoxon signed-rank, paired by split);",
-                      "alphas chosen by CV-a: the alpha inner cross-validation chose, "
-                      "with its number of splits",
-                      paired.to_string(), ""]
+            lines += [
+                "ERM - model, mean over splits (> 0: the model is better) and p "
+                "(Wilcoxon signed-rank, paired by split);",
+                "alphas chosen by CV-a: the alpha inner cross-validation chose, "
+                "with its number of splits",
+                paired.to_string(),
+                "",
+            ]
     if results["skipped"]:
         lines.append("skipped (files not found):")
         lines += [f"  {line}" for line in _missing_files(results)]
         lines.append("  point --data-home (or SKMIXUP_DATA) at the data root that holds uci/,")
         lines.append("  e.g. --data-home ../shared/data, or add --download (network access)")
     if results.get("resumed"):
-        lines.append(f"{results['resumed']} (dataset, split) tasks came from an earlier, "
-                     "interrupted run; the time below is this run's")
+        lines.append(
+            f"{results['resumed']} (dataset, split) tasks came from an earlier, "
+            "interrupted run; the time below is this run's"
+        )
     lines.append(f"done in {results['elapsed_s']:.0f} s")
     return "\n".join(lines)
 
@@ -221,8 +276,10 @@ def _missing_files(results):
 
 def _environment():
     return {
-        "python": platform.python_version(), "torch": torch.__version__,
-        "scikit-learn": sklearn.__version__, "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "torch": torch.__version__,
+        "scikit-learn": sklearn.__version__,
+        "cpus": os.cpu_count(),
         "cuda": torch.cuda.get_device_name(0) if torch.cuda.is_available() else None,
         "machine": platform.machine(),
     }
@@ -279,8 +336,9 @@ def plot_summary(summary, path=None):
                 labels.append(model if baseline else f"{protocol}: {model}")
                 means.append(row["mean"])
                 stds.append(0 if np.isnan(row["std"]) else row["std"])
-                colors.append("tab:gray" if baseline else
-                              (color if model.startswith("mixup") else "white"))
+                colors.append(
+                    "tab:gray" if baseline else (color if model.startswith("mixup") else "white")
+                )
         y = np.arange(len(labels))[::-1]
         ax.barh(y, means, xerr=stds, color=colors, edgecolor="black", linewidth=0.6, capsize=2)
         paper = part["paper_erm"].iloc[0], part["paper_mixup"].iloc[0]
@@ -291,13 +349,16 @@ def plot_summary(summary, path=None):
         ax.set_title(dataset)
         ax.set_xlabel("test error (%)")
         ax.set_xlim(left=0)
-    for ax in list(axes.flat)[len(datasets):]:
+    for ax in list(axes.flat)[len(datasets) :]:
         ax.axis("off")
     handles, labels = axes.flat[0].get_legend_handles_labels()
     if handles:
         fig.legend(handles, labels, fontsize=7, loc="upper right")
-    fig.suptitle("UCI: ERM (white) vs mixup (paper protocol orange, tuned protocol blue) "
-                 "vs baselines (gray); mean ± std over splits", fontsize=9)
+    fig.suptitle(
+        "UCI: ERM (white) vs mixup (paper protocol orange, tuned protocol blue) "
+        "vs baselines (gray); mean ± std over splits",
+        fontsize=9,
+    )
     fig.tight_layout()
     if path is not None:
         fig.savefig(path, dpi=110)

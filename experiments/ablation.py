@@ -88,9 +88,16 @@ def _append(path, row):
 def _classifier(params, **extra):
     # Fixed epochs and a constant learning rate, as these runs were made (the defaults now
     # decay the learning rate along a cosine).
-    return MixupClassifier(**{"alpha": ALPHA, "device": "cpu", "early_stopping": False,
-                              "lr_schedule": "constant",
-                              **extra, **params})
+    return MixupClassifier(
+        **{
+            "alpha": ALPHA,
+            "device": "cpu",
+            "early_stopping": False,
+            "lr_schedule": "constant",
+            **extra,
+            **params,
+        }
+    )
 
 
 def run_uci(out, datasets=UCI_DATASETS, variants=None, *, data_home=None):
@@ -117,14 +124,25 @@ def run_uci(out, datasets=UCI_DATASETS, variants=None, *, data_home=None):
             for variant, params in (variants or VARIANTS).items():
                 if (name, str(split), variant) in done:
                     continue
-                clf = make_pipeline(SimpleImputer(), StandardScaler(),
-                                    _classifier(params, random_state=split, **UCI_PARAMS))
+                clf = make_pipeline(
+                    SimpleImputer(),
+                    StandardScaler(),
+                    _classifier(params, random_state=split, **UCI_PARAMS),
+                )
                 start = time.perf_counter()
                 clf.fit(X[train], y[train])
                 error = 100 * (1 - clf.score(X[test], y[test]))
                 seconds = time.perf_counter() - start
-                _append(out, dict(dataset=name, split=split, variant=variant,
-                                  test_error=f"{error:.2f}", seconds=f"{seconds:.1f}"))
+                _append(
+                    out,
+                    dict(
+                        dataset=name,
+                        split=split,
+                        variant=variant,
+                        test_error=f"{error:.2f}",
+                        seconds=f"{seconds:.1f}",
+                    ),
+                )
                 print(f"{name} split {split} {variant}: {error:.2f}% ({seconds:.1f} s)", flush=True)
 
 
@@ -135,14 +153,16 @@ def fmnist_data(n_train=FMNIST["n_train"], n_test=FMNIST["n_test"], seed=0, *, d
         return (X.reshape(-1, 14, 2, 14, 2).mean(axis=(2, 4)) / 255.0).astype(np.float32)[:, None]
 
     def load(subset):
-        return fetch_fashion_mnist(data_home, subset=subset, download_if_missing=False,
-                                   return_X_y=True)
+        return fetch_fashion_mnist(
+            data_home, subset=subset, download_if_missing=False, return_X_y=True
+        )
 
     X, y = load("train")
     X_test, y_test = load("test")
     idx, _ = train_test_split(np.arange(len(y)), train_size=n_train, stratify=y, random_state=seed)
-    idx_test, _ = train_test_split(np.arange(len(y_test)), train_size=n_test, stratify=y_test,
-                                   random_state=seed)
+    idx_test, _ = train_test_split(
+        np.arange(len(y_test)), train_size=n_test, stratify=y_test, random_state=seed
+    )
     return prepare(X[idx]), y[idx], prepare(X_test[idx_test]), y_test[idx_test]
 
 
@@ -165,8 +185,16 @@ def run_fmnist(out, variants=None, seed=0, max_epochs=FMNIST["max_epochs"], *, d
         clf.fit(X, y)
         error = 100 * (1 - clf.score(X_test, y_test))
         seconds = time.perf_counter() - start
-        _append(out, dict(dataset="fashion-mnist", split=seed, variant=variant,
-                          test_error=f"{error:.2f}", seconds=f"{seconds:.1f}"))
+        _append(
+            out,
+            dict(
+                dataset="fashion-mnist",
+                split=seed,
+                variant=variant,
+                test_error=f"{error:.2f}",
+                seconds=f"{seconds:.1f}",
+            ),
+        )
         print(f"fashion-mnist {variant}: {error:.2f}% ({seconds:.1f} s)", flush=True)
 
 
@@ -213,8 +241,12 @@ def main(args):
     elif args.what == "fmnist":
         run_fmnist(out / "fmnist.csv", seed=args.seed, data_home=args.data_home)
     elif args.what == "fmnist-long":  # the same with longer training
-        run_fmnist(out / "fmnist_long.csv", seed=args.seed, max_epochs=FMNIST_LONG_EPOCHS,
-                   data_home=args.data_home)
+        run_fmnist(
+            out / "fmnist_long.csv",
+            seed=args.seed,
+            max_epochs=FMNIST_LONG_EPOCHS,
+            data_home=args.data_home,
+        )
     for name in ("uci", "fmnist", "fmnist_long"):
         path = out / f"{name}.csv"
         if path.exists():

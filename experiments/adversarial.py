@@ -97,7 +97,7 @@ def attack_error(model, attack, X, y, eps, *, source=None, batch_size=500, **kwa
     device = next(source.parameters()).device
     wrong = dict.fromkeys(models, 0)
     for start in range(0, len(X), batch_size):
-        xb, yb = X[start:start + batch_size].to(device), y[start:start + batch_size].to(device)
+        xb, yb = X[start : start + batch_size].to(device), y[start : start + batch_size].to(device)
         x_adv = attack(source, xb, yb, eps, **kwargs)
         with torch.inference_mode():
             for name, m in models.items():
@@ -108,9 +108,17 @@ def attack_error(model, attack, X, y, eps, *, source=None, batch_size=500, **kwa
 
 def _train(config, alpha, seed, X_train, y_train):
     clf = MixupClassifier(
-        alpha=alpha, module=SmallCNN, module_params={"width": config.width},
-        max_epochs=config.max_epochs, batch_size=config.batch_size, lr=config.lr,
-        device=config.device, random_state=seed, early_stopping=False, lr_schedule="constant")
+        alpha=alpha,
+        module=SmallCNN,
+        module_params={"width": config.width},
+        max_epochs=config.max_epochs,
+        batch_size=config.batch_size,
+        lr=config.lr,
+        device=config.device,
+        random_state=seed,
+        early_stopping=False,
+        lr_schedule="constant",
+    )
     return clf.fit(X_train, y_train)
 
 
@@ -123,7 +131,8 @@ def run(config=None, verbose=True):
 
     config = config or AdversarialConfig()
     X_train, X_test, y_train, y_test = fashion_mnist_subset(
-        config.n_train, config.n_test, random_state=config.random_state, data_home=config.data_home)
+        config.n_train, config.n_test, random_state=config.random_state, data_home=config.data_home
+    )
     start = time.perf_counter()
     seed = config.random_state
     models = {}
@@ -135,8 +144,11 @@ def run(config=None, verbose=True):
         clf = _train(config, alpha, s, X_train, y_train)
         models[name] = clf.net_.module_
         if verbose:
-            print(f"trained {name}: clean test error {100 * (1 - clf.score(X_test, y_test)):.1f}% "
-                  f"({time.perf_counter() - start:.0f} s)", flush=True)
+            print(
+                f"trained {name}: clean test error {100 * (1 - clf.score(X_test, y_test)):.1f}% "
+                f"({time.perf_counter() - start:.0f} s)",
+                flush=True,
+            )
     source = models.pop("source ERM")
     X = torch.from_numpy(X_test)
     y = torch.from_numpy(y_test)  # Fashion-MNIST labels are 0..9, the class indices
@@ -151,8 +163,10 @@ def run(config=None, verbose=True):
                 )
             # Black-box: the same examples, crafted once on the source model, for every model.
             errors = attack_error(models, attack, X, y, eps / 255, source=source, **kwargs)
-            rows += [dict(setting="black-box", attack=attack_name, model=name, eps=eps, error=err)
-                     for name, err in errors.items()]
+            rows += [
+                dict(setting="black-box", attack=attack_name, model=name, eps=eps, error=err)
+                for name, err in errors.items()
+            ]
     rows.sort(key=lambda r: r["setting"] != "white-box")  # white-box rows first, stable otherwise
     if verbose:
         print(f"done in {time.perf_counter() - start:.0f} s", flush=True)
@@ -161,8 +175,9 @@ def run(config=None, verbose=True):
 
 def format_table(results):
     """Top-1 error % with rows (setting, attack, eps) and one column per model."""
-    table = results.pivot_table(index=["setting", "attack", "eps"], columns="model", values="error",
-                                sort=False)
+    table = results.pivot_table(
+        index=["setting", "attack", "eps"], columns="model", values="error", sort=False
+    )
     return (100 * table).round(1)
 
 
@@ -210,9 +225,17 @@ def add_arguments(parser):
 
 
 def config_from_args(args):
-    changes = {k: v for k, v in dict(alpha=args.alpha, max_epochs=args.epochs, n_train=args.n_train,
-                                     device=args.device, data_home=args.data_home).items()
-               if v is not None}
+    changes = {
+        k: v
+        for k, v in dict(
+            alpha=args.alpha,
+            max_epochs=args.epochs,
+            n_train=args.n_train,
+            device=args.device,
+            data_home=args.data_home,
+        ).items()
+        if v is not None
+    }
     if args.quick:
         return AdversarialConfig.quick(**changes)
     if args.full:
@@ -223,9 +246,11 @@ def config_from_args(args):
 def main(argv=None, args=None):
     """Command line entry point (also ``python -m experiments adversarial``)."""
     if args is None:
-        parser = argparse.ArgumentParser(prog="python -m experiments adversarial",
-                                         description=__doc__,
-                                         formatter_class=argparse.RawDescriptionHelpFormatter)
+        parser = argparse.ArgumentParser(
+            prog="python -m experiments adversarial",
+            description=__doc__,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
         add_arguments(parser)
         args = parser.parse_args(argv)
     results = run(config_from_args(args))

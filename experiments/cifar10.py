@@ -34,8 +34,17 @@ from ._images_common import EpochTestError
 __all__ = ["make_classifier", "standardize", "run"]
 
 
-def make_classifier(alpha=1.0, *, max_epochs=200, milestones=(100, 150), width=64, device="auto",
-                    random_state=0, test_data=None, **params):
+def make_classifier(
+    alpha=1.0,
+    *,
+    max_epochs=200,
+    milestones=(100, 150),
+    width=64,
+    device="auto",
+    random_state=0,
+    test_data=None,
+    **params,
+):
     """The paper's CIFAR-10 setup as a :class:`~skmixup.MixupClassifier`.
 
     Parameters
@@ -67,10 +76,20 @@ def make_classifier(alpha=1.0, *, max_epochs=200, milestones=(100, 150), width=6
     if test_data is not None:
         callbacks.append(("test_error", EpochTestError(*test_data)))
     settings = dict(
-        alpha=alpha, module=PreActResNet18, module_params={"width": width},
-        optimizer="sgd", lr=0.1, optimizer_params={"momentum": 0.9}, weight_decay=1e-4,
-        batch_size=128, max_epochs=max_epochs, augment="crop_flip", callbacks=callbacks,
-        device=device, random_state=random_state, early_stopping=False,
+        alpha=alpha,
+        module=PreActResNet18,
+        module_params={"width": width},
+        optimizer="sgd",
+        lr=0.1,
+        optimizer_params={"momentum": 0.9},
+        weight_decay=1e-4,
+        batch_size=128,
+        max_epochs=max_epochs,
+        augment="crop_flip",
+        callbacks=callbacks,
+        device=device,
+        random_state=random_state,
+        early_stopping=False,
         lr_schedule="constant",  # the paper's step schedule is the callback above
     )
     return MixupClassifier(**{**settings, **params})
@@ -94,8 +113,10 @@ def run(path, alpha=1.0, *, verbose=True, **params):
     clf.fit(X_train, y_train)
     error = 1 - clf.score(X_test, y_test)
     if verbose:
-        print(f"alpha={alpha}: test error {100 * error:.2f}% after {clf.n_iter_} epochs "
-              f"({time.perf_counter() - start:.0f} s)")
+        print(
+            f"alpha={alpha}: test error {100 * error:.2f}% after {clf.n_iter_} epochs "
+            f"({time.perf_counter() - start:.0f} s)"
+        )
     return clf, error
 
 
@@ -107,8 +128,11 @@ def add_arguments(parser):
 def main(argv=None, args=None):
     """Command line entry point (also ``python -m experiments cifar10``)."""
     if args is None:
-        parser = argparse.ArgumentParser(prog="python -m experiments cifar10", description=__doc__,
-                                         formatter_class=argparse.RawDescriptionHelpFormatter)
+        parser = argparse.ArgumentParser(
+            prog="python -m experiments cifar10",
+            description=__doc__,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
         add_arguments(parser)
         args = parser.parse_args(argv)
     scale = args.epochs / 200

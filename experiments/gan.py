@@ -125,8 +125,9 @@ def mode_coverage(samples, centres, std, n_std=3.0, min_share=0.1):
     samples = np.asarray(samples, dtype=np.float64)
     centres = np.asarray(centres, dtype=np.float64)
     if samples.ndim != 2 or samples.shape[0] == 0 or samples.shape[1] != centres.shape[1]:
-        raise ValueError(f"samples must have shape (n, {centres.shape[1]}) with n >= 1; "
-                         f"got {samples.shape}.")
+        raise ValueError(
+            f"samples must have shape (n, {centres.shape[1]}) with n >= 1; got {samples.shape}."
+        )
     dist = np.linalg.norm(samples[:, None, :] - centres[None], axis=2)
     nearest = dist.argmin(axis=1)
     good = dist[np.arange(len(samples)), nearest] <= n_std * std  # NaN samples are never good
@@ -193,11 +194,13 @@ class GANConfig:
     """
 
     distributions: tuple = DISTRIBUTIONS
-    settings: dict = dataclasses.field(default_factory=lambda: {
-        "no mixup": None,
-        "mixup U(0, 0.2)": {"uniform_max": 0.2},
-        "mixup U(0, 1)": {"uniform_max": 1.0},
-    })
+    settings: dict = dataclasses.field(
+        default_factory=lambda: {
+            "no mixup": None,
+            "mixup U(0, 0.2)": {"uniform_max": 0.2},
+            "mixup U(0, 1)": {"uniform_max": 1.0},
+        }
+    )
     n_seeds: int = 5
     n_iterations: int = 2000
     width: int = 64
@@ -279,8 +282,9 @@ def train_gans(config, distribution, members):
         Generated samples after the last iteration.
     """
     if config.generator_loss not in ("minimax", "non-saturating"):
-        raise ValueError(f'generator_loss must be "minimax" or "non-saturating"; got '
-                         f'{config.generator_loss!r}.')
+        raise ValueError(
+            f'generator_loss must be "minimax" or "non-saturating"; got {config.generator_loss!r}.'
+        )
     unknown = sorted({name for name, _ in members} - set(config.settings))
     if unknown:
         raise ValueError(
@@ -292,9 +296,14 @@ def train_gans(config, distribution, members):
     init = [torch.Generator().manual_seed(_seed(s, 0)) for s in seeds]
     data = [torch.Generator().manual_seed(_seed(s, 1)) for s in seeds]
     mixers = [torch.Generator().manual_seed(_seed(s, 2)) for s in seeds]
-    eval_noise = torch.stack([torch.randn(config.n_eval, config.n_latent,
-                                          generator=torch.Generator().manual_seed(_seed(s, 3)))
-                              for s in seeds])
+    eval_noise = torch.stack(
+        [
+            torch.randn(
+                config.n_eval, config.n_latent, generator=torch.Generator().manual_seed(_seed(s, 3))
+            )
+            for s in seeds
+        ]
+    )
     hidden = [config.width] * config.depth
     G = _init_stack([config.n_latent, *hidden, 2], init)
     D = _init_stack([2, *hidden, 1], init)
@@ -320,8 +329,9 @@ def train_gans(config, distribution, members):
                     xs.append(torch.cat([real[m], fake[m]]))
                     ys.append(labels)
                 else:
-                    x, y, _, _ = discriminator_mixup(real[m], fake[m], generator=mixers[m],
-                                                     pairs=config.pairs, **mixing[m])
+                    x, y, _, _ = discriminator_mixup(
+                        real[m], fake[m], generator=mixers[m], pairs=config.pairs, **mixing[m]
+                    )
                     xs.append(x)
                     ys.append(y)
             logits = _forward(D, torch.stack(xs))[..., 0]
@@ -338,10 +348,12 @@ def train_gans(config, distribution, members):
         if config.generator_loss == "minimax":
             # The authors' demo: the generator ascends the discriminator's loss on fakes.
             per_member = -F.binary_cross_entropy_with_logits(
-                logits, torch.zeros_like(logits), reduction="none").mean(1)
+                logits, torch.zeros_like(logits), reduction="none"
+            ).mean(1)
         else:
             per_member = F.binary_cross_entropy_with_logits(
-                logits, torch.ones_like(logits), reduction="none").mean(1)
+                logits, torch.ones_like(logits), reduction="none"
+            ).mean(1)
         opt_g.zero_grad(set_to_none=True)
         per_member.sum().backward(inputs=G)
         opt_g.step()
@@ -390,8 +402,11 @@ def run(config=None, verbose=True):
             {(distribution, name, seed): final[m] for m, (name, seed) in enumerate(members)}
         )
         if verbose:
-            print(f"gan: {distribution}, {len(members)} runs of {config.n_iterations} iterations: "
-                  f"{seconds:.0f} s", flush=True)
+            print(
+                f"gan: {distribution}, {len(members)} runs of {config.n_iterations} iterations: "
+                f"{seconds:.0f} s",
+                flush=True,
+            )
     return pd.DataFrame(records), samples
 
 
@@ -409,14 +424,22 @@ def summarize(curves):
     late = half.groupby(["distribution", "setting", "seed"], sort=False)["modes"].min()
     rows = []
     for (dist, setting), g in last.groupby(["distribution", "setting"], sort=False):
-        rows.append(dict(
-            distribution=dist, setting=setting, n_modes=int(g["n_modes"].iloc[0]),
-            modes_mean=g["modes"].mean(), modes_std=g["modes"].std(ddof=1) if len(g) > 1 else 0.0,
-            modes_min=int(g["modes"].min()), modes_max=int(g["modes"].max()),
-            all_modes=int((g["modes"] == g["n_modes"]).sum()),
-            hq_mean=100 * g["high_quality"].mean(),
-            hq_std=100 * g["high_quality"].std(ddof=1) if len(g) > 1 else 0.0,
-            late_min_modes=late.loc[dist, setting].mean(), n_seeds=len(g)))
+        rows.append(
+            dict(
+                distribution=dist,
+                setting=setting,
+                n_modes=int(g["n_modes"].iloc[0]),
+                modes_mean=g["modes"].mean(),
+                modes_std=g["modes"].std(ddof=1) if len(g) > 1 else 0.0,
+                modes_min=int(g["modes"].min()),
+                modes_max=int(g["modes"].max()),
+                all_modes=int((g["modes"] == g["n_modes"]).sum()),
+                hq_mean=100 * g["high_quality"].mean(),
+                hq_std=100 * g["high_quality"].std(ddof=1) if len(g) > 1 else 0.0,
+                late_min_modes=late.loc[dist, setting].mean(),
+                n_seeds=len(g),
+            )
+        )
     return pd.DataFrame(rows)
 
 
@@ -529,23 +552,31 @@ def add_arguments(parser):
 
 
 def config_from_args(args):
-    changes = {k: v for k, v in dict(n_seeds=args.seeds, n_iterations=args.iterations,
-                                     width=args.width).items() if v is not None}
+    changes = {
+        k: v
+        for k, v in dict(n_seeds=args.seeds, n_iterations=args.iterations, width=args.width).items()
+        if v is not None
+    }
     return GANConfig.quick(**changes) if args.quick else GANConfig(**changes)
 
 
 def main(argv=None, args=None):
     """Command line entry point (also ``python -m experiments gan``); runs on one torch thread."""
     if args is None:
-        parser = argparse.ArgumentParser(prog="python -m experiments gan", description=__doc__,
-                                         formatter_class=argparse.RawDescriptionHelpFormatter)
+        parser = argparse.ArgumentParser(
+            prog="python -m experiments gan",
+            description=__doc__,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
         add_arguments(parser)
         args = parser.parse_args(argv)
     torch.set_num_threads(1)
     config = config_from_args(args)
     curves, samples = run(config)
-    print(f"modes covered and high-quality samples (within {config.n_std:g} std of a mode) after "
-          f"{config.n_iterations} generator steps, over {config.n_seeds} seeds:")
+    print(
+        f"modes covered and high-quality samples (within {config.n_std:g} std of a mode) after "
+        f"{config.n_iterations} generator steps, over {config.n_seeds} seeds:"
+    )
     print(format_table(summarize(curves)))
     print(_chance_text(config))
     if args.out:

@@ -94,13 +94,15 @@ class MemorizationConfig:
     """
 
     corruptions: tuple = (0.0, 0.2, 0.5, 0.8)
-    methods: dict = dataclasses.field(default_factory=lambda: {
-        "ERM": (0.0, 0.0),
-        "ERM + dropout 0.5": (0.0, 0.5),
-        "mixup alpha=1": (1.0, 0.0),
-        "mixup alpha=8": (8.0, 0.0),
-        "mixup alpha=32": (32.0, 0.0),
-    })
+    methods: dict = dataclasses.field(
+        default_factory=lambda: {
+            "ERM": (0.0, 0.0),
+            "ERM + dropout 0.5": (0.0, 0.5),
+            "mixup alpha=1": (1.0, 0.0),
+            "mixup alpha=8": (8.0, 0.0),
+            "mixup alpha=32": (32.0, 0.0),
+        }
+    )
     n_train: int | None = 2000
     n_test: int | None = 1000
     max_epochs: int = 30
@@ -122,8 +124,15 @@ class MemorizationConfig:
     @classmethod
     def full(cls, **changes):
         """All 60,000 training images, a wider CNN, 100 epochs: for a GPU."""
-        settings = dict(n_train=None, n_test=None, max_epochs=100, batch_size=128, width=32,
-                        n_jobs=1, device="auto")
+        settings = dict(
+            n_train=None,
+            n_test=None,
+            max_epochs=100,
+            batch_size=128,
+            width=32,
+            n_jobs=1,
+            device="auto",
+        )
         return cls(**{**settings, **changes})
 
 
@@ -134,9 +143,16 @@ def _run_one(config, corruption, method, seed, X_train, y_train, X_test, y_test)
         y_train, corruption, 10, np.random.default_rng([seed, int(100 * corruption)])
     )
     clf = MixupClassifier(
-        alpha=alpha, module=SmallCNN, module_params={"width": config.width, "dropout": dropout},
-        max_epochs=config.max_epochs, batch_size=config.batch_size, lr=config.lr,
-        device=config.device, random_state=seed, early_stopping=False, lr_schedule="constant",
+        alpha=alpha,
+        module=SmallCNN,
+        module_params={"width": config.width, "dropout": dropout},
+        max_epochs=config.max_epochs,
+        batch_size=config.batch_size,
+        lr=config.lr,
+        device=config.device,
+        random_state=seed,
+        early_stopping=False,
+        lr_schedule="constant",
         callbacks=[("test_error", EpochTestError(X_test, y_test))],
     )
     start = time.perf_counter()
@@ -179,9 +195,14 @@ def run(config=None, verbose=True):
 
     config = config or MemorizationConfig()
     X_train, X_test, y_train, y_test = fashion_mnist_subset(
-        config.n_train, config.n_test, random_state=config.random_state, data_home=config.data_home)
-    jobs = [(c, m, config.random_state + s) for s in range(config.n_seeds)
-            for c in config.corruptions for m in config.methods]
+        config.n_train, config.n_test, random_state=config.random_state, data_home=config.data_home
+    )
+    jobs = [
+        (c, m, config.random_state + s)
+        for s in range(config.n_seeds)
+        for c in config.corruptions
+        for m in config.methods
+    ]
     if verbose:
         print(
             f"memorization: {len(X_train)} train / {len(X_test)} test images, {len(jobs)} runs of "
@@ -190,7 +211,8 @@ def run(config=None, verbose=True):
         )
     start = time.perf_counter()
     out = Parallel(n_jobs=config.n_jobs, verbose=10 if verbose else 0)(
-        delayed(_run_one)(config, c, m, s, X_train, y_train, X_test, y_test) for c, m, s in jobs)
+        delayed(_run_one)(config, c, m, s, X_train, y_train, X_test, y_test) for c, m, s in jobs
+    )
     results = pd.DataFrame([row for row, _ in out])
     curves = pd.DataFrame(
         [
@@ -216,8 +238,11 @@ def format_table(results, methods=None):
         ["best_error", "last_error"]
     ].mean()
     methods = methods or list(dict.fromkeys(results["method"]))
-    table = pd.DataFrame(index=[f"{100 * c:.0f}%" for c in dict.fromkeys(results["corruption"])],
-                         columns=methods, dtype=object)
+    table = pd.DataFrame(
+        index=[f"{100 * c:.0f}%" for c in dict.fromkeys(results["corruption"])],
+        columns=methods,
+        dtype=object,
+    )
     for (c, m), r in mean.iterrows():
         table.loc[f"{100 * c:.0f}%", m] = f"{100 * r.best_error:.1f} / {100 * r.last_error:.1f}"
     table.index.name = "corruption"
@@ -233,8 +258,9 @@ def plot_curves(curves, path=None):
     import matplotlib.pyplot as plt
 
     levels = list(dict.fromkeys(curves["corruption"]))
-    fig, axes = plt.subplots(1, len(levels), figsize=(3.2 * len(levels), 3.3), sharey=False,
-                             squeeze=False)
+    fig, axes = plt.subplots(
+        1, len(levels), figsize=(3.2 * len(levels), 3.3), sharey=False, squeeze=False
+    )
     for ax, level in zip(axes[0], levels, strict=True):
         sub = curves[curves["corruption"] == level]
         for method, g in sub.groupby("method", sort=False):
@@ -290,17 +316,27 @@ def config_from_args(args):
 def main(argv=None, args=None):
     """Command line entry point (also ``python -m experiments memorization``)."""
     if args is None:
-        parser = argparse.ArgumentParser(prog="python -m experiments memorization",
-                                         description=__doc__,
-                                         formatter_class=argparse.RawDescriptionHelpFormatter)
+        parser = argparse.ArgumentParser(
+            prog="python -m experiments memorization",
+            description=__doc__,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
         add_arguments(parser)
         args = parser.parse_args(argv)
     results, curves = run(config_from_args(args))
     print("test error % (best epoch / last epoch), clean test labels:")
     print(format_table(results).to_string())
     print("share of corrupted training labels fitted at the last epoch (%):")
-    print((100 * results.pivot_table(index="corruption", columns="method", values="memorized",
-                                     sort=False)).round(1).to_string())
+    print(
+        (
+            100
+            * results.pivot_table(
+                index="corruption", columns="method", values="memorized", sort=False
+            )
+        )
+        .round(1)
+        .to_string()
+    )
     if args.out:
         print(f"results written to {write_results(results, curves, args.out)}")
     return results, curves

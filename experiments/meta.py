@@ -85,8 +85,7 @@ def run(out, *, data_home=None):
         if new:
             writer.writeheader()
         for name in DATASETS:
-            X, y = fetch_uci(name, data_home=data_home, download_if_missing=False,
-                             return_X_y=True)
+            X, y = fetch_uci(name, data_home=data_home, download_if_missing=False, return_X_y=True)
             for split, (train, test) in enumerate(
                 ShuffleSplit(N_SPLITS[name], test_size=0.2, random_state=0).split(X)
             ):
@@ -146,4 +145,3 @@ def main(args):
     text = table(out / "uci.csv")
     (out / "uci_table.rst").write_text(text)
     print(text)
-

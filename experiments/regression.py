@@ -38,21 +38,35 @@ from ._report import rst_table
 
 FIELDS = ["dataset", "model", "split", "r2", "rmse", "seconds"]
 N_SPLITS = 5
-NET = {"hidden_layer_sizes": (128, 128), "batch_size": 32, "lr": 1e-3, "max_epochs": 100,
-       "early_stopping": True, "validation_fraction": 0.1, "n_iter_no_change": 10, "device": "cpu"}
+NET = {
+    "hidden_layer_sizes": (128, 128),
+    "batch_size": 32,
+    "lr": 1e-3,
+    "max_epochs": 100,
+    "early_stopping": True,
+    "validation_fraction": 0.1,
+    "n_iter_no_change": 10,
+    "device": "cpu",
+}
 
 
 def _datasets(data_home):
     yield "diabetes", load_diabetes(return_X_y=True)
-    X, rings = fetch_uci("abalone", data_home=data_home, download_if_missing=False,
-                         return_X_y=True)
+    X, rings = fetch_uci("abalone", data_home=data_home, download_if_missing=False, return_X_y=True)
     yield "abalone (rings)", (X, rings.astype(np.float64))
 
 
 def _models(seed):
-    mlp = MLPRegressor(hidden_layer_sizes=(128, 128), batch_size=32, learning_rate_init=1e-3,
-                       max_iter=100, early_stopping=True, validation_fraction=0.1,
-                       n_iter_no_change=10, random_state=seed)
+    mlp = MLPRegressor(
+        hidden_layer_sizes=(128, 128),
+        batch_size=32,
+        learning_rate_init=1e-3,
+        max_iter=100,
+        early_stopping=True,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        random_state=seed,
+    )
     return {
         "RidgeCV (linear reference)": RidgeCV(),
         "MLPRegressor": mlp,
@@ -146,4 +160,3 @@ def main(args):
     text = table(out / "results.csv")
     (out / "table.rst").write_text(text)
     print(text)
-

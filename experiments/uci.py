@@ -64,10 +64,20 @@ from ._report import (
     write_results,
 )
 
-__all__ = ["DATASETS", "PAPER_TABLE_4", "UCIConfig", "format_table", "load_dataset",
-           "make_splits", "plot_summary", "run", "write_results"]
+__all__ = [
+    "DATASETS",
+    "PAPER_TABLE_4",
+    "UCIConfig",
+    "format_table",
+    "load_dataset",
+    "make_splits",
+    "plot_summary",
+    "run",
+    "write_results",
+]
 
 DATASETS = ("abalone", "arcene", "arrhythmia", "htru2", "iris", "phishing")
+
 
 @dataclass
 class UCIConfig:
@@ -144,8 +154,14 @@ class UCIConfig:
     def quick(cls, **changes):
         """A setting for CI and a first look: 3 splits, at most 300 training rows,
         2 inner folds, 2 alphas, 20 epochs in the tuned protocol."""
-        base = cls(n_splits=3, max_train_rows=300, paper_alphas=(1.0,), alpha_grid=(0.0, 0.4),
-                   inner_cv=2, tuned_params={"max_epochs": 20})
+        base = cls(
+            n_splits=3,
+            max_train_rows=300,
+            paper_alphas=(1.0,),
+            alpha_grid=(0.0, 0.4),
+            inner_cv=2,
+            tuned_params={"max_epochs": 20},
+        )
         return replace(base, **changes)
 
 
@@ -183,14 +199,16 @@ def _strata(y):
 
 def make_splits(y, n_splits, test_size, random_state, max_train_rows=None):
     """``n_splits`` stratified (train, test) index pairs; see the module docstring."""
-    splitter = StratifiedShuffleSplit(n_splits=n_splits, test_size=test_size,
-                                      random_state=random_state)
+    splitter = StratifiedShuffleSplit(
+        n_splits=n_splits, test_size=test_size, random_state=random_state
+    )
     strata = _strata(y)
     splits = []
     for i, (train, test) in enumerate(splitter.split(np.zeros(len(y)), strata)):
         if max_train_rows is not None and len(train) > max_train_rows:
-            sub = StratifiedShuffleSplit(n_splits=1, train_size=max_train_rows,
-                                         random_state=random_state + 1000 + i)
+            sub = StratifiedShuffleSplit(
+                n_splits=1, train_size=max_train_rows, random_state=random_state + 1000 + i
+            )
             keep, _ = next(sub.split(np.zeros(len(train)), _strata(np.asarray(y)[train])))
             train = train[np.sort(keep)]
         splits.append((train, test))
@@ -218,8 +236,14 @@ def _preprocessor(X, scale):
     if scale:
         steps.append(StandardScaler())
     return ColumnTransformer(
-        [("numeric", make_pipeline(*steps), numeric),
-         ("categorical", OneHotEncoder(handle_unknown="ignore", sparse_output=False), categorical)],
+        [
+            ("numeric", make_pipeline(*steps), numeric),
+            (
+                "categorical",
+                OneHotEncoder(handle_unknown="ignore", sparse_output=False),
+                categorical,
+            ),
+        ],
         sparse_threshold=0.0,
     )
 
@@ -234,9 +258,16 @@ def _grid(estimator, config, cv):
 
 def paper_models(config, seed, cv):
     """The paper protocol's models (without preprocessing), by name."""
-    net = dict(hidden_layer_sizes=(128, 128), max_epochs=config.paper_epochs,
-               batch_size=config.paper_batch_size, lr=config.paper_lr, weight_decay=0.0,
-               early_stopping=False, optimizer="adam", lr_schedule="constant")
+    net = dict(
+        hidden_layer_sizes=(128, 128),
+        max_epochs=config.paper_epochs,
+        batch_size=config.paper_batch_size,
+        lr=config.paper_lr,
+        weight_decay=0.0,
+        early_stopping=False,
+        optimizer="adam",
+        lr_schedule="constant",
+    )
     models = {"ERM": _mixup(config, seed, alpha=0.0, **net)}
     for alpha in config.paper_alphas:
         models[f"mixup a={alpha:g}"] = _mixup(config, seed, alpha=alpha, **net)
@@ -289,9 +320,18 @@ def _fit_split(name, X, y, split, train, test, config):
             fit_s = time.perf_counter() - start
             error = float(np.mean(pipe.predict(X_test) != y_test))
             fitted = pipe[-1]
-            record = dict(protocol=protocol, dataset=name, model=model_name, split=split,
-                          error=100 * error, fit_s=fit_s, n_train=len(train), n_test=len(test),
-                          alpha=np.nan, n_epochs=np.nan)
+            record = dict(
+                protocol=protocol,
+                dataset=name,
+                model=model_name,
+                split=split,
+                error=100 * error,
+                fit_s=fit_s,
+                n_train=len(train),
+                n_test=len(test),
+                alpha=np.nan,
+                n_epochs=np.nan,
+            )
             if hasattr(fitted, "best_params_"):
                 record["alpha"] = fitted.best_params_["alpha"]
                 fitted = fitted.best_estimator_
@@ -343,18 +383,28 @@ def run(config=None, partial_path=None, resume=False):
         except FileNotFoundError as exc:
             skipped[name] = str(exc)
             continue
-        data[name] = (X, y, make_splits(y, config.n_splits, config.test_size,
-                                        config.random_state, config.max_train_rows))
+        data[name] = (
+            X,
+            y,
+            make_splits(
+                y, config.n_splits, config.test_size, config.random_state, config.max_train_rows
+            ),
+        )
     records = _resumed_records(partial_path, config) if resume else []
     done = {(r["dataset"], r["split"]) for r in records}
     tasks = _ordered_tasks(data, done)
     if partial_path is not None:
         _write_partial(partial_path, records, config)
-    jobs = (delayed(_run_task)(name, data[name][0], data[name][1], split, train, test, config)
-            for name, split, train, test in tasks)
+    jobs = (
+        delayed(_run_task)(name, data[name][0], data[name][1], split, train, test, config)
+        for name, split, train, test in tasks
+    )
     progress = TaskProgress(
         [(name, _cost_guess(len(train), data[name][0].shape[1])) for name, _, train, _ in tasks],
-        n_workers=config.n_jobs, desc="UCI (dataset x split tasks)", disable=not config.progress)
+        n_workers=config.n_jobs,
+        desc="UCI (dataset x split tasks)",
+        disable=not config.progress,
+    )
     parallel = Parallel(n_jobs=config.n_jobs, return_as="generator_unordered")
     with progress:
         for chunk in parallel(jobs):
@@ -387,8 +437,12 @@ def _ordered_tasks(data, done=()):
     round ends with short tasks, so the workers finish together.
     """
     return sorted(
-        ((name, split, train, test) for name, (X, y, splits) in data.items()
-         for split, (train, test) in enumerate(splits) if (name, split) not in done),
+        (
+            (name, split, train, test)
+            for name, (X, y, splits) in data.items()
+            for split, (train, test) in enumerate(splits)
+            if (name, split) not in done
+        ),
         key=lambda t: (t[1], -_cost_guess(len(t[2]), data[t[0]][0].shape[1])),
     )
 
@@ -399,7 +453,7 @@ def _cost_guess(n_train, n_features):
     Rough: the baselines' cost also grows with the number of classes. It only
     orders a round and scales the ETA of datasets not yet measured.
     """
-    return n_train * n_features ** 0.5
+    return n_train * n_features**0.5
 
 
 def _settings(config):
@@ -433,6 +487,9 @@ def _resumed_records(path, config):
         return []
     if records:
         n_tasks = len({(r["dataset"], r["split"]) for r in records})
-        print(f"resuming: {n_tasks} (dataset, split) task{'s' * (n_tasks != 1)} already done "
-              f"in {path}", flush=True)
+        print(
+            f"resuming: {n_tasks} (dataset, split) task{'s' * (n_tasks != 1)} already done "
+            f"in {path}",
+            flush=True,
+        )
     return records

@@ -5,8 +5,9 @@ convex combinations of pairs of examples and of their labels.
 
 Public: the estimators (:class:`MixupClassifier`, :class:`MixupRegressor`,
 :class:`MixupClassifierCV`, :class:`MixupEstimator`), :func:`save` and
-:func:`load`, the skorch net the estimators train (:class:`MixupNet`), the mixup math (:mod:`skmixup.mixup`), the built-in networks
-(:mod:`skmixup.modules`) and the dataset loaders (:mod:`skmixup.datasets`).
+:func:`load`, the skorch net the estimators train (:class:`MixupNet`), the
+mixup math (:mod:`skmixup.mixup`), the built-in networks (:mod:`skmixup.modules`)
+and the dataset loaders (:mod:`skmixup.datasets`).
 Modules whose name starts with an underscore are private.
 
 Layers, imports flowing one way:

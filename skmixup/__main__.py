@@ -51,12 +51,25 @@ def demo(args):
 
 def demo_arguments(parser):
     """Add the demo's options to ``parser``."""
-    parser.add_argument("--alpha", type=float, default=1.0,
-                        help="mixup alpha compared with ERM (alpha=0) (default 1)")
-    parser.add_argument("--noise", type=float, default=0.4,
-                        help="share of training labels replaced by wrong ones (default 0.4)")
-    parser.add_argument("--seeds", type=int, default=3, metavar="N",
-                        help="random train/test splits, each with its own wrong labels (default 3)")
+    parser.add_argument(
+        "--alpha",
+        type=float,
+        default=1.0,
+        help="mixup alpha compared with ERM (alpha=0) (default 1)",
+    )
+    parser.add_argument(
+        "--noise",
+        type=float,
+        default=0.4,
+        help="share of training labels replaced by wrong ones (default 0.4)",
+    )
+    parser.add_argument(
+        "--seeds",
+        type=int,
+        default=3,
+        metavar="N",
+        help="random train/test splits, each with its own wrong labels (default 3)",
+    )
 
 
 def build_parser(prog=None):
@@ -71,8 +84,11 @@ def build_parser(prog=None):
     -------
     parser : argparse.ArgumentParser
     """
-    parser = argparse.ArgumentParser(prog=prog or program_name(), description=DESCRIPTION,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog=prog or program_name(),
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="<job>", title="jobs")
     help = "ERM vs mixup on digits with wrong training labels, under a minute"

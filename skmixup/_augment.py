@@ -21,11 +21,7 @@ def default_padding(height: int) -> int:
 
 
 def random_crop_flip(
-    x: torch.Tensor,
-    padding: int,
-    *,
-    generator: torch.Generator,
-    flip: bool = True,
+    x: torch.Tensor, padding: int, *, generator: torch.Generator, flip: bool = True
 ) -> torch.Tensor:
     """Random crops of the zero-padded images and random horizontal flips.
 

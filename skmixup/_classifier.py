@@ -12,8 +12,8 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._base import BaseMixupNet
 from ._compat import Interval, StrOptions, _fit_context
-from ._weights import class_sample_weight
 from ._net import resolve_mix_layer
+from ._weights import class_sample_weight
 
 
 class MixupClassifier(ClassifierMixin, BaseMixupNet):
@@ -239,8 +239,11 @@ class MixupClassifier(ClassifierMixin, BaseMixupNet):
         "mix_targets": ["boolean"],
         "label_smoothing": [Interval(numbers.Real, 0, 1, closed="left")],
         "class_weight": [None, dict, StrOptions({"balanced"})],
-        "mix_layer": [None, Interval(numbers.Integral, 0, None, closed="left"),
-                      StrOptions({"random"})],
+        "mix_layer": [
+            None,
+            Interval(numbers.Integral, 0, None, closed="left"),
+            StrOptions({"random"}),
+        ],
     }
 
     def __init__(
@@ -405,8 +408,9 @@ class MixupClassifier(ClassifierMixin, BaseMixupNet):
         return self._encode_targets(y, reset=False)
 
     def _class_weight_rows(self, targets, sample_weight):
-        return class_sample_weight(self.class_weight, self.classes_, targets.argmax(axis=1),
-                                   sample_weight)
+        return class_sample_weight(
+            self.class_weight, self.classes_, targets.argmax(axis=1), sample_weight
+        )
 
     def _encode_targets(self, y, reset, sample_weight=None):
         check_classification_targets(y)

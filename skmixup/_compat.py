@@ -29,7 +29,8 @@ from sklearn.utils.validation import _check_sample_weight as _sklearn_check_samp
 __all__ = ["HasMethods", "Interval", "StrOptions", "_check_sample_weight", "_fit_context"]
 
 _HAS_ALLOW_ALL_ZERO = (
-    "allow_all_zero_weights" in inspect.signature(_sklearn_check_sample_weight).parameters)
+    "allow_all_zero_weights" in inspect.signature(_sklearn_check_sample_weight).parameters
+)
 
 
 def _check_sample_weight(sample_weight, X, **kwargs):

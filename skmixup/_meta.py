@@ -30,8 +30,10 @@ def _estimator_has(attr):
 
 
 def _all_numbers(y):
-    return all(isinstance(v, numbers.Number) and not isinstance(v, bool)
-               for v in np.asarray(y, dtype=object).ravel())
+    return all(
+        isinstance(v, numbers.Number) and not isinstance(v, bool)
+        for v in np.asarray(y, dtype=object).ravel()
+    )
 
 
 def _sample_weight_param(estimator):
@@ -135,8 +137,10 @@ class MixupEstimator(MetaEstimatorMixin, BaseEstimator):
     _parameter_constraints: dict = {
         "estimator": [HasMethods(["fit", "predict"])],
         "alpha": [Interval(numbers.Real, 0, None, closed="left")],
-        "n_mixed": [Interval(numbers.Integral, 1, None, closed="left"),
-                    Interval(numbers.Real, 0, None, closed="neither")],
+        "n_mixed": [
+            Interval(numbers.Integral, 1, None, closed="left"),
+            Interval(numbers.Real, 0, None, closed="neither"),
+        ],
         "keep_original": ["boolean"],
         "random_state": ["random_state"],
     }
@@ -217,8 +221,15 @@ class MixupEstimator(MetaEstimatorMixin, BaseEstimator):
                     f"values of dtype {np.asarray(y).dtype}. Convert y to numbers, or wrap a "
                     "classifier for class labels."
                 )
-        X, y = validate_data(self, X, y, accept_sparse=False, dtype=np.float64,
-                             multi_output=regressor, y_numeric=regressor)
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            accept_sparse=False,
+            dtype=np.float64,
+            multi_output=regressor,
+            y_numeric=regressor,
+        )
         if not regressor:
             check_classification_targets(y)
         if sample_weight is not None and weight_param is None:

@@ -184,8 +184,11 @@ class MixupRegressor(RegressorMixin, BaseMixupNet):
         "partners": [StrOptions({"random", "knn", "label_kernel"})],
         "n_neighbors": [Interval(numbers.Integral, 1, None, closed="left")],
         "kernel_bandwidth": [Interval(numbers.Real, 0, None, closed="neither")],
-        "mix_layer": [None, Interval(numbers.Integral, 0, None, closed="left"),
-                      StrOptions({"random"})],
+        "mix_layer": [
+            None,
+            Interval(numbers.Integral, 0, None, closed="left"),
+            StrOptions({"random"}),
+        ],
     }
 
     def __init__(
@@ -321,8 +324,14 @@ class MixupRegressor(RegressorMixin, BaseMixupNet):
                 "Convert y to numbers, or use MixupClassifier for class labels."
             )
         try:
-            y = check_array(y, ensure_2d=False, dtype=np.float64, ensure_all_finite=True,
-                            ensure_min_samples=1, input_name="y")
+            y = check_array(
+                y,
+                ensure_2d=False,
+                dtype=np.float64,
+                ensure_all_finite=True,
+                ensure_min_samples=1,
+                input_name="y",
+            )
         except ValueError as exc:
             if "convert" not in str(exc):
                 raise
@@ -344,8 +353,9 @@ class MixupRegressor(RegressorMixin, BaseMixupNet):
             self.n_outputs_ = y2.shape[1]
             self._y_ndim = y.ndim
             self.target_mean_ = np.average(y2, axis=0, weights=sample_weight)
-            scale = np.sqrt(np.average((y2 - self.target_mean_) ** 2, axis=0,
-                                       weights=sample_weight))
+            scale = np.sqrt(
+                np.average((y2 - self.target_mean_) ** 2, axis=0, weights=sample_weight)
+            )
             self.target_scale_ = np.where(scale > 0, scale, 1.0)
         elif y2.shape[1] != self.n_outputs_:
             raise ValueError(

@@ -26,9 +26,19 @@ __all__ = ["draws_global_rng", "numpy_rng", "seed_from", "seeded_torch_rng"]
 _TORCH_RNG_LOCK = threading.RLock()
 
 # torch.nn layers that draw from the global generator in their forward pass.
-_RANDOM_LAYERS = (nn.Dropout, nn.Dropout1d, nn.Dropout2d, nn.Dropout3d, nn.AlphaDropout,
-                  nn.FeatureAlphaDropout, nn.RReLU, nn.MultiheadAttention, nn.Transformer,
-                  nn.TransformerEncoderLayer, nn.TransformerDecoderLayer)
+_RANDOM_LAYERS = (
+    nn.Dropout,
+    nn.Dropout1d,
+    nn.Dropout2d,
+    nn.Dropout3d,
+    nn.AlphaDropout,
+    nn.FeatureAlphaDropout,
+    nn.RReLU,
+    nn.MultiheadAttention,
+    nn.Transformer,
+    nn.TransformerEncoderLayer,
+    nn.TransformerDecoderLayer,
+)
 # Modules whose layers are known not to draw random numbers in forward (apart from the above).
 _KNOWN_PREFIXES = ("torch.nn.", "skmixup.modules")
 

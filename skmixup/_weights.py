@@ -22,8 +22,9 @@ def check_sample_weight(sample_weight, X):
     """
     if sample_weight is None:
         return None
-    weight = _check_sample_weight(sample_weight, X, dtype=np.float64, ensure_non_negative=True,
-                                  allow_all_zero_weights=True)
+    weight = _check_sample_weight(
+        sample_weight, X, dtype=np.float64, ensure_non_negative=True, allow_all_zero_weights=True
+    )
     if not np.any(weight > 0):
         raise ValueError(
             "sample_weight is zero for every sample: nothing to fit. Give at least one "
@@ -63,8 +64,9 @@ def class_sample_weight(class_weight, classes, y_encoded, sample_weight=None):
                 f"({classes.tolist()}). Use the labels of y as keys."
             )
     y_labels = classes[y_encoded]
-    per_class = compute_class_weight(class_weight, classes=classes, y=y_labels,
-                                     sample_weight=sample_weight)
+    per_class = compute_class_weight(
+        class_weight, classes=classes, y=y_labels, sample_weight=sample_weight
+    )
     return per_class[y_encoded]
 
 

@@ -129,11 +129,11 @@ class LambdaSampler:
             float64, in [0, 1].
         """
         if self._pos + size > self._buffer.numel():
-            rest = self._buffer[self._pos:]
+            rest = self._buffer[self._pos :]
             fresh = sample_lambda(self.alpha, max(self.chunk, size), generator=self.generator)
             self._buffer = torch.cat([rest, fresh])
             self._pos = 0
-        out = self._buffer[self._pos:self._pos + size]
+        out = self._buffer[self._pos : self._pos + size]
         self._pos += size
         return out
 
@@ -159,11 +159,7 @@ def one_hot(y: torch.Tensor, n_classes: int, dtype: torch.dtype = torch.float32)
 
 
 def mixup_batch(
-    x: torch.Tensor,
-    y: torch.Tensor,
-    lam: torch.Tensor,
-    *,
-    generator: torch.Generator,
+    x: torch.Tensor, y: torch.Tensor, lam: torch.Tensor, *, generator: torch.Generator
 ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """Mix a batch with a random permutation of itself.
 
@@ -223,8 +219,9 @@ def mixup_cross_entropy(
 # pixels each image keeps.
 
 
-def cutmix_boxes(lam: torch.Tensor, height: int, width: int, *,
-                 generator: torch.Generator) -> torch.Tensor:
+def cutmix_boxes(
+    lam: torch.Tensor, height: int, width: int, *, generator: torch.Generator
+) -> torch.Tensor:
     """Draw one box per coefficient, covering about ``1 - lam`` of the image.
 
     The box has sides ``height * sqrt(1 - lam)`` and ``width * sqrt(1 - lam)``
@@ -282,11 +279,7 @@ def box_mask(boxes: torch.Tensor, height: int, width: int) -> torch.Tensor:
 
 
 def cutmix_batch(
-    x: torch.Tensor,
-    y: torch.Tensor,
-    lam: torch.Tensor,
-    *,
-    generator: torch.Generator,
+    x: torch.Tensor, y: torch.Tensor, lam: torch.Tensor, *, generator: torch.Generator
 ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
     """CutMix a batch of images with a random permutation of itself.
 
@@ -325,6 +318,7 @@ def cutmix_batch(
     area = (boxes[:, 1] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 2])
     lam_used = (1.0 - area.double() / (height * width)).float()
     return x_mixed, interpolate(y, y[index], lam_used), index, lam_used
+
 
 # ---------------------------------------------------------------------------
 # Partner choice: the paper's ablation (Table 5) and C-Mixup (Yao et al., 2022).
@@ -387,11 +381,7 @@ def same_class_partners(labels: torch.Tensor, *, generator: torch.Generator) -> 
 
 
 def nearest_neighbours(
-    x: torch.Tensor,
-    k: int,
-    *,
-    labels: torch.Tensor | None = None,
-    chunk: int = 1024,
+    x: torch.Tensor, k: int, *, labels: torch.Tensor | None = None, chunk: int = 1024
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """The ``k`` nearest other rows of every row (Euclidean distance on flattened inputs).
 
@@ -629,12 +619,16 @@ def _check_real_fake(real, fake):
         raise ValueError(
             f"real and fake must share the shape of a row, the dtype and the device; got "
             f"{tuple(real.shape)} {real.dtype} {real.device} and {tuple(fake.shape)} {fake.dtype} "
-            f"{fake.device}.")
+            f"{fake.device}."
+        )
 
 
 def _discriminator_weights(n, uniform_max, alpha, lam, generator):
-    given = [name for name, v in (("uniform_max", uniform_max), ("alpha", alpha), ("lam", lam))
-             if v is not None]
+    given = [
+        name
+        for name, v in (("uniform_max", uniform_max), ("alpha", alpha), ("lam", lam))
+        if v is not None
+    ]
     if len(given) != 1:
         raise ValueError(f"Give exactly one of uniform_max, alpha and lam; got {given or 'none'}.")
     if uniform_max is not None:
@@ -651,8 +645,10 @@ def _discriminator_weights(n, uniform_max, alpha, lam, generator):
             f"lam must be a torch.Tensor of shape (1,) or ({n},); got {type(lam).__name__}."
         )
     if lam.dim() != 1 or lam.numel() not in (1, n):
-        raise ValueError(f"lam must have shape (1,) or ({n},) (one weight per stacked row); "
-                         f"got {tuple(lam.shape)}.")
+        raise ValueError(
+            f"lam must have shape (1,) or ({n},) (one weight per stacked row); "
+            f"got {tuple(lam.shape)}."
+        )
     if not bool(((lam >= 0) & (lam <= 1)).all()):
         raise ValueError("lam must lie in [0, 1].")
     return lam

@@ -23,8 +23,10 @@ def shared_data():
     def root(*paths):
         missing = [p for p in paths if not (SHARED_DATA / p).exists()]
         if missing:
-            pytest.skip(f"shared data {missing} not found under {SHARED_DATA}: set "
-                        "SKMIXUP_SHARED_DATA to the data root (uci/, keel/, images/)")
+            pytest.skip(
+                f"shared data {missing} not found under {SHARED_DATA}: set "
+                "SKMIXUP_SHARED_DATA to the data root (uci/, keel/, images/)"
+            )
         return SHARED_DATA
 
     return root

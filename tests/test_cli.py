@@ -13,9 +13,13 @@ from skmixup.__main__ import build_parser, main, program_name
 
 def _imported_modules(args):
     """Top-level modules imported by ``python -X importtime -m skmixup *args``."""
-    done = subprocess.run([sys.executable, "-X", "importtime", "-m", "skmixup", *args],
-                          capture_output=True, text=True, timeout=120,
-                          cwd=Path(__file__).resolve().parents[1])
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "skmixup", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=Path(__file__).resolve().parents[1],
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     names = set()
     for line in done.stderr.splitlines():

@@ -18,7 +18,8 @@ class Float64MLP(nn.Module):
     def __init__(self, n_features, n_outputs):
         super().__init__()
         self.layers = nn.Sequential(
-            nn.Linear(n_features, 32), nn.ReLU(), nn.Linear(32, n_outputs)).double()
+            nn.Linear(n_features, 32), nn.ReLU(), nn.Linear(32, n_outputs)
+        ).double()
 
     def forward(self, x):
         return self.layers(x.double())
@@ -34,8 +35,13 @@ def public_estimators():
     from skorch import NeuralNet
 
     found = (getattr(skmixup, name) for name in skmixup.__all__ if not name.startswith("__"))
-    return [obj for obj in found if inspect.isclass(obj) and issubclass(obj, BaseEstimator)
-            and not issubclass(obj, NeuralNet)]
+    return [
+        obj
+        for obj in found
+        if inspect.isclass(obj)
+        and issubclass(obj, BaseEstimator)
+        and not issubclass(obj, NeuralNet)
+    ]
 
 
 # How to build the checked instances of an estimator that needs more than its defaults
@@ -43,8 +49,9 @@ def public_estimators():
 # not listed is checked as ``cls()``: a new one is checked without being added here.
 _FAST_PARAMS = {
     MixupEstimator: [dict(estimator=LogisticRegression()), dict(estimator=Ridge())],
-    MixupClassifierCV: [dict(estimator=MixupClassifier(max_epochs=30, random_state=0),
-                             alphas=(0.0, 0.4), cv=2)],
+    MixupClassifierCV: [
+        dict(estimator=MixupClassifier(max_epochs=30, random_state=0), alphas=(0.0, 0.4), cv=2)
+    ],
 }
 _DEFAULT_PARAMS = {
     MixupEstimator: [dict(estimator=LogisticRegression()), dict(estimator=Ridge())],
@@ -89,8 +96,9 @@ _CHECK_PARAMS = {
     "check_sample_weight_equivalence_on_dense_data": {
         MixupClassifier: _EXACT_WEIGHTS,
         MixupRegressor: _EXACT_WEIGHTS,
-        MixupClassifierCV: dict(estimator__batch_size=256, estimator__module=Float64MLP,
-                               alphas=(0.0,)),
+        MixupClassifierCV: dict(
+            estimator__batch_size=256, estimator__module=Float64MLP, alphas=(0.0,)
+        ),
         MixupEstimator: dict(alpha=0),
     },
     # check_class_weight_classifiers fits three overlapping blobs (std 20, not standardised)

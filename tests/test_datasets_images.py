@@ -34,8 +34,15 @@ def write_cifar10(folder, n_per_batch=6, seed=0):
         labels = [int(v) for v in rng.integers(0, 10, n_per_batch)]
         batches[name] = (data, labels)
         with open(folder / name, "wb") as f:
-            pickle.dump({b"batch_label": name.encode(), b"labels": labels, b"data": data,
-                         b"filenames": [b"x.png"] * n_per_batch}, f)
+            pickle.dump(
+                {
+                    b"batch_label": name.encode(),
+                    b"labels": labels,
+                    b"data": data,
+                    b"filenames": [b"x.png"] * n_per_batch,
+                },
+                f,
+            )
     names = [
         "airplane",
         "automobile",
@@ -95,7 +102,8 @@ def test_fetch_fashion_mnist_checks_integrity(tmp_path):
     with pytest.raises(ValueError, match="original Fashion-MNIST"):
         fetch_fashion_mnist(tmp_path, download_if_missing=False)
     X_train, X_test, y_train, y_test = fetch_fashion_mnist(
-        tmp_path, download_if_missing=False, check_integrity=False, return_X_y=True)
+        tmp_path, download_if_missing=False, check_integrity=False, return_X_y=True
+    )
     assert X_train.shape == (5, 28, 28) and y_test.shape == (5,)
 
 

@@ -11,16 +11,24 @@ from skmixup.datasets import KEEL_DATASETS, fetch_keel
 from .conftest import SHARED_DATA as DATA
 
 pytestmark = pytest.mark.skipif(
-    not (DATA / "keel").is_dir(), reason="shared KEEL files not found beside the repository")
+    not (DATA / "keel").is_dir(), reason="shared KEEL files not found beside the repository"
+)
 
 # From shared/data/keel/MANIFEST.md (rows, features, text features, classes). The manifest
 # counts a trailing blank line of hayes-roth as a row and a class; heart's last line has no
 # newline and is not counted there. Both are corrected here.
 MANIFEST = {
-    "australian": (690, 14, 0, 2), "banana": (5300, 2, 0, 2), "breast": (277, 9, 8, 2),
-    "chess": (3196, 36, 36, 2), "hayes-roth": (160, 4, 0, 3), "heart": (270, 13, 0, 2),
-    "letter": (20000, 16, 0, 26), "splice": (3190, 60, 60, 3), "saheart": (462, 9, 1, 2),
-    "abalone19": (4174, 8, 1, 2), "yeast4": (1484, 8, 0, 2),
+    "australian": (690, 14, 0, 2),
+    "banana": (5300, 2, 0, 2),
+    "breast": (277, 9, 8, 2),
+    "chess": (3196, 36, 36, 2),
+    "hayes-roth": (160, 4, 0, 3),
+    "heart": (270, 13, 0, 2),
+    "letter": (20000, 16, 0, 26),
+    "splice": (3190, 60, 60, 3),
+    "saheart": (462, 9, 1, 2),
+    "abalone19": (4174, 8, 1, 2),
+    "yeast4": (1484, 8, 0, 2),
 }
 
 
@@ -36,8 +44,9 @@ def test_shapes_and_text_columns_match_the_manifest(name):
     assert bunch.data.shape == (rows, features)
     assert len(bunch.categorical_features) == text
     assert len(bunch.target_names) == classes
-    assert all(isinstance(bunch.data[c].dtype, pd.CategoricalDtype)
-               for c in bunch.categorical_features)
+    assert all(
+        isinstance(bunch.data[c].dtype, pd.CategoricalDtype) for c in bunch.categorical_features
+    )
     X, y = fetch_keel(name, data_home=DATA, return_X_y=True)
     n_dummies = sum(len(bunch.data[c].cat.categories) for c in bunch.categorical_features)
     assert X.shape == (rows, features - text + n_dummies)

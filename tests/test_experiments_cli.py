@@ -12,8 +12,17 @@ from experiments._report import PROTOCOL_TITLES
 
 from .test_cli import _parsers
 
-JOBS = ("uci", "memorization", "adversarial", "cifar10", "tabular", "gan", "ablation", "meta",
-        "regression")
+JOBS = (
+    "uci",
+    "memorization",
+    "adversarial",
+    "cifar10",
+    "tabular",
+    "gan",
+    "ablation",
+    "meta",
+    "regression",
+)
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -50,8 +59,13 @@ def test_help_is_formatted_text_not_rest():
 
 @pytest.mark.slow  # over 5 s on 2 cores
 def test_runs_as_a_module_from_the_repository_root():
-    done = subprocess.run([sys.executable, "-m", "experiments", "uci", "--help"], cwd=ROOT,
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "experiments", "uci", "--help"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     assert "--data-home" in done.stdout and "--out" in done.stdout
 

@@ -24,8 +24,16 @@ def gen(seed=0):
 
 
 def tiny(**changes):
-    settings = dict(n_seeds=2, n_iterations=6, width=8, depth=2, batch_size=16, d_steps=2,
-                    n_checkpoints=2, n_eval=200)
+    settings = dict(
+        n_seeds=2,
+        n_iterations=6,
+        width=8,
+        depth=2,
+        batch_size=16,
+        d_steps=2,
+        n_checkpoints=2,
+        n_eval=200,
+    )
     return GANConfig(**{**settings, **changes})
 
 
@@ -128,8 +136,17 @@ def test_summary_over_seeds():
     # Setting "a": seed 0 keeps 8 modes; seed 1 covers 2 at step 20, 3 at step 30 and ends at 5.
     for seed, modes in [(0, [8, 8, 8, 8]), (1, [8, 2, 3, 5])]:
         for step, m in zip([10, 20, 30, 40], modes):
-            rows.append(dict(distribution="ring", setting="a", seed=seed, iteration=step, modes=m,
-                             n_modes=8, high_quality=0.5 + 0.1 * seed))
+            rows.append(
+                dict(
+                    distribution="ring",
+                    setting="a",
+                    seed=seed,
+                    iteration=step,
+                    modes=m,
+                    n_modes=8,
+                    high_quality=0.5 + 0.1 * seed,
+                )
+            )
     summary = summarize(pd.DataFrame(rows)).iloc[0]
     assert summary["modes_mean"] == 6.5 and summary["modes_min"] == 5 and summary["modes_max"] == 8
     assert summary["modes_std"] == pytest.approx(np.std([8, 5], ddof=1))

@@ -46,8 +46,15 @@ def test_memorization_runs_end_to_end(tmp_path, shared_data):
 
     home = shared_data(FASHION_MNIST)
     config = MemorizationConfig(
-        corruptions=(0.0, 0.5), methods={"ERM": (0.0, 0.0), "mixup alpha=8": (8.0, 0.0)},
-        n_train=300, n_test=200, max_epochs=3, width=4, n_jobs=1, data_home=str(home))
+        corruptions=(0.0, 0.5),
+        methods={"ERM": (0.0, 0.0), "mixup alpha=8": (8.0, 0.0)},
+        n_train=300,
+        n_test=200,
+        max_epochs=3,
+        width=4,
+        n_jobs=1,
+        data_home=str(home),
+    )
     results, curves = memorization.run(config, verbose=False)
     assert len(results) == 4 and len(curves) == 4 * 3
     assert set(results["method"]) == {"ERM", "mixup alpha=8"}

@@ -54,12 +54,42 @@ def test_inner_cv_auto_uses_folds_on_small_and_a_holdout_on_large_sets():
 def _records():
     rows = []
     for split in range(10):
-        rows.append(dict(protocol="paper", dataset="iris", model="ERM", split=split,
-                         error=10.0 + split, fit_s=1.0, alpha=np.nan, n_epochs=10))
-        rows.append(dict(protocol="paper", dataset="iris", model="mixup a=1", split=split,
-                         error=8.0 + split, fit_s=1.0, alpha=1.0, n_epochs=10))
-        rows.append(dict(protocol="paper", dataset="iris", model="mixup CV-a", split=split,
-                         error=10.0 + split, fit_s=1.0, alpha=0.0, n_epochs=10))
+        rows.append(
+            dict(
+                protocol="paper",
+                dataset="iris",
+                model="ERM",
+                split=split,
+                error=10.0 + split,
+                fit_s=1.0,
+                alpha=np.nan,
+                n_epochs=10,
+            )
+        )
+        rows.append(
+            dict(
+                protocol="paper",
+                dataset="iris",
+                model="mixup a=1",
+                split=split,
+                error=8.0 + split,
+                fit_s=1.0,
+                alpha=1.0,
+                n_epochs=10,
+            )
+        )
+        rows.append(
+            dict(
+                protocol="paper",
+                dataset="iris",
+                model="mixup CV-a",
+                split=split,
+                error=10.0 + split,
+                fit_s=1.0,
+                alpha=0.0,
+                n_epochs=10,
+            )
+        )
     return pd.DataFrame(rows)
 
 
@@ -87,8 +117,9 @@ def test_iris_falls_back_to_scikit_learn(tmp_path):
 @pytest.fixture(scope="module")
 def quick_results(shared_data):
     home = shared_data("uci/arrhythmia/arrhythmia.data", "uci/iris")
-    config = UCIConfig.quick(datasets=("iris", "arrhythmia"), data_home=str(home),
-                             n_splits=2, n_jobs=1, progress=False)
+    config = UCIConfig.quick(
+        datasets=("iris", "arrhythmia"), data_home=str(home), n_splits=2, n_jobs=1, progress=False
+    )
     return run(config)
 
 
@@ -96,8 +127,14 @@ def quick_results(shared_data):
 def test_quick_run_records(quick_results):
     records = quick_results["records"]
     paper_models = {"ERM", "mixup a=1", "mixup CV-a"}
-    tuned_models = {"ERM", DEFAULT, "mixup CV-a", "MLPClassifier", "LogisticRegression",
-                    "HistGradientBoosting"}
+    tuned_models = {
+        "ERM",
+        DEFAULT,
+        "mixup CV-a",
+        "MLPClassifier",
+        "LogisticRegression",
+        "HistGradientBoosting",
+    }
     assert set(records.query("protocol == 'paper'")["model"]) == paper_models
     assert set(records.query("protocol == 'tuned'")["model"]) == tuned_models
     assert len(records) == 2 * 2 * (len(paper_models) + len(tuned_models))
@@ -148,8 +185,24 @@ def test_command_runs_on_iris_without_data_and_says_what_it_skipped(tmp_path, mo
     from experiments.__main__ import main
 
     monkeypatch.setenv("SKMIXUP_DATA", str(tmp_path / "empty"))
-    main(["uci", "--quick", "--datasets", "iris", "abalone", "--protocols", "tuned",
-          "--splits", "2", "--n-jobs", "1", "--no-progress", "--out", str(tmp_path / "out")])
+    main(
+        [
+            "uci",
+            "--quick",
+            "--datasets",
+            "iris",
+            "abalone",
+            "--protocols",
+            "tuned",
+            "--splits",
+            "2",
+            "--n-jobs",
+            "1",
+            "--no-progress",
+            "--out",
+            str(tmp_path / "out"),
+        ]
+    )
     printed = capsys.readouterr().out
     assert "iris" in printed and "skipped (files not found):" in printed
     assert f"abalone: 'abalone.data' not in {tmp_path / 'empty' / 'uci' / 'abalone'}" in printed
@@ -176,14 +229,28 @@ def _full_results(n_splits=10):
             for dataset in DATASETS:
                 for split in range(n_splits):
                     alpha = rng.choice([0.0, 0.2, 0.4, 1.0]) if model == "mixup CV-a" else np.nan
-                    rows.append(dict(protocol=protocol, dataset=dataset, model=model, split=split,
-                                     error=100 * rng.random(), fit_s=1.0, alpha=alpha,
-                                     n_epochs=10.0))
+                    rows.append(
+                        dict(
+                            protocol=protocol,
+                            dataset=dataset,
+                            model=model,
+                            split=split,
+                            error=100 * rng.random(),
+                            fit_s=1.0,
+                            alpha=alpha,
+                            n_epochs=10.0,
+                        )
+                    )
     records = pd.DataFrame(rows)
-    return {"records": records, "summary": summarize(records), "paired": paired_tests(records),
-            "skipped": {"phishing": "missing"}, "sources": {}, "elapsed_s": 1.0,
-            "config": {"protocols": ("paper", "tuned"), "n_splits": n_splits,
-                       "data_home": "/nowhere"}}
+    return {
+        "records": records,
+        "summary": summarize(records),
+        "paired": paired_tests(records),
+        "skipped": {"phishing": "missing"},
+        "sources": {},
+        "elapsed_s": 1.0,
+        "config": {"protocols": ("paper", "tuned"), "n_splits": n_splits, "data_home": "/nowhere"},
+    }
 
 
 def test_tables_fit_120_columns_and_show_the_chosen_alphas():
@@ -192,10 +259,12 @@ def test_tables_fit_120_columns_and_show_the_chosen_alphas():
     width = max(len(line) for line in text.splitlines())
     assert width <= 120, text
     assert text.count("alphas chosen by CV-a") == 4  # a legend and a column per protocol
-    cv = results["records"].query("protocol == 'paper' and dataset == 'iris' "
-                                  "and model == 'mixup CV-a'")["alpha"].value_counts()
-    line = next(line for line in text.splitlines()
-                if line.startswith("iris") and " x" in line)
+    cv = (
+        results["records"]
+        .query("protocol == 'paper' and dataset == 'iris' and model == 'mixup CV-a'")["alpha"]
+        .value_counts()
+    )
+    line = next(line for line in text.splitlines() if line.startswith("iris") and " x" in line)
     assert line.endswith(", ".join(f"{a:g} x{n}" for a, n in cv.sort_index().items()))
     assert "phishing: 'Training Dataset.arff' not in /nowhere/uci/phishing" in text
     wide = format_table(results, wide=True)
@@ -207,8 +276,9 @@ def test_eta_comes_from_the_measured_cost_of_each_group():
     from experiments._progress import TaskProgress, format_seconds
 
     now = [0.0]
-    progress = TaskProgress([("big", 10.0)] * 2 + [("small", 1.0)] * 4, n_workers=2,
-                            disable=True, clock=lambda: now[0])
+    progress = TaskProgress(
+        [("big", 10.0)] * 2 + [("small", 1.0)] * 4, n_workers=2, disable=True, clock=lambda: now[0]
+    )
     with progress:
         assert progress.eta() is None
         now[0] = 20.0
@@ -232,8 +302,9 @@ def test_eta_waits_for_the_longest_running_task():
     from experiments._progress import TaskProgress
 
     now = [0.0]
-    progress = TaskProgress([("a", 1.0), ("b", 1.0), ("b", 1.0)], n_workers=2, disable=True,
-                            clock=lambda: now[0])
+    progress = TaskProgress(
+        [("a", 1.0), ("b", 1.0), ("b", 1.0)], n_workers=2, disable=True, clock=lambda: now[0]
+    )
     with progress:
         now[0] = 100.0
         progress.done("a", 100.0)  # 100 s per unit of guess; "b" 0 started at 0 s
@@ -244,8 +315,15 @@ def test_eta_waits_for_the_longest_running_task():
 
 def test_run_resumes_from_partial_results(tmp_path, capsys):
     partial = tmp_path / "records.partial.csv"
-    config = UCIConfig.quick(datasets=("iris",), protocols=("tuned",), baselines=False,
-                             n_splits=2, n_jobs=1, progress=False, data_home=str(tmp_path))
+    config = UCIConfig.quick(
+        datasets=("iris",),
+        protocols=("tuned",),
+        baselines=False,
+        n_splits=2,
+        n_jobs=1,
+        progress=False,
+        data_home=str(tmp_path),
+    )
     first = run(config, partial_path=partial)
     assert first["resumed"] == 0 and len(pd.read_csv(partial)) == len(first["records"])
     # As if interrupted after the first task: keep split 0 only.
@@ -259,8 +337,9 @@ def test_run_resumes_from_partial_results(tmp_path, capsys):
     columns = ["protocol", "dataset", "model", "split", "error"]
     pd.testing.assert_frame_equal(again["records"][columns], first["records"][columns])
     # Other settings: the partial results are not mixed in.
-    other = run(UCIConfig.quick(**{**vars(config), "n_splits": 1}), partial_path=partial,
-                resume=True)
+    other = run(
+        UCIConfig.quick(**{**vars(config), "n_splits": 1}), partial_path=partial, resume=True
+    )
     assert other["resumed"] == 0 and "starting afresh" in capsys.readouterr().out
 
 
@@ -273,6 +352,5 @@ def test_tasks_run_in_rounds_largest_first_within_a_round():
 
     data = {"small": dataset(50, 4), "wide": dataset(100, 10_000), "long": dataset(5000, 8)}
     order = [(name, split) for name, split, _, _ in _ordered_tasks(data)]
-    assert order == [("long", 0), ("wide", 0), ("small", 0), ("long", 1), ("wide", 1),
-                     ("small", 1)]
+    assert order == [("long", 0), ("wide", 0), ("small", 0), ("long", 1), ("wide", 1), ("small", 1)]
     assert [t[:2] for t in _ordered_tasks(data, done={("long", 0)})][0] == ("wide", 0)

@@ -160,8 +160,14 @@ def test_a_real_sigint_stops_fit_and_restores(data):
 
 def test_early_stopping_is_not_mistaken_for_an_interrupt(data):
     X, y = data
-    clf = MixupClassifier(early_stopping=True, n_iter_no_change=1, max_epochs=500,
-                          lr=0.1, random_state=0, device="cpu").fit(X, y)
+    clf = MixupClassifier(
+        early_stopping=True,
+        n_iter_no_change=1,
+        max_epochs=500,
+        lr=0.1,
+        random_state=0,
+        device="cpu",
+    ).fit(X, y)
     assert clf.n_iter_ < 500  # skorch's EarlyStopping raised KeyboardInterrupt: a normal end
 
 
@@ -198,8 +204,9 @@ def test_interrupt_stops_the_cv_search_and_restores_it(data, batched, monkeypatc
 
         monkeypatch.setattr(MemberNet, "train_step_single", interrupted)
     else:
-        search = MixupClassifierCV(MixupClassifier(module=Faulty, **params), alphas=(0.0, 0.4),
-                                   cv=2).fit(X, y)
+        search = MixupClassifierCV(
+            MixupClassifier(module=Faulty, **params), alphas=(0.0, 0.4), cv=2
+        ).fit(X, y)
         snapshot = _snapshot(search)
         _inject("interrupt", after=5)
     with pytest.raises(KeyboardInterrupt):
@@ -253,10 +260,14 @@ def test_a_failed_fit_changes_nothing(est, data, fault, warm):
 @pytest.mark.parametrize("module", [None, Faulty])
 def test_failed_cv_refit_changes_nothing(data, module, monkeypatch):
     X, y = data
-    search = MixupClassifierCV(MixupClassifier(module=module, max_epochs=3, random_state=0,
-                                               device="cpu"), alphas=(0.0, 0.4), cv=2).fit(X, y)
+    search = MixupClassifierCV(
+        MixupClassifier(module=module, max_epochs=3, random_state=0, device="cpu"),
+        alphas=(0.0, 0.4),
+        cv=2,
+    ).fit(X, y)
     snapshot = _snapshot(search)
     if module is None:  # batched: the refits train alongside the splits, in fit_members
+
         def failing(*args, **kwargs):
             raise RuntimeError("injected refit fault")
 
@@ -311,8 +322,9 @@ def _rows_in(blob, X):
 @pytest.mark.parametrize("kwargs", [{}, {"partners": "knn"}], ids=["default", "knn"])
 def test_a_pickled_default_model_holds_no_training_row(data, kwargs):
     X, y = data
-    clf = MixupClassifier(max_epochs=3, early_stopping=True, random_state=0, device="cpu",
-                          **kwargs).fit(X, y)
+    clf = MixupClassifier(
+        max_epochs=3, early_stopping=True, random_state=0, device="cpu", **kwargs
+    ).fit(X, y)
     assert hasattr(clf, "validation_loss_curve_")  # early stopping held rows out
     assert _rows_in(pickle.dumps(clf), X) == 0
 
@@ -341,8 +353,14 @@ def _write_cifar(folder, n=4):
     rng = np.random.default_rng(0)
     for name in [f"data_batch_{i}" for i in range(1, 6)] + ["test_batch"]:
         with open(folder / name, "wb") as f:
-            pickle.dump({b"data": rng.integers(0, 256, (n, 3072), dtype=np.uint8),
-                         b"labels": rng.integers(0, 10, n).tolist()}, f, protocol=2)
+            pickle.dump(
+                {
+                    b"data": rng.integers(0, 256, (n, 3072), dtype=np.uint8),
+                    b"labels": rng.integers(0, 10, n).tolist(),
+                },
+                f,
+                protocol=2,
+            )
     with open(folder / "batches.meta", "wb") as f:
         pickle.dump({b"label_names": [f"c{i}".encode() for i in range(10)]}, f, protocol=2)
 
@@ -469,12 +487,16 @@ def test_grid_search_on_the_threading_backend_matches_sequential(data):
     assert torch.equal(torch.get_rng_state(), torch_state)
 
 
-@pytest.mark.parametrize("est", [
-    MixupClassifier(max_epochs=2, device="cpu"),
-    MixupRegressor(max_epochs=2, device="cpu"),
-    MixupClassifierCV(MixupClassifier(max_epochs=2, device="cpu"), alphas=(0.0, 0.4), cv=2),
-    MixupEstimator(LogisticRegression()),
-], ids=lambda e: type(e).__name__)
+@pytest.mark.parametrize(
+    "est",
+    [
+        MixupClassifier(max_epochs=2, device="cpu"),
+        MixupRegressor(max_epochs=2, device="cpu"),
+        MixupClassifierCV(MixupClassifier(max_epochs=2, device="cpu"), alphas=(0.0, 0.4), cv=2),
+        MixupEstimator(LogisticRegression()),
+    ],
+    ids=lambda e: type(e).__name__,
+)
 def test_random_state_none_leaves_the_global_rngs_alone(est, data):
     est = clone(est)
     X, y = data
@@ -497,9 +519,11 @@ class WrongWidth(nn.Module):
         return self.linear(x)
 
 
-@pytest.mark.parametrize("est", [MixupClassifier(module=WrongWidth, **FAST),
-                                 MixupRegressor(module=WrongWidth, **FAST)],
-                         ids=lambda e: type(e).__name__)
+@pytest.mark.parametrize(
+    "est",
+    [MixupClassifier(module=WrongWidth, **FAST), MixupRegressor(module=WrongWidth, **FAST)],
+    ids=lambda e: type(e).__name__,
+)
 def test_module_output_shape_is_checked_on_the_first_batch(est, data):
     est = clone(est)
     X, y = data
@@ -538,10 +562,14 @@ def test_bad_parameters_get_clear_errors_before_training(params, error, match, d
 
 
 @pytest.mark.skipif(torch.cuda.is_available(), reason="the machine has CUDA")
-@pytest.mark.parametrize("est", [MixupClassifier(device="cuda"),
-                                 MixupClassifierCV(MixupClassifier(device="cuda"),
-                                                   alphas=(0.0,), cv=2)],
-                         ids=lambda e: type(e).__name__)
+@pytest.mark.parametrize(
+    "est",
+    [
+        MixupClassifier(device="cuda"),
+        MixupClassifierCV(MixupClassifier(device="cuda"), alphas=(0.0,), cv=2),
+    ],
+    ids=lambda e: type(e).__name__,
+)
 def test_cuda_without_cuda_is_a_clear_error(est, data):
     est = clone(est)
     X, y = data
@@ -557,8 +585,11 @@ def test_module_params_reach_the_built_in_cnn():
     assert clf.net_.module_.features[0].out_channels == 4
 
 
-@pytest.mark.parametrize("est", [MixupRegressor(max_epochs=1, device="cpu"),
-                                 MixupEstimator(Ridge())], ids=lambda e: type(e).__name__)
+@pytest.mark.parametrize(
+    "est",
+    [MixupRegressor(max_epochs=1, device="cpu"), MixupEstimator(Ridge())],
+    ids=lambda e: type(e).__name__,
+)
 def test_regressors_refuse_string_targets_clearly(est, data):
     est = clone(est)
     X, _ = data
@@ -588,8 +619,9 @@ def test_uint8_images_are_scaled_the_same_way_at_predict_for_any_dtype():
 
 
 # ------------------------------------------ predictions and batch composition
-@pytest.mark.parametrize("est", [MixupClassifier(**FAST), MixupRegressor(**FAST)],
-                         ids=lambda e: type(e).__name__)
+@pytest.mark.parametrize(
+    "est", [MixupClassifier(**FAST), MixupRegressor(**FAST)], ids=lambda e: type(e).__name__
+)
 def test_predictions_do_not_depend_on_the_other_rows(est, data):
     est = clone(est)
     X, y = data
@@ -605,7 +637,7 @@ def test_predictions_do_not_depend_on_the_other_rows(est, data):
         rng.permutation(600),
     ):
         np.testing.assert_array_equal(predict(X[rows]), full[rows])
-    single = np.concatenate([predict(X[i:i + 1]) for i in range(0, 600, 97)])
+    single = np.concatenate([predict(X[i : i + 1]) for i in range(0, 600, 97)])
     np.testing.assert_array_equal(single, full[::97])
 
 

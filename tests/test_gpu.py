@@ -34,7 +34,8 @@ def test_bf16_autocast_runs_the_forward_in_bf16(blobs):
     seen = []
     clf.fit(X, y)
     hook = clf.net_.module_.layers[0].register_forward_hook(
-        lambda module, inputs, output: seen.append(output.dtype))
+        lambda module, inputs, output: seen.append(output.dtype)
+    )
     proba = clf.predict_proba(X)
     hook.remove()
     assert seen and set(seen) == {torch.bfloat16}
@@ -77,8 +78,9 @@ def test_streamed_batches_are_the_in_memory_batches():
     # Same generator state, same permutation: streaming changes where data lives, not batches.
     X = torch.randn(103, 4)
     y = torch.randn(103, 2)
-    streamed = StreamedBatches(X, y, 16, "cpu", shuffle=True,
-                               generator=torch.Generator().manual_seed(3), pin_memory=False)
+    streamed = StreamedBatches(
+        X, y, 16, "cpu", shuffle=True, generator=torch.Generator().manual_seed(3), pin_memory=False
+    )
     in_memory = TensorBatches(X, y, 16, shuffle=True, generator=torch.Generator().manual_seed(3))
     assert len(streamed) == len(in_memory) == 7
     for _ in range(2):  # two epochs: both draw a fresh permutation
@@ -207,10 +209,17 @@ def test_compile_on_cuda(blobs):
 def test_pinned_streaming_on_cuda(blobs, monkeypatch):
     X = torch.randn(1000, 5)
     y = torch.randn(1000, 3)
-    streamed = StreamedBatches(X.pin_memory(), y.pin_memory(), 64, "cuda", shuffle=True,
-                               generator=torch.Generator("cuda").manual_seed(1))
-    in_memory = TensorBatches(X.cuda(), y.cuda(), 64, shuffle=True,
-                              generator=torch.Generator("cuda").manual_seed(1))
+    streamed = StreamedBatches(
+        X.pin_memory(),
+        y.pin_memory(),
+        64,
+        "cuda",
+        shuffle=True,
+        generator=torch.Generator("cuda").manual_seed(1),
+    )
+    in_memory = TensorBatches(
+        X.cuda(), y.cuda(), 64, shuffle=True, generator=torch.Generator("cuda").manual_seed(1)
+    )
     for (xs, ys), (xm, ym) in zip(streamed, in_memory):
         assert xs.device.type == "cuda" and xs.is_contiguous()
         assert torch.equal(xs, xm) and torch.equal(ys, ym)
@@ -241,6 +250,7 @@ def test_batched_alpha_search_on_cuda(blobs):
     search = MixupClassifierCV(MixupClassifier(**params), alphas=[0.0, 0.4], cv=folds).fit(X, y)
     grid = GridSearchCV(MixupClassifier(**params), {"alpha": [0.0, 0.4]}, cv=folds).fit(X, y)
     assert search.batched_
-    np.testing.assert_allclose(search.cv_results_["mean_test_score"],
-                               grid.cv_results_["mean_test_score"], atol=0.02)
+    np.testing.assert_allclose(
+        search.cv_results_["mean_test_score"], grid.cv_results_["mean_test_score"], atol=0.02
+    )
     assert next(search.best_estimator_.net_.module_.parameters()).device.type == "cuda"

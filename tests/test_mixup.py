@@ -207,17 +207,20 @@ def test_discriminator_mixup_passes_gradients_to_the_fake_batch():
     assert fake.grad is not None and (fake.grad > 0).any()
 
 
-@pytest.mark.parametrize("kwargs, error, match", [
-    (dict(), ValueError, "exactly one"),
-    (dict(uniform_max=0.2, alpha=0.2), ValueError, "exactly one"),
-    (dict(uniform_max=1.5), ValueError, "uniform_max"),
-    (dict(uniform_max=-0.1), ValueError, "uniform_max"),
-    (dict(alpha=-1.0), ValueError, "alpha"),
-    (dict(lam=torch.ones(3)), ValueError, "shape"),
-    (dict(lam=torch.full((1,), 1.5)), ValueError, r"\[0, 1\]"),
-    (dict(lam=0.5), TypeError, "lam"),
-    (dict(uniform_max=0.2, pairs="same"), ValueError, "pairs"),
-])
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        (dict(), ValueError, "exactly one"),
+        (dict(uniform_max=0.2, alpha=0.2), ValueError, "exactly one"),
+        (dict(uniform_max=1.5), ValueError, "uniform_max"),
+        (dict(uniform_max=-0.1), ValueError, "uniform_max"),
+        (dict(alpha=-1.0), ValueError, "alpha"),
+        (dict(lam=torch.ones(3)), ValueError, "shape"),
+        (dict(lam=torch.full((1,), 1.5)), ValueError, r"\[0, 1\]"),
+        (dict(lam=0.5), TypeError, "lam"),
+        (dict(uniform_max=0.2, pairs="same"), ValueError, "pairs"),
+    ],
+)
 def test_discriminator_mixup_rejects_bad_settings(kwargs, error, match):
     real, fake = real_fake()
     with pytest.raises(error, match=match):

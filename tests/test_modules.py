@@ -65,9 +65,16 @@ def test_lr_schedule_through_callbacks():
 
     X_train, _, y_train, _ = _digits()
     schedule = LRScheduler(policy="MultiStepLR", milestones=[1, 2], gamma=0.1)
-    clf = MixupClassifier(optimizer="sgd", lr=0.1, max_epochs=3, module=SmallCNN,
-                          module_params={"width": 4}, callbacks=[("lr", schedule)], random_state=0,
-                          lr_schedule="constant")
+    clf = MixupClassifier(
+        optimizer="sgd",
+        lr=0.1,
+        max_epochs=3,
+        module=SmallCNN,
+        module_params={"width": 4},
+        callbacks=[("lr", schedule)],
+        random_state=0,
+        lr_schedule="constant",
+    )
     clf.fit(X_train[:100], y_train[:100])
     lrs = [group["lr"] for group in clf.net_.optimizer_.param_groups]
     assert lrs == [pytest.approx(0.001)]

