@@ -38,20 +38,29 @@ from skmixup.datasets import KEEL_DATASETS, fetch_keel
 REPO = Path(__file__).resolve().parents[1]
 DATASETS = [name for name, (group, _) in KEEL_DATASETS.items() if group == "imbalanced"]
 # The network's settings, fixed here so that the table does not move with the defaults.
-MIXUP = dict(alpha=0.2, hidden_layer_sizes=(128, 128), max_epochs=200, batch_size=32,
-             early_stopping=True, validation_fraction=0.1, n_iter_no_change=10, device="cpu")
+MIXUP = dict(
+    alpha=0.2,
+    hidden_layer_sizes=(128, 128),
+    max_epochs=200,
+    batch_size=32,
+    early_stopping=True,
+    validation_fraction=0.1,
+    n_iter_no_change=10,
+    device="cpu",
+)
 
 
 def models(seed):
     """name -> unfitted model."""
     return {
         "mixup": make_pipeline(StandardScaler(), MixupClassifier(**MIXUP, random_state=seed)),
-        "mixup balanced": make_pipeline(StandardScaler(), MixupClassifier(
-            **MIXUP, class_weight="balanced", random_state=seed)),
-        "logreg balanced": make_pipeline(StandardScaler(), LogisticRegression(
-            class_weight="balanced", max_iter=2000)),
-        "hgb balanced": HistGradientBoostingClassifier(class_weight="balanced",
-                                                       random_state=seed),
+        "mixup balanced": make_pipeline(
+            StandardScaler(), MixupClassifier(**MIXUP, class_weight="balanced", random_state=seed)
+        ),
+        "logreg balanced": make_pipeline(
+            StandardScaler(), LogisticRegression(class_weight="balanced", max_iter=2000)
+        ),
+        "hgb balanced": HistGradientBoostingClassifier(class_weight="balanced", random_state=seed),
     }
 
 
@@ -75,20 +84,34 @@ def run(n_splits=3, seed=0):
                 fit_time = time.perf_counter() - t0
                 column = list(fitted.classes_).index(minority)
                 proba = fitted.predict_proba(X[test])[:, column]
-                records.append(dict(
-                    dataset=name, n_samples=len(y), minority_share=counts.min() / len(y),
-                    split=k, model=model_name,
-                    balanced_accuracy=balanced_accuracy_score(y[test], fitted.predict(X[test])),
-                    roc_auc=roc_auc_score(y[test] == minority, proba),
-                    fit_time=fit_time))
-        print(f"{name:18s} n={len(y):5d} minority={counts.min() / len(y):6.1%} "
-              f"{time.perf_counter() - start:6.1f} s", flush=True)
+                records.append(
+                    dict(
+                        dataset=name,
+                        n_samples=len(y),
+                        minority_share=counts.min() / len(y),
+                        split=k,
+                        model=model_name,
+                        balanced_accuracy=balanced_accuracy_score(y[test], fitted.predict(X[test])),
+                        roc_auc=roc_auc_score(y[test] == minority, proba),
+                        fit_time=fit_time,
+                    )
+                )
+        print(
+            f"{name:18s} n={len(y):5d} minority={counts.min() / len(y):6.1%} "
+            f"{time.perf_counter() - start:6.1f} s",
+            flush=True,
+        )
     return pd.DataFrame.from_records(records)
 
 
 def summarise(records):
-    summary = records.groupby(["dataset", "model"], sort=False)[
-        ["balanced_accuracy", "roc_auc", "fit_time"]].mean().reset_index()
+    summary = (
+        records.groupby(["dataset", "model"], sort=False)[
+            ["balanced_accuracy", "roc_auc", "fit_time"]
+        ]
+        .mean()
+        .reset_index()
+    )
     return summary
 
 
@@ -99,12 +122,22 @@ def table(summary, records):
     auc = summary.pivot(index="dataset", columns="model", values="roc_auc")[order]
     bacc, auc = bacc.loc[DATASETS], auc.loc[DATASETS]
     share = records.groupby("dataset")["minority_share"].first()
-    header = ["dataset", "minority"] + [f"{m}: bal. acc." for m in order] \
+    header = (
+        ["dataset", "minority"]
+        + [f"{m}: bal. acc." for m in order]
         + [f"{m}: ROC AUC" for m in order]
-    rows = [[d, f"{share[d]:.1%}"] + [f"{bacc.loc[d, m]:.3f}" for m in order]
-            + [f"{auc.loc[d, m]:.3f}" for m in order] for d in DATASETS]
-    rows.append(["**mean**", "--"] + [f"**{bacc[m].mean():.3f}**" for m in order]
-                + [f"**{auc[m].mean():.3f}**" for m in order])
+    )
+    rows = [
+        [d, f"{share[d]:.1%}"]
+        + [f"{bacc.loc[d, m]:.3f}" for m in order]
+        + [f"{auc.loc[d, m]:.3f}" for m in order]
+        for d in DATASETS
+    ]
+    rows.append(
+        ["**mean**", "--"]
+        + [f"**{bacc[m].mean():.3f}**" for m in order]
+        + [f"**{auc[m].mean():.3f}**" for m in order]
+    )
     wins = (bacc["mixup balanced"] > bacc["mixup"]).sum()
     auc_wins = (auc["mixup balanced"] > auc["mixup"]).sum()
     lines = [".. list-table::", "   :header-rows: 1", ""]
@@ -112,10 +145,14 @@ def table(summary, records):
         lines.append("   * - " + row[0])
         lines += [f"     - {cell}" for cell in row[1:]]
     fit_time = records.groupby("model")["fit_time"].sum()
-    lines += ["", f"``class_weight='balanced'`` beats ``None`` on {wins} of {len(DATASETS)} "
-              f"datasets in balanced accuracy and on {auc_wins} of {len(DATASETS)} in ROC AUC "
-              f"(means over {records['split'].nunique()} splits). Total fit time: "
-              + ", ".join(f"{m} {fit_time[m]:.0f} s" for m in order) + "."]
+    lines += [
+        "",
+        f"``class_weight='balanced'`` beats ``None`` on {wins} of {len(DATASETS)} "
+        f"datasets in balanced accuracy and on {auc_wins} of {len(DATASETS)} in ROC AUC "
+        f"(means over {records['split'].nunique()} splits). Total fit time: "
+        + ", ".join(f"{m} {fit_time[m]:.0f} s" for m in order)
+        + ".",
+    ]
     return "\n".join(lines) + "\n"
 
 
@@ -123,8 +160,11 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=REPO / "docs" / "results" / "class_weight")
     parser.add_argument("--splits", type=int, default=3)
-    parser.add_argument("--table-only", action="store_true",
-                        help="rewrite the table from the records.csv in --out, fitting nothing")
+    parser.add_argument(
+        "--table-only",
+        action="store_true",
+        help="rewrite the table from the records.csv in --out, fitting nothing",
+    )
     args = parser.parse_args()
     torch.set_num_threads(1)
     start = time.perf_counter()

@@ -34,8 +34,9 @@ ALPHAS = [0.0, 0.1, 0.2, 0.4, 1.0]
 # epochs instead of 10: small steps, where a fit's time is mostly per-step overhead.
 RECIPES = {
     "default": {},
-    "paper": dict(batch_size=16, hidden_layer_sizes=(128, 128), lr=1e-3,
-                  lr_schedule="constant", max_epochs=2),
+    "paper": dict(
+        batch_size=16, hidden_layer_sizes=(128, 128), lr=1e-3, lr_schedule="constant", max_epochs=2
+    ),
 }
 UCI = ["abalone", "phishing", "htru2"]
 KEEL = ["contraceptive", "phoneme", "optdigits"]
@@ -49,8 +50,9 @@ def load(name, data_home):
     from skmixup.datasets import fetch_keel, fetch_uci
 
     if name in UCI:
-        X, y = fetch_uci(name, data_home=os.path.join(data_home, "uci"), as_frame=True,
-                         return_X_y=True, download_if_missing=False)
+        X, y = fetch_uci(
+            name, data_home=data_home, as_frame=True, return_X_y=True, download_if_missing=False
+        )
     else:
         X, y = fetch_keel(name, data_home=data_home, as_frame=True, return_X_y=True)
     X = pd.get_dummies(X, dtype=float).to_numpy(dtype=np.float64)
@@ -79,17 +81,32 @@ def measure(kind, name, n_jobs, data_home, recipe="default"):
             alpha = search.best_params_["alpha"]
         result = {"alpha": alpha, "scores": search.cv_results_["mean_test_score"].tolist()}
     seconds = time.perf_counter() - start
-    peak = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-            + resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
+    peak = (
+        resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        + resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    ) / 1024
     return {"seconds": seconds, "peak_mib": peak, "shape": list(X.shape), **result}
 
 
 def run(kind, name, n_jobs, data_home, recipe):
     env = dict(os.environ, OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
     out = subprocess.run(
-        [sys.executable, __file__, "--one", kind, name, str(n_jobs), "--data-home", data_home,
-         "--recipe", recipe],
-        env=env, capture_output=True, text=True)
+        [
+            sys.executable,
+            __file__,
+            "--one",
+            kind,
+            name,
+            str(n_jobs),
+            "--data-home",
+            data_home,
+            "--recipe",
+            recipe,
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     if out.returncode:
         sys.exit(f"{kind} {name} n_jobs={n_jobs} failed:\n{out.stderr[-3000:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -100,19 +117,29 @@ def main():
     parser.add_argument("--data-home", default=os.environ.get("SKMIXUP_DATA", "../shared/data"))
     parser.add_argument("--datasets", nargs="+", default=UCI + KEEL)
     parser.add_argument("--n-jobs", nargs="+", type=int, default=[1, 2])
-    parser.add_argument("--recipe", choices=sorted(RECIPES), default="default",
-                        help="default: MixupClassifier(); paper: batch 16, 128x128, 2 epochs")
-    parser.add_argument("--one", nargs=3, metavar=("KIND", "NAME", "N_JOBS"), help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--recipe",
+        choices=sorted(RECIPES),
+        default="default",
+        help="default: MixupClassifier(); paper: batch 16, 128x128, 2 epochs",
+    )
+    parser.add_argument(
+        "--one", nargs=3, metavar=("KIND", "NAME", "N_JOBS"), help=argparse.SUPPRESS
+    )
     args = parser.parse_args()
     if args.one:
         kind, name, n_jobs = args.one
         print(json.dumps(measure(kind, name, int(n_jobs), args.data_home, args.recipe)))
         return
-    print(f"{len(ALPHAS)} alphas x 5 folds, MixupClassifier({RECIPES[args.recipe]}), refit included; "
-          f"{os.cpu_count()} cores, one torch thread per process")
-    header = (f"{'dataset':14s} {'rows x cols':>12s} {'jobs':>4s} {'CV s':>7s} {'grid s':>7s} "
-              f"{'grid/CV':>7s} {'alpha CV':>8s} {'grid':>5s} {'|gap|':>6s} {'CV MiB':>7s} "
-              f"{'grid MiB':>8s} {'one fit s':>9s} {'CV/fit':>6s}")
+    print(
+        f"{len(ALPHAS)} alphas x 5 folds, MixupClassifier({RECIPES[args.recipe]}), refit included; "
+        f"{os.cpu_count()} cores, one torch thread per process"
+    )
+    header = (
+        f"{'dataset':14s} {'rows x cols':>12s} {'jobs':>4s} {'CV s':>7s} {'grid s':>7s} "
+        f"{'grid/CV':>7s} {'alpha CV':>8s} {'grid':>5s} {'|gap|':>6s} {'CV MiB':>7s} "
+        f"{'grid MiB':>8s} {'one fit s':>9s} {'CV/fit':>6s}"
+    )
     print(header)
     for name in args.datasets:
         one = run("one", name, 1, args.data_home, args.recipe)
@@ -121,11 +148,14 @@ def main():
             grid = run("grid", name, n_jobs, args.data_home, args.recipe)
             gap = np.max(np.abs(np.subtract(cv["scores"], grid["scores"])))
             shape = "x".join(map(str, cv["shape"]))
-            print(f"{name:14s} {shape:>12s} {n_jobs:4d} {cv['seconds']:7.1f} "
-                  f"{grid['seconds']:7.1f} {grid['seconds'] / cv['seconds']:6.1f}x "
-                  f"{cv['alpha']:8.1f} {grid['alpha']:5.1f} {gap:6.4f} {cv['peak_mib']:7.0f} "
-                  f"{grid['peak_mib']:8.0f} {one['seconds']:9.1f} "
-                  f"{cv['seconds'] / one['seconds']:5.1f}x", flush=True)
+            print(
+                f"{name:14s} {shape:>12s} {n_jobs:4d} {cv['seconds']:7.1f} "
+                f"{grid['seconds']:7.1f} {grid['seconds'] / cv['seconds']:6.1f}x "
+                f"{cv['alpha']:8.1f} {grid['alpha']:5.1f} {gap:6.4f} {cv['peak_mib']:7.0f} "
+                f"{grid['peak_mib']:8.0f} {one['seconds']:9.1f} "
+                f"{cv['seconds'] / one['seconds']:5.1f}x",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

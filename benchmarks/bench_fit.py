@@ -47,7 +47,9 @@ def load_data():
 def mlp():
     from torch import nn
 
-    return nn.Sequential(nn.Linear(8, 128), nn.ReLU(), nn.Linear(128, 128), nn.ReLU(), nn.Linear(128, 2))
+    return nn.Sequential(
+        nn.Linear(8, 128), nn.ReLU(), nn.Linear(128, 128), nn.ReLU(), nn.Linear(128, 2)
+    )
 
 
 def hand_loop(X, y, epochs, fused):
@@ -65,7 +67,7 @@ def hand_loop(X, y, epochs, fused):
     for _ in range(epochs):
         order = torch.randperm(n)
         for start in range(0, n, 16):
-            idx = order[start:start + 16]
+            idx = order[start : start + 16]
             xb, yb = X[idx], y[idx]
             lam = float(rng.beta(0.4, 0.4))
             perm = torch.randperm(len(xb))
@@ -81,9 +83,16 @@ def run_one(method, epochs):
     if method == "MixupClassifier":
         from skmixup import MixupClassifier
 
-        clf = MixupClassifier(alpha=0.4, hidden_layer_sizes=(128, 128), max_epochs=epochs,
-                              batch_size=16, lr=1e-3, early_stopping=False, device="cpu",
-                              random_state=0)
+        clf = MixupClassifier(
+            alpha=0.4,
+            hidden_layer_sizes=(128, 128),
+            max_epochs=epochs,
+            batch_size=16,
+            lr=1e-3,
+            early_stopping=False,
+            device="cpu",
+            random_state=0,
+        )
         start = time.perf_counter()
         clf.fit(X, y)
     elif method == "skorch_NeuralNetClassifier":
@@ -91,9 +100,18 @@ def run_one(method, epochs):
         from skorch import NeuralNetClassifier
 
         torch.manual_seed(0)
-        net = NeuralNetClassifier(mlp, criterion=torch.nn.CrossEntropyLoss, optimizer=torch.optim.Adam,
-                                  lr=1e-3, max_epochs=epochs, batch_size=16, train_split=None,
-                                  iterator_train__shuffle=True, device="cpu", verbose=0)
+        net = NeuralNetClassifier(
+            mlp,
+            criterion=torch.nn.CrossEntropyLoss,
+            optimizer=torch.optim.Adam,
+            lr=1e-3,
+            max_epochs=epochs,
+            batch_size=16,
+            train_split=None,
+            iterator_train__shuffle=True,
+            device="cpu",
+            verbose=0,
+        )
         start = time.perf_counter()
         net.fit(X, y)
     else:
@@ -105,7 +123,9 @@ def run_one(method, epochs):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--epochs", type=int, default=3)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--threads", type=int, default=2)
@@ -118,14 +138,29 @@ def main():
         run_one(args.one, args.epochs)
         return
     _, _, source = load_data()
-    print(f"data: {source}; 2x128 ReLU MLP, batch 16, {args.epochs} epochs, "
-          f"{args.threads} torch threads, {args.rounds} interleaved rounds")
+    print(
+        f"data: {source}; 2x128 ReLU MLP, batch 16, {args.epochs} epochs, "
+        f"{args.threads} torch threads, {args.rounds} interleaved rounds"
+    )
     times = {m: [] for m in METHODS}
     peaks = {m: 0.0 for m in METHODS}
     for _ in range(args.rounds):
         for method in METHODS:
-            out = subprocess.run([sys.executable, __file__, "--one", method, "--epochs", str(args.epochs),
-                                  "--threads", str(args.threads)], capture_output=True, text=True, check=True)
+            out = subprocess.run(
+                [
+                    sys.executable,
+                    __file__,
+                    "--one",
+                    method,
+                    "--epochs",
+                    str(args.epochs),
+                    "--threads",
+                    str(args.threads),
+                ],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
             record = json.loads(out.stdout.strip().splitlines()[-1])
             times[method].append(record["seconds"])
             peaks[method] = max(peaks[method], record["peak_rss_mib"])
@@ -133,7 +168,10 @@ def main():
     print(f"{'method':<28} {'median s':>9} {'s/epoch':>8} {'x hand loop':>12} {'peak RSS MiB':>13}")
     for method in METHODS:
         med = statistics.median(times[method])
-        print(f"{method:<28} {med:9.2f} {med / args.epochs:8.3f} {med / base:12.2f} {peaks[method]:13.0f}")
+        print(
+            f"{method:<28} {med:9.2f} {med / args.epochs:8.3f} {med / base:12.2f} "
+            f"{peaks[method]:13.0f}"
+        )
 
 
 if __name__ == "__main__":

@@ -34,8 +34,11 @@ SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 
 def find(data, *names):
     for name in names:
-        for path in (Path(data) / name, SHARED / "uci" / "htru2" / name,
-                     SHARED / "images" / "fashion-mnist" / name):
+        for path in (
+            Path(data) / name,
+            SHARED / "uci" / "htru2" / name,
+            SHARED / "images" / "fashion-mnist" / name,
+        ):
             if path.exists():
                 return path
     raise FileNotFoundError(f"none of {names} under {data} or {SHARED}")
@@ -79,36 +82,56 @@ def main():
     parser.add_argument("--no-cpu", action="store_true")
     args = parser.parse_args()
     gpu = torch.cuda.get_device_name() if torch.cuda.is_available() else "no GPU"
-    print(f"torch {torch.__version__}; {gpu}; CPU: {torch.get_num_threads()} threads "
-          f"of {os.cpu_count()} cores; {args.epochs} timed epochs per configuration")
-    configs = [("cpu", None, False), ("cuda", None, False), ("cuda", "bf16", False),
-               ("cuda", None, True), ("cuda", "bf16", True)]
+    print(
+        f"torch {torch.__version__}; {gpu}; CPU: {torch.get_num_threads()} threads "
+        f"of {os.cpu_count()} cores; {args.epochs} timed epochs per configuration"
+    )
+    configs = [
+        ("cpu", None, False),
+        ("cuda", None, False),
+        ("cuda", "bf16", False),
+        ("cuda", None, True),
+        ("cuda", "bf16", True),
+    ]
     if args.no_cpu:
         configs = configs[1:]
     if not torch.cuda.is_available():
         configs = configs[:1]
-    data = {name: load_htru2(args.data) if name == "htru2" else load_fashion(args.data)
-            for name in args.datasets}
+    data = {
+        name: load_htru2(args.data) if name == "htru2" else load_fashion(args.data)
+        for name in args.datasets
+    }
     # Compiled configurations last: each pays a compilation.
     for compiled in (False, True):
         for name, (X, y) in data.items():
-            for batch_size in ([16, 256] if name == "htru2" else [128]):
+            for batch_size in [16, 256] if name == "htru2" else [128]:
                 for device, precision, compile_ in configs:
                     if compile_ != compiled:
                         continue
                     Xs, ys = X, y
                     if device == "cpu" and len(X) > args.cpu_rows and X.ndim == 4:
-                        Xs, ys = X[:args.cpu_rows], y[:args.cpu_rows]
+                        Xs, ys = X[: args.cpu_rows], y[: args.cpu_rows]
                     first, per_epoch, clf = timed_fit(
-                        Xs, ys, args.epochs, device=device, precision=precision,
-                        compile=compile_, batch_size=batch_size)
+                        Xs,
+                        ys,
+                        args.epochs,
+                        device=device,
+                        precision=precision,
+                        compile=compile_,
+                        batch_size=batch_size,
+                    )
                     us = per_epoch / len(Xs) * 1e6
-                    label = f"{device}{'' if precision is None else ' ' + precision}" \
-                            f"{' compile' if compile_ else ''}"
-                    print(f"{name:13s} batch {batch_size:4d} {label:18s} rows {len(Xs):6d}: "
-                          f"{per_epoch:7.2f} s/epoch, {us:7.2f} us/sample; 1-epoch fit "
-                          f"{first:6.1f} s; train acc {clf.score(Xs[:5000], ys[:5000]):.3f}",
-                          flush=True)
+                    label = (
+                        f"{device}{'' if precision is None else ' ' + precision}"
+                        f"{' compile' if compile_ else ''}"
+                    )
+                    print(
+                        f"{name:13s} batch {batch_size:4d} {label:18s} rows {len(Xs):6d}: "
+                        f"{per_epoch:7.2f} s/epoch, {us:7.2f} us/sample; 1-epoch fit "
+                        f"{first:6.1f} s; train acc {clf.score(Xs[:5000], ys[:5000]):.3f}",
+                        flush=True,
+                    )
+
 
 if __name__ == "__main__":
     main()

@@ -49,11 +49,16 @@ def main():
 
     torch.set_num_threads(1)
     warnings.filterwarnings("ignore", category=ConvergenceWarning)
-    data = {name: loader(return_X_y=True) for name, loader in
-            (("iris", load_iris), ("breast_cancer", load_breast_cancer))}
+    data = {
+        name: loader(return_X_y=True)
+        for name, loader in (("iris", load_iris), ("breast_cancer", load_breast_cancer))
+    }
     data = {name: (StandardScaler().fit_transform(X), y) for name, (X, y) in data.items()}
     MixupClassifier(max_epochs=1).fit(*data["iris"])  # first-use imports out of the timings
-    print(f"{'load':<8} {'dataset':<14} {'MixupClassifier s':>18} {'MLPClassifier s':>16} {'ratio':>6}")
+    print(
+        f"{'load':<8} {'dataset':<14} {'MixupClassifier s':>18} {'MLPClassifier s':>16} "
+        f"{'ratio':>6}"
+    )
     for load in ("idle", "busy"):
         stop = mp.Event()
         spinner = mp.Process(target=_spin, args=(stop,)) if load == "busy" else None

@@ -1,7 +1,7 @@
 """Which MixupClassifier defaults win on the UCI datasets? Evidence for the defaults.
 
 For each candidate setting, on the good-practice protocol of
-``skmixup.experiments.uci`` (median imputation, standardised features, one-hot
+``experiments.uci`` (median imputation, standardised features, one-hot
 categories) and the same stratified splits: the test error of MixupClassifier
 with that setting, of its alpha=0 twin (ERM), and of ``MLPClassifier()``
 measured in the same run. Prints, per candidate, the mean error over the
@@ -13,6 +13,12 @@ It is a study, not a test: with 16 cores and 5 splits it takes about 10 minutes.
 """
 
 from __future__ import annotations
+
+import sys
+from pathlib import Path as _Path
+
+# experiments/ is not installed: it runs from the repository's root, put on sys.path here.
+sys.path.insert(0, str(_Path(__file__).resolve().parents[1]))
 
 import argparse
 import json
@@ -39,10 +45,12 @@ CANDIDATES = {
     "a1.0 ES bs64": dict(alpha=1.0, max_epochs=200, batch_size=64, early_stopping=True),
     "a0.4 ep100 bs32 drop0.1": dict(alpha=0.4, max_epochs=100, batch_size=32, dropout=0.1),
     "a0.4 ES bs64": dict(alpha=0.4, max_epochs=200, batch_size=64, early_stopping=True),
-    "a0.4 ES p20 bs32": dict(alpha=0.4, max_epochs=200, batch_size=32, early_stopping=True,
-                             n_iter_no_change=20),
-    "a1.0 ES p20 bs32": dict(alpha=1.0, max_epochs=200, batch_size=32, early_stopping=True,
-                             n_iter_no_change=20),
+    "a0.4 ES p20 bs32": dict(
+        alpha=0.4, max_epochs=200, batch_size=32, early_stopping=True, n_iter_no_change=20
+    ),
+    "a1.0 ES p20 bs32": dict(
+        alpha=1.0, max_epochs=200, batch_size=32, early_stopping=True, n_iter_no_change=20
+    ),
 }
 
 
@@ -52,27 +60,35 @@ def _fit_one(name, X, y, split, train, test, params):
     from sklearn.neural_network import MLPClassifier
     from sklearn.pipeline import make_pipeline
 
+    from experiments.uci import _preprocessor
     from skmixup import MixupClassifier
-    from skmixup.experiments.uci import _preprocessor
 
     torch.set_num_threads(1)
-    model = (MLPClassifier(random_state=split) if params is None
-             else MixupClassifier(random_state=split, device="cpu", **BASE, **params))
+    model = (
+        MLPClassifier(random_state=split)
+        if params is None
+        else MixupClassifier(random_state=split, device="cpu", **BASE, **params)
+    )
     pipe = make_pipeline(_preprocessor(X, scale=True), model)
     start = time.perf_counter()
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", category=ConvergenceWarning)
         pipe.fit(X.iloc[train], y[train])
     error = 100 * float(np.mean(pipe.predict(X.iloc[test]) != y[test]))
-    return dict(dataset=name, split=split, params=json.dumps(params, sort_keys=True),
-                error=error, fit_s=time.perf_counter() - start,
-                epochs=getattr(pipe[-1], "n_iter_", np.nan))
+    return dict(
+        dataset=name,
+        split=split,
+        params=json.dumps(params, sort_keys=True),
+        error=error,
+        fit_s=time.perf_counter() - start,
+        epochs=getattr(pipe[-1], "n_iter_", np.nan),
+    )
 
 
 def main(argv=None):
     from joblib import Parallel, delayed
 
-    from skmixup.experiments.uci import DATASETS, load_dataset, make_splits
+    from experiments.uci import DATASETS, load_dataset, make_splits
 
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--splits", type=int, default=5)
@@ -97,11 +113,15 @@ def main(argv=None):
         X, y, _ = load_dataset(name, args.data_home)
         data[name] = (X, y, make_splits(y, args.splits, 0.2, 0))
     cost = {"htru2": 30, "phishing": 20, "abalone": 6, "arrhythmia": 2, "arcene": 2, "iris": 1}
-    tasks = [(name, split, train, test, None if s is None else json.loads(s))
-             for s in settings for name, (X, y, splits) in data.items()
-             for split, (train, test) in enumerate(splits)]
-    tasks.sort(key=lambda t: -cost[t[0]] * (1 if t[4] is None else t[4]["max_epochs"]
-                                             / t[4]["batch_size"]))
+    tasks = [
+        (name, split, train, test, None if s is None else json.loads(s))
+        for s in settings
+        for name, (X, y, splits) in data.items()
+        for split, (train, test) in enumerate(splits)
+    ]
+    tasks.sort(
+        key=lambda t: -cost[t[0]] * (1 if t[4] is None else t[4]["max_epochs"] / t[4]["batch_size"])
+    )
     rows = []
     if args.previous:
         previous = pd.read_csv(args.previous)
@@ -133,18 +153,27 @@ def report(records, candidates):
     records["params"] = records["params"].fillna("null")
     per = records.groupby(["params", "dataset"])["error"].mean().unstack()
     mlp = per.loc["null"]
-    lines = [f"{'candidate':<26} {'model':<6} " + " ".join(f"{d[:8]:>8}" for d in per.columns)
-             + f" {'mean':>6} {'/MLP':>5}"]
-    lines.append(f"{'MLPClassifier()':<26} {'':<6} " + " ".join(f"{v:8.2f}" for v in mlp)
-                 + f" {mlp.mean():6.2f} {1:5.2f}")
+    lines = [
+        f"{'candidate':<26} {'model':<6} "
+        + " ".join(f"{d[:8]:>8}" for d in per.columns)
+        + f" {'mean':>6} {'/MLP':>5}"
+    ]
+    lines.append(
+        f"{'MLPClassifier()':<26} {'':<6} "
+        + " ".join(f"{v:8.2f}" for v in mlp)
+        + f" {mlp.mean():6.2f} {1:5.2f}"
+    )
     for label, params in candidates.items():
         for model, p in (("mixup", params), ("ERM", {**params, "alpha": 0.0})):
             key = json.dumps(p, sort_keys=True)
             if key not in per.index:
                 continue
             row = per.loc[key]
-            lines.append(f"{label:<26} {model:<6} " + " ".join(f"{v:8.2f}" for v in row)
-                         + f" {row.mean():6.2f} {row.mean() / mlp.mean():5.2f}")
+            lines.append(
+                f"{label:<26} {model:<6} "
+                + " ".join(f"{v:8.2f}" for v in row)
+                + f" {row.mean():6.2f} {row.mean() / mlp.mean():5.2f}"
+            )
     return "\n".join(lines)
 
 

@@ -9,10 +9,10 @@ gradient sign method (FGSM) and its iterative version (I-FGSM).
 
 This example trains the same small CNN twice on scikit-learn's 8x8 digits,
 once with plain empirical risk minimisation (``alpha=0``) and once with
-mixup, and attacks both with :func:`skmixup.attacks.fgsm` and
-:func:`skmixup.attacks.iterative_fgsm` over a range of budgets ``eps``.
+mixup, and attacks both with ``experiments._attacks.fgsm`` and
+``experiments._attacks.iterative_fgsm`` over a range of budgets ``eps``.
 It then shows the stored results of the larger Fashion-MNIST experiment
-(``python -m skmixup adversarial``).
+(``python -m experiments adversarial``).
 """
 
 # %%
@@ -35,8 +35,14 @@ X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0, strati
 
 models = {}
 for name, alpha in [("ERM", 0.0), ("mixup (alpha=1)", 1.0)]:
-    clf = MixupClassifier(alpha=alpha, module=SmallCNN, module_params={"width": 8},
-                          max_epochs=20, early_stopping=False, random_state=0).fit(X_train, y_train)
+    clf = MixupClassifier(
+        alpha=alpha,
+        module=SmallCNN,
+        module_params={"width": 8},
+        max_epochs=20,
+        early_stopping=False,
+        random_state=0,
+    ).fit(X_train, y_train)
     models[name] = clf
     print(f"{name}: clean test error {100 * (1 - clf.score(X_test, y_test)):.1f}%")
 
@@ -48,8 +54,8 @@ for name, alpha in [("ERM", 0.0), ("mixup (alpha=1)", 1.0)]:
 # 0..9 are also the networks' class indices.
 import matplotlib.pyplot as plt
 
-from skmixup.attacks import fgsm, iterative_fgsm
-from skmixup.experiments.adversarial import attack_error
+from experiments._attacks import fgsm, iterative_fgsm
+from experiments.adversarial import attack_error
 
 X_t, y_t = torch.from_numpy(X_test), torch.from_numpy(y_test)
 epsilons = [0.0, 0.02, 0.05, 0.1, 0.15, 0.2]
@@ -68,24 +74,28 @@ fig.tight_layout()
 # %%
 # The Fashion-MNIST experiment
 # ----------------------------
-# ``python -m skmixup adversarial --out docs/results/images`` trains ERM and
+# ``python -m experiments adversarial --out docs/results/images`` trains ERM and
 # mixup (alpha=1) CNNs on 5,000 Fashion-MNIST images and a third, separately
 # seeded ERM network that crafts the black-box examples. Its stored results:
 from pathlib import Path
 
 import pandas as pd
 
-from skmixup.experiments.adversarial import format_table, plot_errors
+from experiments.adversarial import format_table, plot_errors
 
 candidates = [Path("../docs/results/images"), Path("docs/results/images"), Path("results/images")]
 if "__file__" in globals():
     candidates.insert(0, Path(__file__).resolve().parent.parent / "docs" / "results" / "images")
-stored = next((p / "adversarial_results.csv" for p in candidates if (p / "adversarial_results.csv").exists()),
-              None)
+stored = next(
+    (p / "adversarial_results.csv" for p in candidates if (p / "adversarial_results.csv").exists()),
+    None,
+)
 if stored is not None:
     results = pd.read_csv(stored)
     print(format_table(results).to_string())
     plot_errors(results)
 else:
-    print("stored results not found; run: python -m skmixup adversarial --out docs/results/images")
+    print(
+        "stored results not found; run: python -m experiments adversarial --out docs/results/images"
+    )
 plt.show()

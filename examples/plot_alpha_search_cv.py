@@ -69,8 +69,14 @@ for offset, (name, results) in zip(
     (-0.08, 0.08),
     (("MixupClassifierCV", search_cv.cv_results_), ("GridSearchCV", grid.cv_results_)),
 ):
-    ax.errorbar(positions + offset, results["mean_test_score"],
-                yerr=results["std_test_score"], fmt="o", capsize=3, label=name)
+    ax.errorbar(
+        positions + offset,
+        results["mean_test_score"],
+        yerr=results["std_test_score"],
+        fmt="o",
+        capsize=3,
+        label=name,
+    )
 ax.set_xticks(positions, [str(a) for a in alphas])
 ax.set_xlabel("alpha")
 ax.set_ylabel("cross-validated accuracy")

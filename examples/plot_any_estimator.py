@@ -29,7 +29,9 @@ X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.5, random_
 hgb = HistGradientBoostingClassifier(max_iter=200, early_stopping=False, random_state=0)
 models = {
     "HistGradientBoosting": hgb,
-    "MixupEstimator(HistGradientBoosting, alpha=0.4)": MixupEstimator(hgb, alpha=0.4, n_mixed=4.0, random_state=0),
+    "MixupEstimator(HistGradientBoosting, alpha=0.4)": MixupEstimator(
+        hgb, alpha=0.4, n_mixed=4.0, random_state=0
+    ),
 }
 for model in models.values():
     model.fit(X_train, y_train)
@@ -49,9 +51,13 @@ fig, axes = plt.subplots(1, 2, figsize=(11, 4), sharey=True)
 for ax, (name, model) in zip(axes, models.items()):
     proba = model.predict_proba(grid)[:, 1].reshape(xx.shape)
     ax.contourf(xx, yy, proba, levels=np.linspace(0, 1, 11), cmap="RdBu_r", alpha=0.8)
-    ax.scatter(X_train[:, 0], X_train[:, 1], c=y_train, cmap="RdBu_r", s=8, edgecolors="k", linewidths=0.3)
+    ax.scatter(
+        X_train[:, 0], X_train[:, 1], c=y_train, cmap="RdBu_r", s=8, edgecolors="k", linewidths=0.3
+    )
     loss = log_loss(y_test, model.predict_proba(X_test))
-    ax.set_title(f"{name}\ntest accuracy {model.score(X_test, y_test):.3f}, log-loss {loss:.3f}", fontsize=9)
+    ax.set_title(
+        f"{name}\ntest accuracy {model.score(X_test, y_test):.3f}, log-loss {loss:.3f}", fontsize=9
+    )
 fig.tight_layout()
 plt.show()
 
@@ -62,8 +68,9 @@ plt.show()
 from scipy.special import expit
 from sklearn.linear_model import LogisticRegression
 
-meta = MixupEstimator(LogisticRegression(C=np.inf, tol=1e-10, max_iter=10_000),
-                      alpha=1.0, random_state=0).fit(X_train, y_train)
+meta = MixupEstimator(
+    LogisticRegression(C=np.inf, tol=1e-10, max_iter=10_000), alpha=1.0, random_state=0
+).fit(X_train, y_train)
 X_fit, y_fit, weight = meta._mix(X_train, y_train, regressor=False)
 m = len(X_train)
 soft_label = weight[:m] * y_fit[:m] + (1 - weight[:m]) * y_fit[m:]

@@ -29,9 +29,7 @@ X, y = make_classification(
     flip_y=0.05,
     random_state=0,
 )
-X_train, X_test, y_train, y_test = train_test_split(
-    X, y, test_size=0.5, random_state=0
-)
+X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.5, random_state=0)
 
 # %%
 # The same network, with and without mixup
@@ -43,18 +41,13 @@ from skmixup import MixupClassifier
 
 models = {
     "ERM (alpha=0)": make_pipeline(
-        StandardScaler(),
-        MixupClassifier(alpha=0.0, max_epochs=50, random_state=0),
+        StandardScaler(), MixupClassifier(alpha=0.0, max_epochs=50, random_state=0)
     ),
     "mixup (alpha=0.4)": make_pipeline(
-        StandardScaler(),
-        MixupClassifier(alpha=0.4, max_epochs=50, random_state=0),
+        StandardScaler(), MixupClassifier(alpha=0.4, max_epochs=50, random_state=0)
     ),
 }
-proba = {
-    name: model.fit(X_train, y_train).predict_proba(X_test)
-    for name, model in models.items()
-}
+proba = {name: model.fit(X_train, y_train).predict_proba(X_test) for name, model in models.items()}
 
 # %%
 # Expected calibration error
@@ -76,12 +69,8 @@ def reliability(proba, y_true, n_bins=N_BINS):
     bins = np.clip(np.ceil(confidence * n_bins).astype(int) - 1, 0, n_bins - 1)
     share = np.bincount(bins, minlength=n_bins) / len(y_true)
     with np.errstate(invalid="ignore"):  # empty bins give NaN
-        mean_conf = np.bincount(bins, confidence, n_bins) / np.bincount(
-            bins, minlength=n_bins
-        )
-        accuracy = np.bincount(bins, correct, n_bins) / np.bincount(
-            bins, minlength=n_bins
-        )
+        mean_conf = np.bincount(bins, confidence, n_bins) / np.bincount(bins, minlength=n_bins)
+        accuracy = np.bincount(bins, correct, n_bins) / np.bincount(bins, minlength=n_bins)
     ece = np.nansum(share * np.abs(accuracy - mean_conf))
     return mean_conf, accuracy, share, ece
 
@@ -104,12 +93,7 @@ for name, p in proba.items():
 import matplotlib.pyplot as plt
 
 fig, axes = plt.subplots(
-    2,
-    2,
-    figsize=(9, 6.5),
-    sharex=True,
-    layout="constrained",
-    gridspec_kw={"height_ratios": [3, 1]},
+    2, 2, figsize=(9, 6.5), sharex=True, layout="constrained", gridspec_kw={"height_ratios": [3, 1]}
 )
 edges = np.linspace(0, 1, N_BINS + 1)
 for column, (name, p) in enumerate(proba.items()):
@@ -126,14 +110,7 @@ for column, (name, p) in enumerate(proba.items()):
     top.plot([0, 1], [0, 1], "k--", label="perfect calibration")
     top.set_title(f"{name}: ECE = {ece:.3f}")
     top.set_ylim(0, 1)
-    bottom.bar(
-        edges[:-1],
-        share,
-        width=1 / N_BINS,
-        align="edge",
-        color="gray",
-        edgecolor="k",
-    )
+    bottom.bar(edges[:-1], share, width=1 / N_BINS, align="edge", color="gray", edgecolor="k")
     bottom.set_xlabel("confidence of the predicted class")
 axes[0, 0].set_ylabel("accuracy")
 axes[1, 0].set_ylabel("share of samples")

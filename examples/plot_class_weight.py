@@ -33,9 +33,7 @@ X, y = make_classification(
     class_sep=0.8,
     random_state=3,
 )
-X_train, X_test, y_train, y_test = train_test_split(
-    X, y, test_size=0.5, stratify=y, random_state=0
-)
+X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.5, stratify=y, random_state=0)
 print(f"minority share: {y.mean():.1%}")
 
 # %%
@@ -50,9 +48,7 @@ from skmixup import MixupClassifier
 
 params = dict(alpha=0.2, max_epochs=60, batch_size=64, early_stopping=False, random_state=0)
 models = {
-    "mixup, class_weight=None": make_pipeline(
-        StandardScaler(), MixupClassifier(**params)
-    ),
+    "mixup, class_weight=None": make_pipeline(StandardScaler(), MixupClassifier(**params)),
     "mixup, class_weight='balanced'": make_pipeline(
         StandardScaler(), MixupClassifier(class_weight="balanced", **params)
     ),

@@ -43,9 +43,7 @@ from skmixup.mixup import mixup_batch, one_hot, sample_lambda
 generator = torch.Generator().manual_seed(0)
 x = torch.from_numpy(X_train[:8])
 y_soft = one_hot(torch.from_numpy(y_train[:8]), n_classes=10)
-lam = sample_lambda(
-    1.0, size=8, generator=generator
-)  # one coefficient per image
+lam = sample_lambda(1.0, size=8, generator=generator)  # one coefficient per image
 x_mixed, y_mixed, partner = mixup_batch(x, y_soft, lam, generator=generator)
 
 fig, axes = plt.subplots(1, 8, figsize=(12, 2.2), layout="constrained")
@@ -53,10 +51,7 @@ for ax, image, target in zip(axes, x_mixed, y_mixed):
     ax.imshow(image[0], cmap="gray_r", vmin=0, vmax=1)
     top = torch.argsort(target, descending=True)[:2]
     ax.set_title(
-        "\n".join(
-            f"{int(k)}: {target[k]:.2f}" for k in top if target[k] >= 0.005
-        ),
-        fontsize=9,
+        "\n".join(f"{int(k)}: {target[k]:.2f}" for k in top if target[k] >= 0.005), fontsize=9
     )
     ax.set_axis_off()
 plt.show()
@@ -69,12 +64,8 @@ plt.show()
 from skmixup import MixupClassifier
 
 models = {
-    "ERM (alpha=0)": MixupClassifier(
-        alpha=0.0, max_epochs=15, batch_size=64, random_state=0
-    ),
-    "mixup (alpha=0.2)": MixupClassifier(
-        alpha=0.2, max_epochs=15, batch_size=64, random_state=0
-    ),
+    "ERM (alpha=0)": MixupClassifier(alpha=0.0, max_epochs=15, batch_size=64, random_state=0),
+    "mixup (alpha=0.2)": MixupClassifier(alpha=0.2, max_epochs=15, batch_size=64, random_state=0),
 }
 for name, model in models.items():
     model.fit(X_train, y_train)
@@ -99,9 +90,7 @@ print(
 # not by this curve.
 fig, ax = plt.subplots(figsize=(6, 3.5), layout="constrained")
 for name, model in models.items():
-    ax.plot(
-        range(1, model.n_iter_ + 1), model.loss_curve_, marker="o", label=name
-    )
+    ax.plot(range(1, model.n_iter_ + 1), model.loss_curve_, marker="o", label=name)
 ax.set_xlabel("epoch")
 ax.set_ylabel("training loss")
 ax.set_yscale("log")
@@ -116,11 +105,7 @@ predicted = mixup_model.predict(X_test)
 wrong = np.flatnonzero(predicted != y_test)[:8]
 if len(wrong):
     fig, axes = plt.subplots(
-        1,
-        len(wrong),
-        figsize=(1.5 * len(wrong), 2),
-        layout="constrained",
-        squeeze=False,
+        1, len(wrong), figsize=(1.5 * len(wrong), 2), layout="constrained", squeeze=False
     )
     for ax, k in zip(axes[0], wrong):
         ax.imshow(X_test[k, 0], cmap="gray_r", vmin=0, vmax=1)

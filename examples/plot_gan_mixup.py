@@ -13,7 +13,7 @@ plane, a ring of 8 Gaussians and a 5x5 grid of 25.
 This example shows the mixing step,
 :func:`skmixup.mixup.discriminator_mixup`, trains a small GAN with and
 without it, and then shows the stored results of the larger study
-(``python -m skmixup gan``, :mod:`skmixup.experiments.gan`).
+(``python -m experiments gan``, :mod:`experiments.gan`).
 """
 
 # %%
@@ -28,7 +28,7 @@ without it, and then shows the stored results of the larger study
 import matplotlib.pyplot as plt
 import torch
 
-from skmixup.experiments.gan import mode_centres, sample_mixture
+from experiments.gan import mode_centres, sample_mixture
 from skmixup.mixup import discriminator_mixup
 
 torch.set_num_threads(1)
@@ -36,8 +36,11 @@ g = torch.Generator().manual_seed(0)
 real = sample_mixture(mode_centres("ring"), 256, 0.05, generator=g)
 fake = 0.3 * torch.randn(256, 2, generator=g)
 x, y, index, lam = discriminator_mixup(real, fake, uniform_max=1.0, generator=g)
-print(f"{len(x)} mixed rows; labels: {int((y == 1).sum())} exactly real, {int((y == 0).sum())} exactly "
-      f"fake, {int(((y > 0) & (y < 1)).sum())} in between")
+print(
+    f"{len(x)} mixed rows; labels: {int((y == 1).sum())} exactly real, "
+    f"{int((y == 0).sum())} exactly "
+    f"fake, {int(((y > 0) & (y < 1)).sum())} in between"
+)
 
 fig, axes = plt.subplots(1, 2, figsize=(8, 3.8), sharex=True, sharey=True)
 axes[0].scatter(*real.T, s=4, label="real (label 1)")
@@ -54,8 +57,8 @@ fig.tight_layout()
 # %%
 # Training a small GAN, with and without discriminator mixup
 # ----------------------------------------------------------
-# :func:`~skmixup.experiments.gan.run` trains every run of a
-# :class:`~skmixup.experiments.gan.GANConfig` at once (stacked weights): here
+# :func:`~experiments.gan.run` trains every run of a
+# :class:`~experiments.gan.GANConfig` at once (stacked weights): here
 # the ring, generator and discriminator MLPs of 3 hidden layers of 64, Adam,
 # 5 discriminator steps per generator step, 1,000 generator steps, two seeds
 # (the ring is where the study below saw a tendency in mixup's favour; on the
@@ -65,12 +68,14 @@ fig.tight_layout()
 # Each panel shows 2,500 generated samples (blue) over the mode centres (red)
 # and its score: the modes covered and the share of high-quality samples,
 # those within 3 standard deviations of a mode centre.
-from skmixup.experiments.gan import GANConfig, format_table, plot_samples, run, summarize
+from experiments.gan import GANConfig, format_table, plot_samples, run, summarize
 
 config = GANConfig(
     distributions=("ring",),
     settings={"no mixup": None, "mixup U(0, 0.2)": {"uniform_max": 0.2}},
-    n_seeds=2, n_iterations=1000, n_checkpoints=4,
+    n_seeds=2,
+    n_iterations=1000,
+    n_checkpoints=4,
 )
 curves, samples = run(config)
 plot_samples(samples, config)
@@ -82,7 +87,7 @@ print(format_table(summarize(curves)))
 #
 # The study
 # ---------
-# ``python -m skmixup gan --out docs/results/gan`` trains both problems with
+# ``python -m experiments gan --out docs/results/gan`` trains both problems with
 # no mixup, with the partner's weight from Uniform(0, 0.2) and from
 # Uniform(0, 1), five seeds each, 2,000 generator steps (9 minutes on one
 # thread of a busy 2-core machine). Its stored results: modes covered at the last step (mean
@@ -96,7 +101,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from skmixup.experiments.gan import plot_curves
+from experiments.gan import plot_curves
 
 candidates = [Path("../docs/results/gan"), Path("docs/results/gan"), Path("results/gan")]
 if "__file__" in globals():
@@ -106,5 +111,5 @@ if folder is not None:
     print(format_table(pd.read_csv(folder / "gan_summary.csv")))
     plot_curves(pd.read_csv(folder / "gan_curves.csv"))
 else:
-    print("stored results not found; run: python -m skmixup gan --out docs/results/gan")
+    print("stored results not found; run: python -m experiments gan --out docs/results/gan")
 plt.show()

@@ -10,11 +10,11 @@ paper (Zhang et al., 2018, Table 2) found that mixup with a large ``alpha``
 resists this: its best-epoch and last-epoch test errors stay close.
 
 This example corrupts half of the training labels of scikit-learn's 8x8
-digits with :func:`skmixup.experiments.memorization.corrupt_labels`, trains
+digits with :func:`experiments.memorization.corrupt_labels`, trains
 the same small CNN with ERM and with mixup, and records the test error
 (against the clean test labels) after every epoch. It then shows the stored
 results of the larger Fashion-MNIST experiment
-(``python -m skmixup memorization``).
+(``python -m experiments memorization``).
 """
 
 # %%
@@ -27,7 +27,7 @@ import torch
 from sklearn.datasets import load_digits
 from sklearn.model_selection import train_test_split
 
-from skmixup.experiments.memorization import corrupt_labels
+from experiments.memorization import corrupt_labels
 
 torch.set_num_threads(1)
 X, y = load_digits(return_X_y=True)
@@ -39,26 +39,35 @@ print(f"{corrupted.sum()} of {len(y_train)} training labels corrupted")
 # %%
 # Test error after every epoch
 # ----------------------------
-# :class:`~skmixup.experiments.memorization.EpochTestError` is a small
+# :class:`~experiments.memorization.EpochTestError` is a small
 # skorch callback passed through the ``callbacks`` parameter; it records the
 # test error in the net's history after each epoch.
 import matplotlib.pyplot as plt
 
+from experiments.memorization import EpochTestError
 from skmixup import MixupClassifier
-from skmixup.experiments.memorization import EpochTestError
 from skmixup.modules import SmallCNN
 
 fig, ax = plt.subplots(figsize=(5, 3.2))
 for name, alpha in [("ERM", 0.0), ("mixup (alpha=8)", 8.0)]:
     # A fixed number of epochs: early stopping would hide what happens late in training.
-    clf = MixupClassifier(alpha=alpha, module=SmallCNN, module_params={"width": 16}, max_epochs=40,
-                          early_stopping=False, random_state=0,
-                          callbacks=[("test_error", EpochTestError(X_test, y_test))])
+    clf = MixupClassifier(
+        alpha=alpha,
+        module=SmallCNN,
+        module_params={"width": 16},
+        max_epochs=40,
+        early_stopping=False,
+        random_state=0,
+        callbacks=[("test_error", EpochTestError(X_test, y_test))],
+    )
     clf.fit(X_train, y_noisy)
     curve = 100 * np.array(clf.net_.history[:, "test_error"])
     fit = np.mean(clf.predict(X_train)[corrupted] == y_noisy[corrupted])
-    print(f"{name:<16} best {curve.min():4.1f}% (epoch {curve.argmin() + 1}), last {curve[-1]:4.1f}%, "
-          f"fits {100 * fit:.0f}% of the corrupted training labels")
+    print(
+        f"{name:<16} best {curve.min():4.1f}% (epoch {curve.argmin() + 1}), "
+        f"last {curve[-1]:4.1f}%, "
+        f"fits {100 * fit:.0f}% of the corrupted training labels"
+    )
     ax.plot(np.arange(1, len(curve) + 1), curve, label=name)
 ax.set_xlabel("epoch")
 ax.set_ylabel("test error (%)")
@@ -69,7 +78,7 @@ fig.tight_layout()
 # %%
 # The Fashion-MNIST experiment
 # ----------------------------
-# ``python -m skmixup memorization --out docs/results/images`` runs 0, 20, 50
+# ``python -m experiments memorization --out docs/results/images`` runs 0, 20, 50
 # and 80% corruption with ERM, ERM + dropout and mixup with alpha 1, 8 and 32
 # on 2,000 Fashion-MNIST images for 30 epochs. Its stored results, test error
 # in % as "best epoch / last epoch":
@@ -77,7 +86,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from skmixup.experiments.memorization import format_table, plot_curves
+from experiments.memorization import format_table, plot_curves
 
 candidates = [Path("../docs/results/images"), Path("docs/results/images"), Path("results/images")]
 if "__file__" in globals():
@@ -87,5 +96,8 @@ if folder is not None:
     print(format_table(pd.read_csv(folder / "memorization_results.csv")).to_string())
     plot_curves(pd.read_csv(folder / "memorization_curves.csv"))
 else:
-    print("stored results not found; run: python -m skmixup memorization --out docs/results/images")
+    print(
+        "stored results not found; run: "
+        "python -m experiments memorization --out docs/results/images"
+    )
 plt.show()

@@ -28,9 +28,7 @@ df = pd.DataFrame(
         "tenure_months": rng.integers(1, 72, n),
         "monthly_bill": rng.gamma(4.0, 15.0, n).round(2),
         "support_calls": rng.poisson(1.5, n),
-        "plan": pd.Categorical(
-            rng.choice(["basic", "plus", "pro"], n, p=[0.5, 0.3, 0.2])
-        ),
+        "plan": pd.Categorical(rng.choice(["basic", "plus", "pro"], n, p=[0.5, 0.3, 0.2])),
         "region": rng.choice(["north", "south", "east", "west"], n),
     }
 )
@@ -67,9 +65,7 @@ preprocess = make_column_transformer(
     ),
 ).set_output(transform="pandas")
 
-model = make_pipeline(
-    preprocess, MixupClassifier(alpha=0.4, max_epochs=20, random_state=0)
-)
+model = make_pipeline(preprocess, MixupClassifier(alpha=0.4, max_epochs=20, random_state=0))
 model
 
 # %%
@@ -77,9 +73,7 @@ model
 # --------------------------------------------------------
 from sklearn.model_selection import train_test_split
 
-df_train, df_test, y_train, y_test = train_test_split(
-    df, y, test_size=0.25, random_state=0
-)
+df_train, df_test, y_train, y_test = train_test_split(df, y, test_size=0.25, random_state=0)
 model.fit(df_train, y_train)
 print(f"test accuracy: {model.score(df_test, y_test):.3f}")
 
@@ -96,11 +90,7 @@ new_customers = pd.DataFrame(
         "region": ["south", "north"],
     }
 )
-pd.DataFrame(
-    model.predict_proba(new_customers),
-    columns=clf.classes_,
-    index=["new", "loyal"],
-)
+pd.DataFrame(model.predict_proba(new_customers), columns=clf.classes_, index=["new", "loyal"])
 
 # %%
 # mixup against the same pipeline without it
@@ -113,9 +103,7 @@ from sklearn.model_selection import cross_validate
 results = {}
 for alpha in [0.0, 0.4]:
     model.set_params(mixupclassifier__alpha=alpha)
-    results[alpha] = cross_validate(
-        model, df, y, cv=5, scoring=["accuracy", "neg_log_loss"]
-    )
+    results[alpha] = cross_validate(model, df, y, cv=5, scoring=["accuracy", "neg_log_loss"])
     print(
         f"alpha={alpha}: "
         f"accuracy {results[alpha]['test_accuracy'].mean():.3f} "
@@ -140,8 +128,7 @@ import matplotlib.pyplot as plt
 
 fig, axes = plt.subplots(1, 2, figsize=(8, 3.5), layout="constrained")
 for ax, (key, label, sign) in zip(
-    axes,
-    [("test_accuracy", "accuracy", 1), ("test_neg_log_loss", "log loss", -1)],
+    axes, [("test_accuracy", "accuracy", 1), ("test_neg_log_loss", "log loss", -1)]
 ):
     folds = np.array([sign * results[alpha][key] for alpha in results])
     ax.plot([0, 1], folds, color="gray", marker="o")

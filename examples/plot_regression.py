@@ -39,7 +39,8 @@ models = {
     "ERM (alpha=0)": MixupRegressor(alpha=0, **common),
     "mixup, random partners": MixupRegressor(alpha=1.0, **common),
     "C-Mixup partners (bandwidth 0.2)": MixupRegressor(
-        alpha=1.0, partners="label_kernel", kernel_bandwidth=0.2, **common),
+        alpha=1.0, partners="label_kernel", kernel_bandwidth=0.2, **common
+    ),
 }
 for model in models.values():
     model.fit(X, y)
@@ -75,5 +76,12 @@ for name, model in models.items():
 # Several targets at once: ``y`` of shape (n_samples, n_outputs) is mixed row
 # by row like the inputs.
 Y = np.c_[y, np.cos(2 * X[:, 0])]
-multi = MixupRegressor(alpha=0.4, hidden_layer_sizes=(64, 64), max_epochs=100, random_state=0).fit(X, Y)
-print("predictions of shape", multi.predict(grid).shape, "R^2 on the training data", round(multi.score(X, Y), 3))
+multi = MixupRegressor(alpha=0.4, hidden_layer_sizes=(64, 64), max_epochs=100, random_state=0).fit(
+    X, Y
+)
+print(
+    "predictions of shape",
+    multi.predict(grid).shape,
+    "R^2 on the training data",
+    round(multi.score(X, Y), 3),
+)

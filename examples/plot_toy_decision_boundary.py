@@ -32,9 +32,7 @@ from skmixup import MixupClassifier
 
 models = {
     "ERM (alpha=0)": MixupClassifier(alpha=0.0, max_epochs=300, random_state=0),
-    "mixup (alpha=1)": MixupClassifier(
-        alpha=1.0, max_epochs=300, random_state=0
-    ),
+    "mixup (alpha=1)": MixupClassifier(alpha=1.0, max_epochs=300, random_state=0),
 }
 for model in models.values():
     model.fit(X, y)
@@ -51,14 +49,10 @@ import numpy as np
 xx, yy = np.meshgrid(np.linspace(-2.0, 3.0, 250), np.linspace(-1.6, 2.1, 200))
 grid = np.c_[xx.ravel(), yy.ravel()]
 
-fig, axes = plt.subplots(
-    1, 2, figsize=(10, 4.2), sharey=True, layout="constrained"
-)
+fig, axes = plt.subplots(1, 2, figsize=(10, 4.2), sharey=True, layout="constrained")
 for ax, (name, model) in zip(axes, models.items()):
     proba = model.predict_proba(grid)[:, 1].reshape(xx.shape)
-    shading = ax.contourf(
-        xx, yy, proba, levels=np.linspace(0, 1, 11), cmap="Blues"
-    )
+    shading = ax.contourf(xx, yy, proba, levels=np.linspace(0, 1, 11), cmap="Blues")
     ax.contour(xx, yy, proba, levels=[0.5], colors="k", linewidths=1.5)
     for label, color in [(0, "tab:green"), (1, "tab:orange")]:
         ax.scatter(
@@ -102,17 +96,11 @@ rng = np.random.default_rng(0)
 i = rng.choice(np.flatnonzero(y == 0), size=500)
 j = rng.choice(np.flatnonzero(y == 1), size=500)
 lam = np.linspace(0, 1, 51)
-segments = (1 - lam)[None, :, None] * X[i, None, :] + lam[None, :, None] * X[
-    j, None, :
-]
+segments = (1 - lam)[None, :, None] * X[i, None, :] + lam[None, :, None] * X[j, None, :]
 
-fig, axes = plt.subplots(
-    1, 2, figsize=(10, 3.8), sharey=True, layout="constrained"
-)
+fig, axes = plt.subplots(1, 2, figsize=(10, 3.8), sharey=True, layout="constrained")
 for ax, (name, model) in zip(axes, models.items()):
-    proba = model.predict_proba(segments.reshape(-1, 2))[:, 1].reshape(
-        len(i), len(lam)
-    )
+    proba = model.predict_proba(segments.reshape(-1, 2))[:, 1].reshape(len(i), len(lam))
     ax.plot(lam, proba[:40].T, color="tab:blue", alpha=0.35, linewidth=1)
     ax.plot(lam, lam, "k--", linewidth=2, label="mixup's target")
     distance = np.abs(proba - lam).mean()

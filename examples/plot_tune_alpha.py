@@ -25,13 +25,9 @@ import torch
 from skmixup.mixup import sample_lambda
 
 alphas = [0.1, 0.4, 1.0, 4.0]
-fig, axes = plt.subplots(
-    1, len(alphas), figsize=(11, 2.6), layout="constrained"
-)
+fig, axes = plt.subplots(1, len(alphas), figsize=(11, 2.6), layout="constrained")
 for ax, alpha in zip(axes, alphas):
-    lam = sample_lambda(
-        alpha, 20_000, generator=torch.Generator().manual_seed(0)
-    )
+    lam = sample_lambda(alpha, 20_000, generator=torch.Generator().manual_seed(0))
     ax.hist(lam.numpy(), bins=40, range=(0, 1), density=True, color="tab:blue")
     ax.set_title(f"alpha = {alpha}")
     ax.set_xlabel("lam")
@@ -51,9 +47,7 @@ from sklearn.preprocessing import StandardScaler
 from skmixup import MixupClassifier
 
 X, y = load_breast_cancer(return_X_y=True)
-pipeline = make_pipeline(
-    StandardScaler(), MixupClassifier(max_epochs=20, random_state=0)
-)
+pipeline = make_pipeline(StandardScaler(), MixupClassifier(max_epochs=20, random_state=0))
 
 # %%
 # Grid search over alpha

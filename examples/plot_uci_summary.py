@@ -4,7 +4,7 @@ The paper's UCI table: ERM vs mixup vs baselines
 =====================================================
 
 The mixup paper (Zhang et al., 2018, Table 4) trains a small network on six
-UCI datasets with and without mixup. ``python -m skmixup uci`` runs that
+UCI datasets with and without mixup. ``python -m experiments uci`` runs that
 study (10 random splits per dataset, two protocols, scikit-learn baselines);
 it takes too long for a documentation build, so this example reads the
 results it stored in ``docs/results/uci/`` and summarises them.
@@ -30,8 +30,11 @@ except NameError:  # run interactively from the examples folder
 RESULTS = ROOT / "docs" / "results" / "uci"
 summary = pd.read_csv(RESULTS / "summary.csv")
 paired = pd.read_csv(RESULTS / "paired.csv")
-print(summary.query("protocol == 'tuned'")[["dataset", "model", "mean", "std"]]
-      .round(2).to_string(index=False))
+print(
+    summary.query("protocol == 'tuned'")[["dataset", "model", "mean", "std"]]
+    .round(2)
+    .to_string(index=False)
+)
 
 # %%
 # Mean test error over the six datasets
@@ -75,7 +78,7 @@ fig.tight_layout()
 # ----------------------------
 # The figure the command writes, drawn again from ``summary.csv``: each panel
 # is one dataset, with the paper's ERM (dotted) and mixup (dashed) errors.
-from skmixup.experiments.uci import plot_summary
+from experiments.uci import plot_summary
 
 plot_summary(summary)
 plt.show()

@@ -40,7 +40,9 @@ variants = {
     "random layer (manifold)": {"mix_layer": "random"},
 }
 common = dict(alpha=1.0, hidden_layer_sizes=(64, 64), max_epochs=100, random_state=0)
-models = {name: MixupClassifier(**{**common, **params}).fit(X, y) for name, params in variants.items()}
+models = {
+    name: MixupClassifier(**{**common, **params}).fit(X, y) for name, params in variants.items()
+}
 
 # %%
 # The probability of the lower moon on a grid. Mixing labels of random

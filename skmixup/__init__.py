@@ -3,15 +3,24 @@
 ``MixupClassifier().fit(X, y)`` trains a torch network (through skorch) on
 convex combinations of pairs of examples and of their labels.
 
+Public: the estimators (:class:`MixupClassifier`, :class:`MixupRegressor`,
+:class:`MixupClassifierCV`, :class:`MixupEstimator`), :func:`save` and
+:func:`load`, the skorch net the estimators train (:class:`MixupNet`), the
+mixup math (:mod:`skmixup.mixup`), the built-in networks (:mod:`skmixup.modules`)
+and the dataset loaders (:mod:`skmixup.datasets`).
+Modules whose name starts with an underscore are private.
+
 Layers, imports flowing one way:
 
 * :mod:`skmixup.mixup` -- the mixup math in pure torch (where lambda is drawn);
 * :mod:`skmixup.modules` -- the built-in networks;
-* :mod:`skmixup.net` -- the skorch net that applies mixup in its training step;
-* :class:`skmixup.MixupClassifier` -- the scikit-learn estimator.
+* :mod:`skmixup._net` -- the skorch net that applies mixup in its training step;
+* the estimators, on top of them.
 
 The estimators are imported on first use, so that ``import skmixup`` (and
-``python -m skmixup --help``) does not load torch.
+``python -m skmixup --help``) does not load torch. The studies that reproduce
+the paper are not part of the package: they live in the repository's
+``experiments/`` folder.
 """
 
 import importlib
@@ -22,13 +31,22 @@ _LAZY = {
     "MixupClassifier": "._classifier",
     "MixupClassifierCV": "._cv",
     "MixupEstimator": "._meta",
+    "MixupNet": "._net",
     "MixupRegressor": "._regressor",
     "load": "._persist",
     "save": "._persist",
 }
 
-__all__ = ["MixupClassifier", "MixupClassifierCV", "MixupEstimator", "MixupRegressor", "__version__",
-           "load", "save"]
+__all__ = [
+    "MixupClassifier",
+    "MixupClassifierCV",
+    "MixupNet",
+    "MixupEstimator",
+    "MixupRegressor",
+    "__version__",
+    "load",
+    "save",
+]
 
 
 def __getattr__(name):

@@ -1,20 +1,10 @@
-"""Command line: ``skmixup <job>`` or ``python -m skmixup <job>``.
+"""Command line of the installed package: ``skmixup demo`` or ``python -m skmixup demo``.
 
-Jobs:
-
-* ``uci``: the mixup paper's UCI experiment (Table 4), ERM vs mixup vs
-  scikit-learn baselines, printing the table (``--quick`` for a first look);
-* ``tabular``: the 34-dataset tabular benchmark suite, MixupClassifier against
-  its ERM twin and the scikit-learn models a tabular user would try;
-* ``memorization``, ``adversarial``: the paper's Table 2 and Table 3
-  analogues on Fashion-MNIST; ``cifar10``: its PreAct ResNet-18 recipe (GPU);
-* ``gan``: its GAN finding on 2-D toy problems, with and without
-  discriminator mixup (``--quick`` for a smoke run);
-* ``demo``: MixupClassifier against the same network without mixup on
-  scikit-learn's digits with wrong training labels.
-
-Only argparse runs before the options are parsed: ``--help`` and
-``--version`` answer without importing torch; each job imports what it needs.
+The demo needs no data files and writes nothing: it trains the same network
+with and without mixup on scikit-learn's digits with wrong training labels and
+prints the test errors. ``--help`` and ``--version`` answer without importing
+torch. The paper's studies are not installed: they run from a clone of the
+repository as ``python -m experiments <job>``.
 """
 
 from __future__ import annotations
@@ -23,164 +13,102 @@ import argparse
 import os
 import sys
 import time
-from pathlib import Path
 
 from . import __version__
-from .experiments._arguments import (adversarial_arguments, cifar10_arguments, gan_arguments,
-                                     memorization_arguments, tabular_arguments, uci_arguments)
 
 DESCRIPTION = """\
-mixup (Zhang et al., ICLR 2018) for scikit-learn: a demo and the paper's experiments.
+mixup (Zhang et al., ICLR 2018) for scikit-learn.
 
-`%(prog)s <job> --help` lists a job's options. Data files are read from
-$SKMIXUP_DATA (or --data-home); nothing is downloaded without --download."""
+`%(prog)s demo` compares mixup with plain training on noisy labels, in under a
+minute, with no data files. The paper's studies run from a clone of the
+repository: `python -m experiments --help`."""
 
 
 def program_name(argv0=None):
-    """``skmixup`` when run through the console script, ``python -m skmixup`` otherwise."""
+    """``skmixup`` when run through the console script, ``python -m skmixup`` otherwise.
+
+    Parameters
+    ----------
+    argv0 : str, default=None
+        The program's path as the shell gave it; ``None`` means ``sys.argv[0]``.
+
+    Returns
+    -------
+    name : str
+        The name to show in usage lines.
+    """
     name = os.path.basename(argv0 if argv0 is not None else sys.argv[0])
-    # python -m skmixup (or -m skmixup.experiments.<job>) gives a .py path; python -c gives "-c".
+    # python -m skmixup gives a .py path; python -c gives "-c".
     return "python -m skmixup" if name.endswith(".py") or name in ("", "-c") else name
 
 
-# ------------------------------------------------------------------------ jobs
 def demo(args):
-    from .experiments import demo as job
+    """Run the demo with the parsed command-line ``args``."""
+    from ._demo import main as run_demo  # imports torch: only once the options are parsed
 
-    job.main(args)
-
-
-def uci(args):
-    from .experiments.uci import DATASETS, UCIConfig, format_table, run, write_results
-
-    changes = dict(data_home=args.data_home, download=args.download, n_jobs=args.n_jobs,
-                   progress=not args.no_progress)
-    for name in ("datasets", "protocols"):
-        if getattr(args, name):
-            changes[name] = tuple(getattr(args, name))
-    if args.splits is not None:
-        changes["n_splits"] = args.splits
-    if args.device is not None:
-        changes["device"] = args.device
-    config = UCIConfig.quick(**changes) if args.quick else UCIConfig(**changes)
-    unknown = sorted(set(config.datasets) - set(DATASETS))
-    if unknown:
-        raise SystemExit(f"unknown datasets {unknown}; choose from {list(DATASETS)}")
-    out = Path(args.out or ("skmixup-uci-quick" if args.quick else "skmixup-uci"))
-    out.mkdir(parents=True, exist_ok=True)
-    partial = out / "records.partial.csv"
-    if args.fresh:
-        partial.unlink(missing_ok=True)
-    print(f"partial results go to {partial} after each task; if interrupted, run the same "
-          "command again to resume (--fresh starts again)", flush=True)
-    try:
-        results = run(config, partial_path=partial, resume=True)
-    except KeyboardInterrupt:
-        print(f"\ninterrupted: the finished tasks are kept in {partial}; run the same command "
-              "again to resume", file=sys.stderr, flush=True)
-        raise SystemExit(130) from None  # the shell's code for Ctrl-C
-    print(format_table(results, wide=args.wide))
-    print(f"results written to {write_results(results, out)}")
-    partial.unlink(missing_ok=True)
-    partial.with_suffix(".json").unlink(missing_ok=True)
-
-
-def _check_fashion_mnist(args):
-    """Say which files are missing before any work, unless downloading was asked for."""
-    from .datasets import fetch_fashion_mnist
-
-    if not args.download:
-        fetch_fashion_mnist(args.data_home, download_if_missing=False, check_integrity=False)
-
-
-def tabular(args):
-    from .experiments import tabular as study
-
-    study.main(args)
-
-
-def memorization(args):
-    from .experiments import memorization as job
-
-    _check_fashion_mnist(args)
-    job.main(args=args)
-
-
-def adversarial(args):
-    from .experiments import adversarial as job
-
-    _check_fashion_mnist(args)
-    job.main(args=args)
-
-
-def cifar10(args):
-    from .experiments import cifar10 as job
-
-    job.main(args=args)
-
-
-def gan(args):
-    from .experiments import gan as job
-
-    job.main(args=args)
-
-
-# --------------------------------------------------------------------- parser
-def build_parser(prog=None):
-    """The argument parser of every job (plain argparse: nothing heavy is imported)."""
-    parser = argparse.ArgumentParser(prog=prog or program_name(), description=DESCRIPTION,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="<job>",
-                                title="jobs")
-
-    def add(name, func, help, arguments):
-        p = sub.add_parser(name, help=help, description=help[0].upper() + help[1:] + ".")
-        arguments(p)
-        p.set_defaults(func=func)
-        return p
-
-    add("demo", demo, "ERM vs mixup on digits with wrong training labels, under a minute",
-        demo_arguments)
-    add("uci", uci, "the paper's UCI experiment (Table 4): ERM vs mixup vs baselines",
-        uci_arguments)
-    add("memorization", memorization, "corrupt labels on Fashion-MNIST (the paper's Table 2)",
-        memorization_arguments)
-    add("adversarial", adversarial, "FGSM / I-FGSM on Fashion-MNIST (the paper's Table 3)",
-        adversarial_arguments)
-    add("cifar10", cifar10, "the paper's CIFAR-10 PreAct ResNet-18 recipe (GPU)",
-        cifar10_arguments)
-    add("tabular", tabular, "the 34-dataset tabular suite: MixupClassifier vs MLPClassifier, "
-        "gradient boosting, logistic regression", tabular_arguments)
-    add("gan", gan, "GAN on a ring / grid of Gaussians, with and without discriminator mixup",
-        gan_arguments)
-    return parser
+    run_demo(args)
 
 
 def demo_arguments(parser):
-    parser.add_argument("--alpha", type=float, default=1.0,
-                        help="mixup alpha compared with ERM (alpha=0) (default 1)")
-    parser.add_argument("--noise", type=float, default=0.4,
-                        help="share of training labels replaced by wrong ones (default 0.4)")
-    parser.add_argument("--seeds", type=int, default=3, metavar="N",
-                        help="random train/test splits, each with its own wrong labels (default 3)")
+    """Add the demo's options to ``parser``."""
+    parser.add_argument(
+        "--alpha",
+        type=float,
+        default=1.0,
+        help="mixup alpha compared with ERM (alpha=0) (default 1)",
+    )
+    parser.add_argument(
+        "--noise",
+        type=float,
+        default=0.4,
+        help="share of training labels replaced by wrong ones (default 0.4)",
+    )
+    parser.add_argument(
+        "--seeds",
+        type=int,
+        default=3,
+        metavar="N",
+        help="random train/test splits, each with its own wrong labels (default 3)",
+    )
+
+
+def build_parser(prog=None):
+    """The argument parser (plain argparse: nothing heavy is imported).
+
+    Parameters
+    ----------
+    prog : str, default=None
+        Program name in usage lines; ``None`` means :func:`program_name`.
+
+    Returns
+    -------
+    parser : argparse.ArgumentParser
+    """
+    parser = argparse.ArgumentParser(
+        prog=prog or program_name(),
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="<job>", title="jobs")
+    help = "ERM vs mixup on digits with wrong training labels, under a minute"
+    p = sub.add_parser("demo", help=help, description=help[0].upper() + help[1:] + ".")
+    demo_arguments(p)
+    p.set_defaults(func=demo)
+    return parser
 
 
 def main(argv=None):
-    """Parse ``argv`` (default: the command line), run the job, print its total time."""
+    """Parse ``argv`` (default: the command line), run the job, print its total time.
+
+    Parameters
+    ----------
+    argv : list of str, default=None
+        The arguments; ``None`` means ``sys.argv[1:]``.
+    """
     args = build_parser().parse_args(argv)
     start = time.perf_counter()
-    try:
-        args.func(args)
-    except FileNotFoundError as exc:
-        hint = ("\nOn the command line: --data-home DIR (or $SKMIXUP_DATA) names the data "
-                "folder; --download fetches missing files." if hasattr(args, "download") else "")
-        raise SystemExit(f"skmixup {args.command}: files not found: {exc}{hint}") from None
-    except OSError as exc:  # a download that failed (URLError is an OSError)
-        if not getattr(args, "download", False):
-            raise
-        raise SystemExit(f"skmixup {args.command}: the download failed ({exc}); put the "
-                         "files in place by hand (see --help for where)") from None
+    args.func(args)
     print(f"total time {time.perf_counter() - start:.1f} s", flush=True)
 
 

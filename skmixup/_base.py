@@ -1,4 +1,4 @@
-"""What every skmixup neural estimator shares: parameters, input checks, building and fitting the skorch net."""
+"""What every skmixup neural estimator shares: parameters, input checks, building the net."""
 
 from __future__ import annotations
 
@@ -12,18 +12,19 @@ import numpy as np
 import scipy.sparse as sp
 import torch
 from sklearn.base import BaseEstimator
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.model_selection import train_test_split
 from sklearn.utils.validation import check_is_fitted, validate_data
 from skorch.callbacks import Callback, EarlyStopping, LRScheduler
 from skorch.dataset import Dataset
 from skorch.helper import predefined_split
 
+from ._augment import AUGMENTATIONS
+from ._compat import Interval, StrOptions
 from ._log import EpochLog
-from .augment import AUGMENTATIONS
-from .modules import MLP, SmallCNN
+from ._net import EpochProgress, FiniteLossCheck, MixupNet, place_data
 from ._rng import draws_global_rng, numpy_rng, seed_from, seeded_torch_rng
 from ._weights import check_sample_weight, combine, drop_zero_weight, with_weight_column
-from .net import EpochProgress, FiniteLossCheck, MixupNet, place_data
+from .modules import MLP, SmallCNN
 
 _OPTIMIZERS = {"adam": torch.optim.Adam, "adamw": torch.optim.AdamW, "sgd": torch.optim.SGD}
 
@@ -149,8 +150,11 @@ class BaseMixupNet(BaseEstimator):
         """Check X (and y when given); return float32 X shaped for the network."""
         X = self._scale_pixels(X, reset=reset)
         kwargs = dict(
-            accept_sparse=False, dtype=np.float32, ensure_all_finite=True,
-            allow_nd=True, ensure_min_samples=1,
+            accept_sparse=False,
+            dtype=np.float32,
+            ensure_all_finite=True,
+            allow_nd=True,
+            ensure_min_samples=1,
         )
         no_y = isinstance(y, str) and y == "no_validation"
         if not hasattr(X, "columns") and not sp.issparse(X):
@@ -215,9 +219,14 @@ class BaseMixupNet(BaseEstimator):
         """
         sizes = self.hidden_layer_sizes
         try:
-            ok = (not isinstance(sizes, str) and np.ndim(sizes) == 1
-                  and all(isinstance(s, numbers.Integral) and not isinstance(s, bool) and s >= 1
-                          for s in sizes))
+            ok = (
+                not isinstance(sizes, str)
+                and np.ndim(sizes) == 1
+                and all(
+                    isinstance(s, numbers.Integral) and not isinstance(s, bool) and s >= 1
+                    for s in sizes
+                )
+            )
         except TypeError:
             ok = False
         if not ok:
@@ -226,8 +235,11 @@ class BaseMixupNet(BaseEstimator):
                 f"for no hidden layer; got {sizes!r}."
             )
         for entry in self.callbacks or []:
-            callback = entry[1] if isinstance(entry, tuple) and len(entry) == 2 \
-                and isinstance(entry[0], str) else entry
+            callback = (
+                entry[1]
+                if isinstance(entry, tuple) and len(entry) == 2 and isinstance(entry[0], str)
+                else entry
+            )
             kind = callback if isinstance(callback, type) else type(callback)
             if not issubclass(kind, Callback):
                 raise TypeError(
@@ -238,7 +250,8 @@ class BaseMixupNet(BaseEstimator):
                 raise ValueError(
                     f"callbacks holds a learning-rate scheduler and lr_schedule="
                     f"{self.lr_schedule!r} adds another: pass lr_schedule='constant' to use "
-                    "your own schedule alone.")
+                    "your own schedule alone."
+                )
         return resolve_device(self.device)
 
     def _builtin_module_params(self, builtin):
@@ -264,8 +277,9 @@ class BaseMixupNet(BaseEstimator):
             if len(shape) == 1:
                 self._builtin_module_params(MLP)
                 return MLP(shape[0], n_outputs, tuple(self.hidden_layer_sizes), self.dropout)
-            return SmallCNN(shape[0], n_outputs, self.dropout,
-                            **self._builtin_module_params(SmallCNN))
+            return SmallCNN(
+                shape[0], n_outputs, self.dropout, **self._builtin_module_params(SmallCNN)
+            )
         if isinstance(self.module, torch.nn.Module):
             if params:
                 raise ValueError(
@@ -286,8 +300,13 @@ class BaseMixupNet(BaseEstimator):
                     f"it takes {sorted(signature)}."
                 )
         # Fill in the sizes a module class asks for by name, unless the user gave them.
-        known = {"n_features": int(np.prod(shape)), "in_channels": shape[0],
-                 "input_shape": shape, "n_outputs": n_outputs, "n_classes": n_outputs}
+        known = {
+            "n_features": int(np.prod(shape)),
+            "in_channels": shape[0],
+            "input_shape": shape,
+            "n_outputs": n_outputs,
+            "n_classes": n_outputs,
+        }
         for name, value in known.items():
             if name in signature and name not in params:
                 params[name] = value
@@ -314,8 +333,9 @@ class BaseMixupNet(BaseEstimator):
             return int(self.batch_size)
         return int(2 ** np.clip(np.round(np.log2(max(n_train, 1) / 8)), 5, 9))
 
-    def _make_net(self, n_outputs, device, seed, dataset_valid, n_train, early_stopping=None,
-                  schedule=True):
+    def _make_net(
+        self, n_outputs, device, seed, dataset_valid, n_train, early_stopping=None, schedule=True
+    ):
         optimizer, optimizer_params = self._make_optimizer()
         module = self._build_module(n_outputs)
         batch_size = self._batch_size(n_train)
@@ -323,15 +343,29 @@ class BaseMixupNet(BaseEstimator):
         if schedule and self._cosine_schedule():
             # Decays the learning rate to 0 over max_epochs, step by step.
             steps = self.max_epochs * int(np.ceil(n_train / batch_size))
-            callbacks.append(("lr_schedule", LRScheduler(
-                torch.optim.lr_scheduler.CosineAnnealingLR, T_max=steps, step_every="batch")))
+            callbacks.append(
+                (
+                    "lr_schedule",
+                    LRScheduler(
+                        torch.optim.lr_scheduler.CosineAnnealingLR, T_max=steps, step_every="batch"
+                    ),
+                )
+            )
         callbacks += copy.deepcopy(list(self.callbacks or []))  # the user's, e.g. an lr schedule
         if early_stopping is None:
             early_stopping = dataset_valid is not None
         if early_stopping:
-            callbacks.append(("early_stopping", EarlyStopping(
-                monitor="valid_loss", patience=self.n_iter_no_change, load_best=True,
-                sink=print if self.verbose >= 2 else _silent)))
+            callbacks.append(
+                (
+                    "early_stopping",
+                    EarlyStopping(
+                        monitor="valid_loss",
+                        patience=self.n_iter_no_change,
+                        load_best=True,
+                        sink=print if self.verbose >= 2 else _silent,
+                    ),
+                )
+            )
         if self.verbose == 1:
             callbacks.append(("progress", EpochProgress(self.max_epochs)))
         return MixupNet(
@@ -358,7 +392,7 @@ class BaseMixupNet(BaseEstimator):
         )
 
     def _net_params(self, module):
-        """Extra keyword arguments for :class:`~skmixup.net.MixupNet` (variants)."""
+        """Extra keyword arguments for :class:`~skmixup._net.MixupNet` (variants)."""
         return {}
 
     # -------------------------------------------------------------------- fit
@@ -390,7 +424,7 @@ class BaseMixupNet(BaseEstimator):
         """Everything a fit decides before training: checked data, targets, seed, split.
 
         Returns a :class:`_FitPlan`. A fit trains on it (:meth:`_fit_unsafe`);
-        a batched search (:func:`skmixup.ensemble.fit_members`) trains many
+        a batched search (:func:`skmixup._ensemble.fit_members`) trains many
         plans at once, so each member sees exactly what its own fit would.
         """
         warm = self.warm_start and hasattr(self, "net_")
@@ -413,16 +447,31 @@ class BaseMixupNet(BaseEstimator):
             early_stopping = self._use_early_stopping(y)
         if early_stopping:
             train_idx, valid_idx = self._validation_split(y, rng)
-            valid_targets = targets[valid_idx] if weight is None \
+            valid_targets = (
+                targets[valid_idx]
+                if weight is None
                 else with_weight_column(targets[valid_idx], weight[valid_idx])
+            )
             valid = Dataset(*place_data(X[valid_idx], valid_targets, device))
         # Weights travel as an extra target column, mixed with the targets (MixupNet.get_loss).
-        train_targets = targets[train_idx] if weight is None \
+        train_targets = (
+            targets[train_idx]
+            if weight is None
             else with_weight_column(targets[train_idx], weight[train_idx])
+        )
         # Moved to the device once; pinned on the host and streamed if too large for it.
         X_train, y_train = place_data(X[train_idx], train_targets, device)
-        return _FitPlan(X_train, y_train, valid, seed, device, targets.shape[1],
-                        weight is not None, bool(early_stopping), warm)
+        return _FitPlan(
+            X_train,
+            y_train,
+            valid,
+            seed,
+            device,
+            targets.shape[1],
+            weight is not None,
+            bool(early_stopping),
+            warm,
+        )
 
     def _new_net(self, plan):
         """An initialised net for ``plan`` (call under ``seeded_torch_rng(plan.seed)``)."""
@@ -521,14 +570,16 @@ class BaseMixupNet(BaseEstimator):
             )
 
     def _validation_split(self, y, rng):
-        from sklearn.model_selection import train_test_split
-
         stratify = y if self._stratify_split() else None
         if stratify is not None and np.unique(y, return_counts=True)[1].min() < 2:
             stratify = None  # a class with one example cannot be stratified: hold out at random
         try:
-            return train_test_split(np.arange(len(y)), test_size=self.validation_fraction,
-                                    random_state=rng, stratify=stratify)
+            return train_test_split(
+                np.arange(len(y)),
+                test_size=self.validation_fraction,
+                random_state=rng,
+                stratify=stratify,
+            )
         except ValueError as exc:
             raise ValueError(
                 f"early_stopping=True could not hold out validation_fraction="
@@ -555,11 +606,12 @@ class BaseMixupNet(BaseEstimator):
         outputs = []
         with torch.inference_mode():
             for start in range(0, len(X), size):
-                chunk = X[start:start + size]
+                chunk = X[start : start + size]
                 n = len(chunk)
                 if n < size:
-                    chunk = np.concatenate([chunk, np.zeros((size - n, *chunk.shape[1:]),
-                                                            dtype=chunk.dtype)])
+                    chunk = np.concatenate(
+                        [chunk, np.zeros((size - n, *chunk.shape[1:]), dtype=chunk.dtype)]
+                    )
                 out = net.infer(torch.from_numpy(chunk).to(net.device))
                 outputs.append(out[:n].float().cpu())
         return torch.cat(outputs).double().numpy()

@@ -6,14 +6,14 @@ import numbers
 
 import numpy as np
 import torch
-from sklearn.base import ClassifierMixin, _fit_context
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.base import ClassifierMixin
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
 from ._base import BaseMixupNet
+from ._compat import Interval, StrOptions, _fit_context
+from ._net import resolve_mix_layer
 from ._weights import class_sample_weight
-from .net import resolve_mix_layer
 
 
 class MixupClassifier(ClassifierMixin, BaseMixupNet):
@@ -25,22 +25,22 @@ class MixupClassifier(ClassifierMixin, BaseMixupNet):
     (Zhang et al., 2018). Prediction uses the unmixed inputs.
 
     The network is a :class:`torch.nn.Module` trained through a small
-    :class:`skorch.NeuralNet` subclass (:class:`~skmixup.net.MixupNet`), on the
+    :class:`skorch.NeuralNet` subclass (:class:`~skmixup._net.MixupNet`), on the
     GPU when one is available.
 
     Parameters
     ----------
     alpha : float, default=0.2
         Concentration of the Beta(alpha, alpha) distribution of the mixing
-        coefficient. ``alpha=0`` trains without mixing (plain ERM). Not the
-        ``alpha`` of :class:`~sklearn.neural_network.MLPClassifier`, which is
-        an L2 penalty (here ``weight_decay``). The paper used 1.0 on CIFAR
-        with deep ResNets; its authors advise 0.2-0.4 for small networks,
-        where large alphas underfit. 0.2 was chosen on the 34-dataset tabular
-        suite together with the training recipe below (0.4 had a higher mean
-        error and a worse mean rank there, 1.0 was no better in the screening;
-        every candidate tried is listed on the tabular results page); tune it
-        per dataset with
+        coefficient: the mixup strength. ``alpha=0`` trains without mixing
+        (plain ERM); larger values mix more evenly. Not the ``alpha`` of
+        :class:`~sklearn.neural_network.MLPClassifier`, which is an L2 penalty
+        on the weights: that is ``weight_decay`` here, and a grid copied from
+        ``MLPClassifier`` (e.g. ``1e-4``) would turn mixup almost off. The
+        paper used 1.0 on CIFAR with deep ResNets; its authors advise 0.2-0.4
+        for small networks, where large alphas underfit. How the default was
+        chosen, with the other values tried, is on the tabular results page
+        of the documentation; tune it per dataset with
         :class:`~sklearn.model_selection.GridSearchCV` or
         :class:`~skmixup.MixupClassifierCV` when you can afford it.
     lambda_mode : {"batch", "example"}, default="batch"
@@ -103,10 +103,9 @@ class MixupClassifier(ClassifierMixin, BaseMixupNet):
         Keyword arguments for a ``module`` class, or for the built-in CNN
         (``{"width": 16}``); names a network does not take raise ``ValueError``.
     hidden_layer_sizes : array-like of int, default=(256,)
-        Hidden layer widths of the built-in MLP. One wide layer was as
-        accurate as the paper's 2x128 on the tabular suite and cheaper to
-        train (see the tabular results page); the paper protocol of the UCI
-        experiment sets ``(128, 128)`` explicitly.
+        Hidden layer widths of the built-in MLP. The paper's UCI network is
+        ``(128, 128)``; why the default is one wider layer is on the tabular
+        results page of the documentation.
     dropout : float, default=0.0
         Dropout probability in the built-in networks.
     max_epochs : int, default=100
@@ -198,7 +197,7 @@ class MixupClassifier(ClassifierMixin, BaseMixupNet):
     input_scale_ : float
         Factor applied to every ``X``: 1/255 when the first fit got ``uint8``
         image tensors, else 1.
-    net_ : skmixup.net.MixupNet
+    net_ : skmixup._net.MixupNet
         The fitted skorch net; ``net_.module_`` is the torch module.
     loss_curve_ : list of float
         Mean training loss (on mixed batches) of each epoch.
@@ -240,8 +239,11 @@ class MixupClassifier(ClassifierMixin, BaseMixupNet):
         "mix_targets": ["boolean"],
         "label_smoothing": [Interval(numbers.Real, 0, 1, closed="left")],
         "class_weight": [None, dict, StrOptions({"balanced"})],
-        "mix_layer": [None, Interval(numbers.Integral, 0, None, closed="left"),
-                      StrOptions({"random"})],
+        "mix_layer": [
+            None,
+            Interval(numbers.Integral, 0, None, closed="left"),
+            StrOptions({"random"}),
+        ],
     }
 
     def __init__(
@@ -406,8 +408,9 @@ class MixupClassifier(ClassifierMixin, BaseMixupNet):
         return self._encode_targets(y, reset=False)
 
     def _class_weight_rows(self, targets, sample_weight):
-        return class_sample_weight(self.class_weight, self.classes_, targets.argmax(axis=1),
-                                   sample_weight)
+        return class_sample_weight(
+            self.class_weight, self.classes_, targets.argmax(axis=1), sample_weight
+        )
 
     def _encode_targets(self, y, reset, sample_weight=None):
         check_classification_targets(y)
@@ -464,11 +467,33 @@ class MixupClassifier(ClassifierMixin, BaseMixupNet):
         return torch.softmax(torch.from_numpy(logits), dim=1).numpy()
 
     def predict_log_proba(self, X):
-        """Logarithm of :meth:`predict_proba`, computed stably from the logits."""
+        """Logarithm of :meth:`predict_proba`, computed stably from the logits.
+
+        Parameters
+        ----------
+        X : array-like
+            Samples shaped as in ``fit``.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_classes)
+            Log-probabilities; columns follow ``classes_``.
+        """
         logits = self._forward(X)
         return torch.log_softmax(torch.from_numpy(logits), dim=1).numpy()
 
     def predict(self, X):
-        """Predicted class labels, of the type given in ``fit``."""
+        """Predicted class labels, of the type given in ``fit``.
+
+        Parameters
+        ----------
+        X : array-like
+            Samples shaped as in ``fit``.
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+            The class of highest probability for each sample, from ``classes_``.
+        """
         check_is_fitted(self)
         return self.classes_[np.argmax(self._forward(X), axis=1)]

@@ -11,17 +11,18 @@ import torch
 from joblib import Parallel, delayed, effective_n_jobs
 from scipy.stats import rankdata
 from sklearn import config_context
-from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context, clone
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.metrics import check_scoring, get_scorer, get_scorer_names
 from sklearn.model_selection import GridSearchCV, check_cv
-from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._base import _restore_on_error, resolve_device
 from ._classifier import MixupClassifier
+from ._compat import HasMethods, Interval, StrOptions, _fit_context
+from ._ensemble import fit_members
 from ._weights import check_sample_weight
-from .ensemble import fit_members
+
 
 class MixupClassifierCV(ClassifierMixin, BaseEstimator):
     """Mixup classifier with built-in cross-validation of ``alpha``.
@@ -36,7 +37,7 @@ class MixupClassifierCV(ClassifierMixin, BaseEstimator):
     For the built-in MLP with the paper's mixup (``module=None`` and 2-D ``X``,
     Adam or AdamW, random partners, with or without early stopping), every
     (alpha, split) network is trained at once by one net
-    (:func:`skmixup.ensemble.fit_members`): each prepared exactly as its own
+    (:func:`skmixup._ensemble.fit_members`): each prepared exactly as its own
     fit would prepare it (rows, seed, batch size, initial weights, its
     own random streams and Adam state), stacked, and trained by the same
     skorch loop as a single fit. With ``dropout=0`` each model ends where its
@@ -140,8 +141,16 @@ class MixupClassifierCV(ClassifierMixin, BaseEstimator):
         "refit": ["boolean", StrOptions({"folds"})],
     }
 
-    def __init__(self, estimator=None, *, alphas=(0.0, 0.1, 0.2, 0.4, 1.0), cv=None,
-                 scoring=None, n_jobs=None, refit=True):
+    def __init__(
+        self,
+        estimator=None,
+        *,
+        alphas=(0.0, 0.1, 0.2, 0.4, 1.0),
+        cv=None,
+        scoring=None,
+        n_jobs=None,
+        refit=True,
+    ):
         self.estimator = estimator
         self.alphas = alphas
         self.cv = cv
@@ -154,12 +163,18 @@ class MixupClassifierCV(ClassifierMixin, BaseEstimator):
         if "alpha" not in base.get_params():
             raise TypeError(
                 f"estimator must have an alpha parameter (a MixupClassifier); got "
-                f"{type(base).__name__}.")
+                f"{type(base).__name__}."
+            )
         return base
 
     def _validate(self, X, y=None, *, reset):
-        kwargs = dict(accept_sparse=False, dtype=np.float32, ensure_all_finite=True,
-                      allow_nd=True, ensure_min_samples=1)
+        kwargs = dict(
+            accept_sparse=False,
+            dtype=np.float32,
+            ensure_all_finite=True,
+            allow_nd=True,
+            ensure_min_samples=1,
+        )
         if reset:
             return validate_data(self, X, y, **kwargs)
         return validate_data(self, X, reset=False, **kwargs)
@@ -169,11 +184,20 @@ class MixupClassifierCV(ClassifierMixin, BaseEstimator):
         if type(base) is not MixupClassifier or X.ndim != 2:
             return False
         p = base.get_params()
-        return (p["module"] is None and p["optimizer"] in ("adam", "adamw")
-                and p["partners"] == "random" and p["method"] == "mixup"
-                and p["mix_layer"] is None and p["augment"] is None and p["mix_targets"]
-                and not p["callbacks"] and p["precision"] is None and not p["compile"]
-                and not p["warm_start"] and p["label_smoothing"] == 0)
+        return (
+            p["module"] is None
+            and p["optimizer"] in ("adam", "adamw")
+            and p["partners"] == "random"
+            and p["method"] == "mixup"
+            and p["mix_layer"] is None
+            and p["augment"] is None
+            and p["mix_targets"]
+            and not p["callbacks"]
+            and p["precision"] is None
+            and not p["compile"]
+            and not p["warm_start"]
+            and p["label_smoothing"] == 0
+        )
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, groups=None, sample_weight=None):
@@ -212,13 +236,19 @@ class MixupClassifierCV(ClassifierMixin, BaseEstimator):
         if len(classes) < 2:
             raise ValueError(
                 f"MixupClassifierCV needs samples of at least 2 classes; got 1 class "
-                f"({classes[0]!r}). Check y.")
+                f"({classes[0]!r}). Check y."
+            )
         alphas = np.asarray(self.alphas, dtype=np.float64)
-        if alphas.ndim != 1 or alphas.size == 0 or not np.all(np.isfinite(alphas)) \
-                or np.any(alphas < 0):
+        if (
+            alphas.ndim != 1
+            or alphas.size == 0
+            or not np.all(np.isfinite(alphas))
+            or np.any(alphas < 0)
+        ):
             raise ValueError(
                 f"alphas must be a non-empty 1-D list of finite non-negative numbers; got "
-                f"{self.alphas!r}.")
+                f"{self.alphas!r}."
+            )
         sample_weight = check_sample_weight(sample_weight, X)
         self.classes_ = classes
         base = self._base_estimator()
@@ -237,12 +267,20 @@ class MixupClassifierCV(ClassifierMixin, BaseEstimator):
         self.best_score_ = float(results["mean_test_score"][self.best_index_])
         self.best_params_ = {"alpha": self.alpha_}
         if self.refit == "folds":
-            self.estimators_ = models[self.best_index_] if models is not None else \
-                self._split_models(X, y, splits, base, sample_weight)
+            self.estimators_ = (
+                models[self.best_index_]
+                if models is not None
+                else self._split_models(X, y, splits, base, sample_weight)
+            )
         elif self.refit:
             start = time.perf_counter()
-            self.best_estimator_ = refits[self.best_index_] if refits is not None else \
-                clone(base).set_params(alpha=self.alpha_).fit(X, y, sample_weight=sample_weight)
+            self.best_estimator_ = (
+                refits[self.best_index_]
+                if refits is not None
+                else clone(base)
+                .set_params(alpha=self.alpha_)
+                .fit(X, y, sample_weight=sample_weight)
+            )
             self.refit_time_ = time.perf_counter() - start
         return self
 
@@ -250,8 +288,9 @@ class MixupClassifierCV(ClassifierMixin, BaseEstimator):
         """One fit per (alpha, split), through GridSearchCV."""
         grid = {"alpha": [float(a) for a in alphas]}
         if sample_weight is None:
-            search = GridSearchCV(base, grid, cv=splits, scoring=self.scoring,
-                                  n_jobs=self.n_jobs, refit=False)
+            search = GridSearchCV(
+                base, grid, cv=splits, scoring=self.scoring, n_jobs=self.n_jobs, refit=False
+            )
             return search.fit(X, y).cv_results_, None, None
         # Weights to every fit and to every score, whatever the global routing setting.
         with config_context(enable_metadata_routing=True):
@@ -259,20 +298,27 @@ class MixupClassifierCV(ClassifierMixin, BaseEstimator):
             scorer = get_scorer("accuracy" if self.scoring is None else self.scoring)
             if hasattr(scorer, "set_score_request"):
                 scorer = scorer.set_score_request(sample_weight=True)
-            search = GridSearchCV(base, grid, cv=splits, scoring=scorer, n_jobs=self.n_jobs,
-                                  refit=False)
+            search = GridSearchCV(
+                base, grid, cv=splits, scoring=scorer, n_jobs=self.n_jobs, refit=False
+            )
             return search.fit(X, y, sample_weight=sample_weight).cv_results_, None, None
 
     def _split_models(self, X, y, splits, base, sample_weight):
         """The split models at ``alpha_``, fitted again (GridSearchCV does not keep them)."""
+
         def fit(train):
             weight = None if sample_weight is None else sample_weight[train]
-            return clone(base).set_params(alpha=self.alpha_).fit(X[train], y[train],
-                                                                 sample_weight=weight)
+            return (
+                clone(base)
+                .set_params(alpha=self.alpha_)
+                .fit(X[train], y[train], sample_weight=weight)
+            )
+
         return Parallel(n_jobs=self.n_jobs)(delayed(fit)(train) for train, _ in splits)
 
     def _search_batched(self, X, y, alphas, splits, base, sample_weight):
         """Every (alpha, split) model, and every alpha's refit, trained together."""
+
         def rows(index):
             return X[index], y[index], None if sample_weight is None else sample_weight[index]
 
@@ -293,7 +339,8 @@ class MixupClassifierCV(ClassifierMixin, BaseEstimator):
         start = time.perf_counter()
         fitted = Parallel(n_jobs=len(chunks))(
             delayed(fit_members)([estimators[j] for j in chunk], [data[j] for j in chunk])
-            for chunk in chunks)
+            for chunk in chunks
+        )
         fitted = [est for part in fitted for est in part]
         fit_time = (time.perf_counter() - start) / len(jobs)
 
@@ -306,19 +353,24 @@ class MixupClassifierCV(ClassifierMixin, BaseEstimator):
             start = time.perf_counter()
             est = fitted[m]
             if np.all(np.isfinite(est.loss_curve_)):
-                score_params = {} if sample_weight is None \
-                    else {"sample_weight": sample_weight[test]}
+                score_params = (
+                    {} if sample_weight is None else {"sample_weight": sample_weight[test]}
+                )
                 scores[i, k] = self.scorer_(est, X[test], y[test], **score_params)
             else:  # what GridSearchCV records for a fit that raised (error_score=nan)
-                warnings.warn(f"Training diverged for alpha={alphas[i]} on split {k}: its "
-                              "score is nan. Try a smaller lr or standardize the features.",
-                              UserWarning)
+                warnings.warn(
+                    f"Training diverged for alpha={alphas[i]} on split {k}: its "
+                    "score is nan. Try a smaller lr or standardize the features.",
+                    UserWarning,
+                    stacklevel=2,
+                )
                 scores[i, k] = np.nan
             score_times[i, k] = time.perf_counter() - start
-        results = _results_table(alphas, scores, np.full((n_alphas, n_splits), fit_time),
-                                 score_times)
-        models = [fitted[i * n_splits:(i + 1) * n_splits] for i in range(n_alphas)]
-        refits = fitted[n_alphas * n_splits:] if alongside else None
+        results = _results_table(
+            alphas, scores, np.full((n_alphas, n_splits), fit_time), score_times
+        )
+        models = [fitted[i * n_splits : (i + 1) * n_splits] for i in range(n_alphas)]
+        refits = fitted[n_alphas * n_splits :] if alongside else None
         return results, models, refits
 
     def _check_predictor(self):
@@ -327,7 +379,8 @@ class MixupClassifierCV(ClassifierMixin, BaseEstimator):
             raise AttributeError(
                 "This MixupClassifierCV was fitted with refit=False, so it has no model to "
                 "predict with. Fit it with refit=True or refit='folds', or fit a "
-                "MixupClassifier(alpha=search.alpha_).")
+                "MixupClassifier(alpha=search.alpha_)."
+            )
 
     def predict_proba(self, X):
         """Class probabilities; columns follow ``classes_``.

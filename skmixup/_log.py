@@ -60,5 +60,8 @@ class EpochLog(PrintLog):
         key = "valid_loss" if "valid_loss" in history[-1] else "train_loss"
         losses = [row.get(key, float("inf")) for row in history]
         best = min(range(len(losses)), key=losses.__getitem__)
-        self._sink(f"best epoch {history[best]['epoch']}/{self.total_epochs_ or len(net.history)}"
-                   f" ({key} {losses[best]:{self.floatfmt}}) of {len(history)} run", net.verbose)
+        self._sink(
+            f"best epoch {history[best]['epoch']}/{self.total_epochs_ or len(net.history)}"
+            f" ({key} {losses[best]:{self.floatfmt}}) of {len(history)} run",
+            net.verbose,
+        )

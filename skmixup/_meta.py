@@ -1,4 +1,4 @@
-"""MixupEstimator: mixup for any scikit-learn classifier or regressor, through the data it is fitted on."""
+"""MixupEstimator: mixup for any scikit-learn classifier or regressor, through its training data."""
 
 from __future__ import annotations
 
@@ -6,17 +6,17 @@ import math
 import numbers
 
 import numpy as np
-from sklearn.base import BaseEstimator, MetaEstimatorMixin, _fit_context, clone
+from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone
 from sklearn.pipeline import Pipeline
 from sklearn.utils import get_tags
-from sklearn.utils._param_validation import HasMethods, Interval
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, has_fit_parameter, validate_data
 
-from ._weights import check_sample_weight, drop_zero_weight
 from ._base import _restore_on_error
+from ._compat import HasMethods, Interval, _fit_context
 from ._rng import seed_from
+from ._weights import check_sample_weight, drop_zero_weight
 
 
 def _estimator_has(attr):
@@ -30,8 +30,10 @@ def _estimator_has(attr):
 
 
 def _all_numbers(y):
-    return all(isinstance(v, numbers.Number) and not isinstance(v, bool)
-               for v in np.asarray(y, dtype=object).ravel())
+    return all(
+        isinstance(v, numbers.Number) and not isinstance(v, bool)
+        for v in np.asarray(y, dtype=object).ravel()
+    )
 
 
 def _sample_weight_param(estimator):
@@ -80,8 +82,12 @@ class MixupEstimator(MetaEstimatorMixin, BaseEstimator):
         A classifier or regressor, cloned at each fit.
     alpha : float, default=0.4
         Concentration of the Beta(alpha, alpha) distribution of the mixing
-        coefficients; ``alpha=0`` fits the estimator on the data unmixed
-        (reordered), i.e. plain ERM.
+        coefficients: the mixup strength; ``alpha=0`` fits the estimator on
+        the data unmixed (reordered), i.e. plain ERM. Not a parameter of the
+        wrapped estimator: an ``alpha`` of its own (the L2 penalty of
+        :class:`~sklearn.linear_model.Ridge` or
+        :class:`~sklearn.neural_network.MLPClassifier`) is set on it, as
+        ``estimator__alpha``.
     n_mixed : int or float, default=1.0
         Number of mixed examples: an int is a count, a float a multiple of
         the number of training samples. Classifiers get twice as many
@@ -131,13 +137,17 @@ class MixupEstimator(MetaEstimatorMixin, BaseEstimator):
     _parameter_constraints: dict = {
         "estimator": [HasMethods(["fit", "predict"])],
         "alpha": [Interval(numbers.Real, 0, None, closed="left")],
-        "n_mixed": [Interval(numbers.Integral, 1, None, closed="left"),
-                    Interval(numbers.Real, 0, None, closed="neither")],
+        "n_mixed": [
+            Interval(numbers.Integral, 1, None, closed="left"),
+            Interval(numbers.Real, 0, None, closed="neither"),
+        ],
         "keep_original": ["boolean"],
         "random_state": ["random_state"],
     }
 
-    def __init__(self, estimator, *, alpha=0.4, n_mixed=1.0, keep_original=False, random_state=None):
+    def __init__(
+        self, estimator, *, alpha=0.4, n_mixed=1.0, keep_original=False, random_state=None
+    ):
         self.estimator = estimator
         self.alpha = alpha
         self.n_mixed = n_mixed
@@ -148,7 +158,8 @@ class MixupEstimator(MetaEstimatorMixin, BaseEstimator):
         kind = get_tags(self.estimator).estimator_type
         if kind not in ("classifier", "regressor"):
             raise TypeError(
-                f"MixupEstimator wraps a classifier or a regressor; {type(self.estimator).__name__} "
+                f"MixupEstimator wraps a classifier or a regressor; "
+                f"{type(self.estimator).__name__} "
                 f"is a {kind or 'neither'}."
             )
         return kind
@@ -210,8 +221,15 @@ class MixupEstimator(MetaEstimatorMixin, BaseEstimator):
                     f"values of dtype {np.asarray(y).dtype}. Convert y to numbers, or wrap a "
                     "classifier for class labels."
                 )
-        X, y = validate_data(self, X, y, accept_sparse=False, dtype=np.float64,
-                             multi_output=regressor, y_numeric=regressor)
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            accept_sparse=False,
+            dtype=np.float64,
+            multi_output=regressor,
+            y_numeric=regressor,
+        )
         if not regressor:
             check_classification_targets(y)
         if sample_weight is not None and weight_param is None:
@@ -232,7 +250,11 @@ class MixupEstimator(MetaEstimatorMixin, BaseEstimator):
         n = len(X)
         seed = seed_from(self.random_state)
         rng = np.random.default_rng(seed)
-        m = self.n_mixed if isinstance(self.n_mixed, numbers.Integral) else max(1, round(self.n_mixed * n))
+        m = (
+            self.n_mixed
+            if isinstance(self.n_mixed, numbers.Integral)
+            else max(1, round(self.n_mixed * n))
+        )
         # Every example is an anchor equally often; partners are drawn at random.
         i = np.concatenate([rng.permutation(n) for _ in range(math.ceil(m / n))])[:m]
         j = rng.integers(0, n, size=m)
@@ -284,19 +306,50 @@ class MixupEstimator(MetaEstimatorMixin, BaseEstimator):
 
     @available_if(_estimator_has("predict_proba"))
     def predict_proba(self, X):
-        """Class probabilities of the wrapped classifier, columns in ``classes_`` order."""
+        """Class probabilities of the wrapped classifier, columns in ``classes_`` order.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Samples.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_classes)
+        """
         X = self._check_X(X)
         return self.estimator_.predict_proba(X)
 
     @available_if(_estimator_has("predict_log_proba"))
     def predict_log_proba(self, X):
-        """Log class probabilities of the wrapped classifier."""
+        """Log class probabilities of the wrapped classifier.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Samples.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_classes)
+        """
         X = self._check_X(X)
         return self.estimator_.predict_log_proba(X)
 
     @available_if(_estimator_has("decision_function"))
     def decision_function(self, X):
-        """Decision function of the wrapped classifier."""
+        """Decision function of the wrapped classifier.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Samples.
+
+        Returns
+        -------
+        ndarray of shape (n_samples,) or (n_samples, n_classes)
+            As the wrapped classifier returns it.
+        """
         X = self._check_X(X)
         return self.estimator_.decision_function(X)
 
@@ -314,7 +367,8 @@ class MixupEstimator(MetaEstimatorMixin, BaseEstimator):
 
         Returns
         -------
-        float
+        score : float
+            The wrapped estimator's ``score`` on ``X`` and ``y``.
         """
         X = self._check_X(X)
         return self.estimator_.score(X, y, sample_weight=sample_weight)

@@ -24,6 +24,15 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from safetensors import SafetensorError, safe_open
+from safetensors.numpy import save_file
+from sklearn.base import BaseEstimator
+from skorch.history import History
+
+from . import __version__
+from ._base import BaseMixupNet, resolve_device
+from ._cv import MixupClassifierCV
+from ._rng import seeded_torch_rng
 
 __all__ = ["load", "save"]
 
@@ -34,9 +43,19 @@ _TRUSTED_PREFIXES = ("skmixup.", "sklearn.", "skorch.", "torch.nn.", "torch.opti
 # skorch callbacks rebuilt from their attributes without being named in ``trusted``: those
 # that only compute, print or schedule (no files, no network).
 _SKORCH_CALLBACKS = {
-    "LRScheduler", "WarmRestartLR", "EarlyStopping", "GradientNormClipping", "EpochScoring",
-    "BatchScoring", "PassthroughScoring", "PrintLog", "EpochTimer", "ProgressBar", "Freezer",
-    "Unfreezer", "Initializer",
+    "LRScheduler",
+    "WarmRestartLR",
+    "EarlyStopping",
+    "GradientNormClipping",
+    "EpochScoring",
+    "BatchScoring",
+    "PassthroughScoring",
+    "PrintLog",
+    "EpochTimer",
+    "ProgressBar",
+    "Freezer",
+    "Unfreezer",
+    "Initializer",
 }
 # Functions stored by name: only these harmless ones (the default ``sink`` of skorch callbacks).
 _FUNCTIONS = {"builtins:print", "skorch.utils:noop", "skmixup._base:_silent"}
@@ -60,8 +79,6 @@ class _Writer:
         return key
 
     def encode(self, value, where="$"):  # noqa: C901 - one branch per kind of value
-        from ._base import BaseMixupNet
-
         if value is None or isinstance(value, (bool, str)):
             return value
         if isinstance(value, int) and type(value) is int:
@@ -69,8 +86,11 @@ class _Writer:
         if type(value) is float:
             return value if math.isfinite(value) else {"t": "float", "v": repr(value)}
         if isinstance(value, np.ma.MaskedArray):
-            return {"t": "masked", "data": self.encode(np.asarray(value.data), where),
-                    "mask": self.encode(np.ma.getmaskarray(value), where)}
+            return {
+                "t": "masked",
+                "data": self.encode(np.asarray(value.data), where),
+                "mask": self.encode(np.ma.getmaskarray(value), where),
+            }
         if isinstance(value, np.ndarray):
             return self._array(value, where)
         if isinstance(value, np.generic):
@@ -84,12 +104,22 @@ class _Writer:
                 tensor = tensor.view(torch.int16)
             return {"t": "tensor", "dtype": dtype, "key": self._store(tensor.numpy())}
         if type(value) in (list, tuple):
-            return {"t": type(value).__name__,
-                    "v": [self.encode(v, f"{where}[{i}]") for i, v in enumerate(value)]}
-        if isinstance(value, dict) and type(value).__module__ in ("builtins", "collections") \
-                and not hasattr(value, "default_factory"):
-            return {"t": "dict", "v": [[self.encode(k, where), self.encode(v, f"{where}[{k!r}]")]
-                                       for k, v in value.items()]}
+            return {
+                "t": type(value).__name__,
+                "v": [self.encode(v, f"{where}[{i}]") for i, v in enumerate(value)],
+            }
+        if (
+            isinstance(value, dict)
+            and type(value).__module__ in ("builtins", "collections")
+            and not hasattr(value, "default_factory")
+        ):
+            return {
+                "t": "dict",
+                "v": [
+                    [self.encode(k, where), self.encode(v, f"{where}[{k!r}]")]
+                    for k, v in value.items()
+                ],
+            }
         if isinstance(value, torch.device):
             return {"t": "device", "v": str(value)}
         if isinstance(value, np.dtype):
@@ -98,8 +128,11 @@ class _Writer:
             if issubclass(value, np.generic):
                 return {"t": "dtype_type", "v": np.dtype(value).str}
             return {"t": "type", "v": _class_name(value, where)}
-        if callable(value) and getattr(value, "__module__", None) and \
-                f"{value.__module__}:{getattr(value, '__qualname__', '')}" in _FUNCTIONS:
+        if (
+            callable(value)
+            and getattr(value, "__module__", None)
+            and f"{value.__module__}:{getattr(value, '__qualname__', '')}" in _FUNCTIONS
+        ):
             return {"t": "function", "v": f"{value.__module__}:{value.__qualname__}"}
         if isinstance(value, BaseMixupNet):
             return self._mixup_net(value, where)
@@ -113,40 +146,57 @@ class _Writer:
 
     def _array(self, array, where):
         if array.dtype.kind in _ARRAY_KINDS:
-            return {"t": "ndarray", "dtype": array.dtype.newbyteorder("=").str,
-                    "shape": list(array.shape), "key": self._store(array)}
+            return {
+                "t": "ndarray",
+                "dtype": array.dtype.newbyteorder("=").str,
+                "shape": list(array.shape),
+                "key": self._store(array),
+            }
         if array.dtype.kind in "USO":
             values = array.ravel().tolist()
             if not all(isinstance(v, _PRIMITIVES) for v in values):
                 raise TypeError(f"{where}: cannot save an object array holding non-plain values.")
-            return {"t": "array_list", "dtype": array.dtype.str, "shape": list(array.shape),
-                    "v": [self.encode(v, where) for v in values]}
+            return {
+                "t": "array_list",
+                "dtype": array.dtype.str,
+                "shape": list(array.shape),
+                "v": [self.encode(v, where) for v in values],
+            }
         raise TypeError(f"{where}: cannot save an array of dtype {array.dtype}.")
 
     def _object(self, value, where):
         cls = type(value)
-        if not hasattr(value, "__dict__") or hasattr(cls, "__slots__") or callable(value) \
-                and not hasattr(value, "fit"):
+        if (
+            not hasattr(value, "__dict__")
+            or hasattr(cls, "__slots__")
+            or callable(value)
+            and not hasattr(value, "fit")
+        ):
             raise TypeError(
                 f"{where}: cannot save {cls.__module__}.{cls.__qualname__} in the safe format "
                 "(only plain values, arrays, classes and objects made of them). Use pickle or "
                 "joblib for this estimator, and load such files only from sources you trust."
             )
         state = dict(vars(value))
-        from ._cv import MixupClassifierCV
 
         if isinstance(value, MixupClassifierCV) and "scorer_" in state:
             state["scorer_"] = None  # rebuilt from ``scoring`` at load
-        return {"t": "object", "cls": _class_name(cls, where),
-                "state": {k: self.encode(v, f"{where}.{k}") for k, v in state.items()}}
+        return {
+            "t": "object",
+            "cls": _class_name(cls, where),
+            "state": {k: self.encode(v, f"{where}.{k}") for k, v in state.items()},
+        }
 
     def _mixup_net(self, est, where):
         params = est.get_params(deep=False)
         fitted = {k: v for k, v in vars(est).items() if k not in params and k != "net_"}
-        node = {"t": "mixup_estimator", "cls": _class_name(type(est), where),
-                "params": {k: self.encode(v, f"{where}.{k}") for k, v in params.items()},
-                "fitted": {k: self.encode(v, f"{where}.{k}") for k, v in fitted.items()},
-                "net": None}
+        node = {
+            "t": "mixup_estimator",
+            "cls": _class_name(type(est), where),
+            "params": {k: self.encode(v, f"{where}.{k}") for k, v in params.items()},
+            "fitted": {k: self.encode(v, f"{where}.{k}") for k, v in fitted.items()},
+            "net": None,
+        }
         net = getattr(est, "net_", None)
         if net is not None:
             generator = getattr(net, "generator_", None)
@@ -154,17 +204,23 @@ class _Writer:
             node["net"] = {
                 "seed": net.seed,
                 # Training rows of the first fit (sets batch_size="auto" and lr schedules).
-                "n_train": int(sum(batch.get("train_batch_size", 0)
-                                   for batch in net.history[0]["batches"]) or 1)
-                if len(net.history) else 1,
+                "n_train": int(
+                    sum(batch.get("train_batch_size", 0) for batch in net.history[0]["batches"])
+                    or 1
+                )
+                if len(net.history)
+                else 1,
                 "early_stopping": "early_stopping" in dict(net.callbacks_),
                 "weights": {k: self.encode(v) for k, v in net.module_.state_dict().items()},
                 "optimizer": self.encode(net.optimizer_.state_dict(), f"{where}.optimizer"),
                 "history": self.encode([dict(row) for row in net.history], f"{where}.history"),
-                "generator": None if generator is None else {
+                "generator": None
+                if generator is None
+                else {
                     "device": torch.device(generator.device).type,
                     "state": self.encode(generator.get_state()),
-                    "lambdas": self.encode(sampler._buffer[sampler._pos:])},
+                    "lambdas": self.encode(sampler._buffer[sampler._pos :]),
+                },
             }
         return node
 
@@ -220,14 +276,15 @@ def save(estimator, path):
     --------
     load : Load a file written by this function.
     """
-    from safetensors.numpy import save_file
-
-    from . import __version__
 
     writer = _Writer()
     root = writer.encode(estimator, "estimator")
-    metadata = {"format": FORMAT, "format_version": FORMAT_VERSION, "skmixup_version": __version__,
-                "state": json.dumps(root, allow_nan=False)}
+    metadata = {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "skmixup_version": __version__,
+        "state": json.dumps(root, allow_nan=False),
+    }
     path = Path(path)
     temporary = path.with_name(path.name + ".part")
     save_file(writer.tensors, str(temporary), metadata=metadata)
@@ -290,8 +347,11 @@ class _Reader:
             return array.reshape(shape)
         if kind == "masked":
             data, mask = self.decode(node.get("data"), where), self.decode(node.get("mask"), where)
-            if not isinstance(data, np.ndarray) or not isinstance(mask, np.ndarray) \
-                    or mask.shape != data.shape:
+            if (
+                not isinstance(data, np.ndarray)
+                or not isinstance(mask, np.ndarray)
+                or mask.shape != data.shape
+            ):
                 self.refuse(where, "bad masked array")
             return np.ma.MaskedArray(data, mask=mask)
         if kind == "scalar":
@@ -390,16 +450,18 @@ class _Reader:
         return cls
 
     def _object(self, node, where):
-        from sklearn.base import BaseEstimator
-
         cls = self._class(node.get("cls"), where)
         name = node["cls"]
-        if name.startswith("skorch.") and name.replace(":", ".") not in self.trusted \
-                and cls.__name__ not in _SKORCH_CALLBACKS:
+        if (
+            name.startswith("skorch.")
+            and name.replace(":", ".") not in self.trusted
+            and cls.__name__ not in _SKORCH_CALLBACKS
+        ):
             raise ValueError(
                 f"{self.path} holds a {name.replace(':', '.')} object ({where}), which is not "
                 "rebuilt without asking (it may write files or connect to services when the "
-                f"net is set up). If you trust this file, pass trusted=[{name.replace(':', '.')!r}]."
+                f"net is set up). If you trust this file, pass "
+                f"trusted=[{name.replace(':', '.')!r}]."
             )
         if issubclass(cls, torch.nn.Module) or cls.__new__ is not object.__new__:
             self.refuse(where, f"{cls.__qualname__} cannot be rebuilt from its attributes")
@@ -414,7 +476,6 @@ class _Reader:
                 obj.__setstate__(values)
         else:
             obj.__dict__.update(values)
-        from ._cv import MixupClassifierCV
 
         if isinstance(obj, MixupClassifierCV) and "scorer_" in values:
             from sklearn.metrics import check_scoring
@@ -423,15 +484,15 @@ class _Reader:
         return obj
 
     def _mixup_net(self, node, where):
-        from ._base import BaseMixupNet, resolve_device
-        from ._rng import seeded_torch_rng
-
         cls = self._class(node.get("cls"), where)
         if not issubclass(cls, BaseMixupNet):
             self.refuse(where, f"{cls.__qualname__} is not a skmixup estimator")
         params, fitted = node.get("params"), node.get("fitted")
-        if not isinstance(params, dict) or not isinstance(fitted, dict) \
-                or not all(isinstance(k, str) and k.isidentifier() for k in [*params, *fitted]):
+        if (
+            not isinstance(params, dict)
+            or not isinstance(fitted, dict)
+            or not all(isinstance(k, str) and k.isidentifier() for k in [*params, *fitted])
+        ):
             self.refuse(where, "bad parameters")
         params = {k: self.decode(v, f"{where}.{k}") for k, v in params.items()}
         try:
@@ -444,25 +505,39 @@ class _Reader:
         net_node = node.get("net")
         if net_node is None:
             return est
-        if not isinstance(net_node, dict) or not isinstance(net_node.get("seed"), (int, type(None))):
+        if not isinstance(net_node, dict) or not isinstance(
+            net_node.get("seed"), (int, type(None))
+        ):
             self.refuse(where, "bad net")
         device = self.device
         if device is None:
             try:
                 device = resolve_device(est.device)
             except ValueError:
-                warnings.warn(f"{self.path}: device={est.device!r} is not available here; the "
-                              "network is loaded on the CPU.", UserWarning, stacklevel=3)
+                warnings.warn(
+                    f"{self.path}: device={est.device!r} is not available here; the "
+                    "network is loaded on the CPU.",
+                    UserWarning,
+                    stacklevel=3,
+                )
                 device = "cpu"
         n_outputs = len(est.classes_) if hasattr(est, "classes_") else int(est.n_outputs_)
-        weights = {k: self.decode(v, f"{where}.weights") for k, v in
-                   self._dict(net_node.get("weights"), where).items()}
+        weights = {
+            k: self.decode(v, f"{where}.weights")
+            for k, v in self._dict(net_node.get("weights"), where).items()
+        }
         n_train = net_node.get("n_train")
         if not isinstance(n_train, int) or n_train < 1:
             self.refuse(where, "bad n_train")
         with seeded_torch_rng(0):  # the initial weights are overwritten just below
-            net = est._make_net(n_outputs, device, net_node["seed"], None, n_train,
-                                early_stopping=bool(net_node.get("early_stopping")))
+            net = est._make_net(
+                n_outputs,
+                device,
+                net_node["seed"],
+                None,
+                n_train,
+                early_stopping=bool(net_node.get("early_stopping")),
+            )
             net.initialize()
         try:
             net.module_.load_state_dict(weights, strict=True)
@@ -470,7 +545,6 @@ class _Reader:
             net.optimizer_.load_state_dict(optimizer)
         except (RuntimeError, ValueError, KeyError, TypeError) as exc:
             self.refuse(where, f"the weights do not fit the network ({exc})")
-        from skorch.history import History
 
         history = self.decode(net_node.get("history"), f"{where}.history")
         if not isinstance(history, list) or not all(isinstance(r, dict) for r in history):
@@ -531,8 +605,6 @@ def load(path, *, trusted=None, device=None):
         trusted, or was altered in a way that does not fit the estimator; the
         message names the file and the field.
     """
-    from safetensors import SafetensorError, safe_open
-
     path = Path(path)
     try:
         with safe_open(str(path), framework="numpy") as f:
@@ -547,7 +619,8 @@ def load(path, *, trusted=None, device=None):
     if metadata.get("format_version") != FORMAT_VERSION:
         raise ValueError(
             f"{path} is in skmixup file format {metadata.get('format_version')!r}; this "
-            f"version of skmixup reads format {FORMAT_VERSION}. Upgrade skmixup.")
+            f"version of skmixup reads format {FORMAT_VERSION}. Upgrade skmixup."
+        )
     try:
         root = json.loads(metadata.get("state", ""), parse_constant=_no_constants)
     except (ValueError, RecursionError) as exc:

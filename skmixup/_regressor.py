@@ -6,12 +6,12 @@ import numbers
 
 import numpy as np
 import torch
-from sklearn.base import RegressorMixin, _fit_context
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.base import RegressorMixin
 from sklearn.utils.validation import check_array, check_consistent_length, check_is_fitted
 
 from ._base import BaseMixupNet
-from .net import resolve_mix_layer
+from ._compat import Interval, StrOptions, _fit_context
+from ._net import resolve_mix_layer
 
 
 class MixupRegressor(RegressorMixin, BaseMixupNet):
@@ -36,7 +36,10 @@ class MixupRegressor(RegressorMixin, BaseMixupNet):
     ----------
     alpha : float, default=0.4
         Concentration of the Beta(alpha, alpha) distribution of the mixing
-        coefficient. ``alpha=0`` trains without mixing (plain ERM).
+        coefficient: the mixup strength. ``alpha=0`` trains without mixing
+        (plain ERM). Not the ``alpha`` of
+        :class:`~sklearn.neural_network.MLPRegressor`, which is an L2 penalty
+        on the weights (here ``weight_decay``).
     lambda_mode : {"batch", "example"}, default="batch"
         ``"batch"`` draws one coefficient per minibatch, as the paper;
         ``"example"`` draws one per example.
@@ -138,7 +141,7 @@ class MixupRegressor(RegressorMixin, BaseMixupNet):
     input_scale_ : float
         Factor applied to every ``X``: 1/255 when the first fit got ``uint8``
         image tensors, else 1.
-    net_ : skmixup.net.MixupNet
+    net_ : skmixup._net.MixupNet
         The fitted skorch net; ``net_.module_`` is the torch module.
     loss_curve_ : list of float
         Mean training loss (mean squared error on mixed batches of
@@ -181,8 +184,11 @@ class MixupRegressor(RegressorMixin, BaseMixupNet):
         "partners": [StrOptions({"random", "knn", "label_kernel"})],
         "n_neighbors": [Interval(numbers.Integral, 1, None, closed="left")],
         "kernel_bandwidth": [Interval(numbers.Real, 0, None, closed="neither")],
-        "mix_layer": [None, Interval(numbers.Integral, 0, None, closed="left"),
-                      StrOptions({"random"})],
+        "mix_layer": [
+            None,
+            Interval(numbers.Integral, 0, None, closed="left"),
+            StrOptions({"random"}),
+        ],
     }
 
     def __init__(
@@ -318,8 +324,14 @@ class MixupRegressor(RegressorMixin, BaseMixupNet):
                 "Convert y to numbers, or use MixupClassifier for class labels."
             )
         try:
-            y = check_array(y, ensure_2d=False, dtype=np.float64, ensure_all_finite=True,
-                            ensure_min_samples=1, input_name="y")
+            y = check_array(
+                y,
+                ensure_2d=False,
+                dtype=np.float64,
+                ensure_all_finite=True,
+                ensure_min_samples=1,
+                input_name="y",
+            )
         except ValueError as exc:
             if "convert" not in str(exc):
                 raise
@@ -328,7 +340,9 @@ class MixupRegressor(RegressorMixin, BaseMixupNet):
                 "MixupClassifier for class labels."
             ) from None
         if y.ndim > 2:
-            raise ValueError(f"y must be of shape (n_samples,) or (n_samples, n_outputs); got {y.shape}.")
+            raise ValueError(
+                f"y must be of shape (n_samples,) or (n_samples, n_outputs); got {y.shape}."
+            )
         X = super()._validate_X(X, reset=reset)
         check_consistent_length(X, y)
         return X, y
@@ -339,8 +353,9 @@ class MixupRegressor(RegressorMixin, BaseMixupNet):
             self.n_outputs_ = y2.shape[1]
             self._y_ndim = y.ndim
             self.target_mean_ = np.average(y2, axis=0, weights=sample_weight)
-            scale = np.sqrt(np.average((y2 - self.target_mean_) ** 2, axis=0,
-                                       weights=sample_weight))
+            scale = np.sqrt(
+                np.average((y2 - self.target_mean_) ** 2, axis=0, weights=sample_weight)
+            )
             self.target_scale_ = np.where(scale > 0, scale, 1.0)
         elif y2.shape[1] != self.n_outputs_:
             raise ValueError(

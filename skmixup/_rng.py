@@ -16,6 +16,7 @@ from contextlib import contextmanager
 
 import numpy as np
 import torch
+from sklearn.utils import check_random_state
 from torch import nn
 
 __all__ = ["draws_global_rng", "numpy_rng", "seed_from", "seeded_torch_rng"]
@@ -25,9 +26,19 @@ __all__ = ["draws_global_rng", "numpy_rng", "seed_from", "seeded_torch_rng"]
 _TORCH_RNG_LOCK = threading.RLock()
 
 # torch.nn layers that draw from the global generator in their forward pass.
-_RANDOM_LAYERS = (nn.Dropout, nn.Dropout1d, nn.Dropout2d, nn.Dropout3d, nn.AlphaDropout,
-                  nn.FeatureAlphaDropout, nn.RReLU, nn.MultiheadAttention, nn.Transformer,
-                  nn.TransformerEncoderLayer, nn.TransformerDecoderLayer)
+_RANDOM_LAYERS = (
+    nn.Dropout,
+    nn.Dropout1d,
+    nn.Dropout2d,
+    nn.Dropout3d,
+    nn.AlphaDropout,
+    nn.FeatureAlphaDropout,
+    nn.RReLU,
+    nn.MultiheadAttention,
+    nn.Transformer,
+    nn.TransformerEncoderLayer,
+    nn.TransformerDecoderLayer,
+)
 # Modules whose layers are known not to draw random numbers in forward (apart from the above).
 _KNOWN_PREFIXES = ("torch.nn.", "skmixup.modules")
 
@@ -51,8 +62,6 @@ def seed_from(random_state) -> int:
 def numpy_rng(random_state) -> np.random.RandomState:
     """:func:`sklearn.utils.check_random_state`, except that ``None`` is a fresh
     generator seeded from the operating system instead of numpy's global one."""
-    from sklearn.utils import check_random_state
-
     if random_state is None:
         return np.random.RandomState(_fresh_seed())
     return check_random_state(random_state)

@@ -3,14 +3,15 @@
 A weighted fit appends each row's weight to its float target row. Mixing the
 target rows then mixes the weights with the same coefficient and the same
 partner (``lam * w_i + (1 - lam) * w_j``, whatever the partner choice or
-CutMix), and :meth:`skmixup.net.MixupNet.get_loss` splits the column off again.
+CutMix), and :meth:`skmixup._net.MixupNet.get_loss` splits the column off again.
 """
 
 from __future__ import annotations
 
 import numpy as np
 from sklearn.utils.class_weight import compute_class_weight
-from sklearn.utils.validation import _check_sample_weight
+
+from ._compat import _check_sample_weight
 
 
 def check_sample_weight(sample_weight, X):
@@ -21,8 +22,9 @@ def check_sample_weight(sample_weight, X):
     """
     if sample_weight is None:
         return None
-    weight = _check_sample_weight(sample_weight, X, dtype=np.float64, ensure_non_negative=True,
-                                  allow_all_zero_weights=True)
+    weight = _check_sample_weight(
+        sample_weight, X, dtype=np.float64, ensure_non_negative=True, allow_all_zero_weights=True
+    )
     if not np.any(weight > 0):
         raise ValueError(
             "sample_weight is zero for every sample: nothing to fit. Give at least one "
@@ -62,8 +64,9 @@ def class_sample_weight(class_weight, classes, y_encoded, sample_weight=None):
                 f"({classes.tolist()}). Use the labels of y as keys."
             )
     y_labels = classes[y_encoded]
-    per_class = compute_class_weight(class_weight, classes=classes, y=y_labels,
-                                     sample_weight=sample_weight)
+    per_class = compute_class_weight(
+        class_weight, classes=classes, y=y_labels, sample_weight=sample_weight
+    )
     return per_class[y_encoded]
 
 

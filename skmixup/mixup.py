@@ -28,14 +28,12 @@ __all__ = [
     "draw_neighbours",
     "interpolate",
     "label_kernel_partners",
-    "mix",
     "mixup_batch",
     "mixup_cross_entropy",
     "nearest_neighbours",
     "one_hot",
     "same_class_partners",
     "sample_lambda",
-    "soft_cross_entropy",
 ]
 
 
@@ -75,15 +73,16 @@ def sample_lambda(alpha: float, size: int = 1, *, generator: torch.Generator) ->
     alpha : float
         Concentration of the symmetric Beta distribution. ``alpha <= 0`` gives
         ``lam = 1`` (no mixing, plain ERM), as in the paper's official code.
-    size : int
+    size : int, default=1
         Number of draws.
     generator : torch.Generator
         Source of randomness; the draws land on its device.
 
     Returns
     -------
-    torch.Tensor of shape (size,), float64 (so that values within 1e-8 of 1
-    are not rounded to 1), in [0, 1]; :func:`mix` casts to the data's dtype.
+    lam : torch.Tensor of shape (size,)
+        In [0, 1], float64 (so that values within 1e-8 of 1 are not rounded
+        to 1); :func:`interpolate` casts them to the data's dtype.
     """
     if alpha <= 0:
         return torch.ones(size, dtype=torch.float64, device=generator.device)
@@ -98,6 +97,15 @@ class LambdaSampler:
     Drawing one Beta value per minibatch costs a dozen small kernel launches;
     drawing an epoch's worth at once makes it free. The sequence of values is a
     function of the generator's seed alone.
+
+    Parameters
+    ----------
+    alpha : float
+        As in :func:`sample_lambda`.
+    generator : torch.Generator
+        Source of randomness; the values land on its device.
+    chunk : int, default=4096
+        Number of values drawn at once when the buffer runs out.
     """
 
     def __init__(self, alpha: float, generator: torch.Generator, chunk: int = 4096):
@@ -108,39 +116,50 @@ class LambdaSampler:
         self._pos = 0
 
     def draw(self, size: int = 1) -> torch.Tensor:
-        """The next ``size`` values, shape (size,)."""
+        """The next ``size`` values.
+
+        Parameters
+        ----------
+        size : int, default=1
+            Number of values.
+
+        Returns
+        -------
+        lam : torch.Tensor of shape (size,)
+            float64, in [0, 1].
+        """
         if self._pos + size > self._buffer.numel():
-            rest = self._buffer[self._pos:]
+            rest = self._buffer[self._pos :]
             fresh = sample_lambda(self.alpha, max(self.chunk, size), generator=self.generator)
             self._buffer = torch.cat([rest, fresh])
             self._pos = 0
-        out = self._buffer[self._pos:self._pos + size]
+        out = self._buffer[self._pos : self._pos + size]
         self._pos += size
         return out
 
 
 def one_hot(y: torch.Tensor, n_classes: int, dtype: torch.dtype = torch.float32) -> torch.Tensor:
-    """Integer labels of shape (n,) as one-hot rows of shape (n, n_classes)."""
+    """Integer labels as one-hot rows.
+
+    Parameters
+    ----------
+    y : torch.Tensor of shape (n,)
+        Integer labels in ``[0, n_classes)``.
+    n_classes : int
+        Number of columns.
+    dtype : torch.dtype, default=torch.float32
+        Type of the result.
+
+    Returns
+    -------
+    rows : torch.Tensor of shape (n, n_classes)
+        Zeros, with a one in column ``y[i]`` of row ``i``.
+    """
     return F.one_hot(y.long(), n_classes).to(dtype)
 
 
-def mix(a: torch.Tensor, index: torch.Tensor, lam: torch.Tensor) -> torch.Tensor:
-    """``lam * a + (1 - lam) * a[index]`` along the first axis.
-
-    ``lam`` has shape (1,) (one coefficient for the batch, as the paper) or
-    (n,) (one per example); it broadcasts over the remaining axes.
-    """
-    lam = lam.to(a.dtype).reshape(-1, *([1] * (a.dim() - 1)))
-    # torch.lerp(start, end, w) = start + w * (end - start): one fused kernel.
-    return torch.lerp(a[index], a, lam)
-
-
 def mixup_batch(
-    x: torch.Tensor,
-    y: torch.Tensor,
-    lam: torch.Tensor,
-    *,
-    generator: torch.Generator,
+    x: torch.Tensor, y: torch.Tensor, lam: torch.Tensor, *, generator: torch.Generator
 ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """Mix a batch with a random permutation of itself.
 
@@ -161,12 +180,7 @@ def mixup_batch(
         ``index`` is the partner of each row.
     """
     index = torch.randperm(x.shape[0], device=x.device, generator=generator)
-    return mix(x, index, lam), mix(y, index, lam), index
-
-
-def soft_cross_entropy(logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
-    """Mean cross-entropy between ``softmax(logits)`` and soft target rows."""
-    return -(target * F.log_softmax(logits, dim=1)).sum(dim=1).mean()
+    return interpolate(x, x[index], lam), interpolate(y, y[index], lam), index
 
 
 def mixup_cross_entropy(
@@ -174,8 +188,23 @@ def mixup_cross_entropy(
 ) -> torch.Tensor:
     """The paper's loss with integer labels: ``lam * CE(y_a) + (1 - lam) * CE(y_b)``.
 
-    Equal to :func:`soft_cross_entropy` on the mixed one-hot target, since
-    cross-entropy is linear in the target. ``lam`` of shape (1,) or (n,).
+    Equal to ``torch.nn.functional.cross_entropy(logits, target)`` on the mixed
+    one-hot target ``lam * one_hot(y_a) + (1 - lam) * one_hot(y_b)``, since
+    cross-entropy is linear in the target.
+
+    Parameters
+    ----------
+    logits : tensor of shape (n, n_classes)
+        The network's outputs on the mixed inputs.
+    y_a, y_b : tensor of shape (n,)
+        Integer labels of each row and of its partner.
+    lam : tensor of shape (1,) or (n,)
+        Mixing coefficients.
+
+    Returns
+    -------
+    loss : torch.Tensor
+        The mean loss, a scalar.
     """
     log_p = F.log_softmax(logits, dim=1)
     nll_a = -log_p.gather(1, y_a.long()[:, None])[:, 0]
@@ -190,8 +219,9 @@ def mixup_cross_entropy(
 # pixels each image keeps.
 
 
-def cutmix_boxes(lam: torch.Tensor, height: int, width: int, *,
-                 generator: torch.Generator) -> torch.Tensor:
+def cutmix_boxes(
+    lam: torch.Tensor, height: int, width: int, *, generator: torch.Generator
+) -> torch.Tensor:
     """Draw one box per coefficient, covering about ``1 - lam`` of the image.
 
     The box has sides ``height * sqrt(1 - lam)`` and ``width * sqrt(1 - lam)``
@@ -227,7 +257,20 @@ def cutmix_boxes(lam: torch.Tensor, height: int, width: int, *,
 
 
 def box_mask(boxes: torch.Tensor, height: int, width: int) -> torch.Tensor:
-    """Boolean masks of shape (k, 1, height, width), true inside each box."""
+    """Boolean masks, true inside each box.
+
+    Parameters
+    ----------
+    boxes : tensor of shape (k, 4)
+        Boxes as :func:`cutmix_boxes` returns them.
+    height, width : int
+        Image size.
+
+    Returns
+    -------
+    masks : torch.Tensor of shape (k, 1, height, width)
+        bool.
+    """
     rows = torch.arange(height, device=boxes.device)
     cols = torch.arange(width, device=boxes.device)
     in_rows = (rows >= boxes[:, 0:1]) & (rows < boxes[:, 1:2])  # (k, height)
@@ -236,11 +279,7 @@ def box_mask(boxes: torch.Tensor, height: int, width: int) -> torch.Tensor:
 
 
 def cutmix_batch(
-    x: torch.Tensor,
-    y: torch.Tensor,
-    lam: torch.Tensor,
-    *,
-    generator: torch.Generator,
+    x: torch.Tensor, y: torch.Tensor, lam: torch.Tensor, *, generator: torch.Generator
 ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
     """CutMix a batch of images with a random permutation of itself.
 
@@ -278,7 +317,8 @@ def cutmix_batch(
     x_mixed = torch.where(inside, x[index], x)
     area = (boxes[:, 1] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 2])
     lam_used = (1.0 - area.double() / (height * width)).float()
-    return x_mixed, mix(y, index, lam_used), index, lam_used
+    return x_mixed, interpolate(y, y[index], lam_used), index, lam_used
+
 
 # ---------------------------------------------------------------------------
 # Partner choice: the paper's ablation (Table 5) and C-Mixup (Yao et al., 2022).
@@ -286,8 +326,26 @@ def cutmix_batch(
 
 
 def interpolate(a: torch.Tensor, b: torch.Tensor, lam: torch.Tensor) -> torch.Tensor:
-    """``lam * a + (1 - lam) * b``, ``lam`` of shape (1,) or (n,) broadcast over the other axes."""
+    """The mixup of two batches: ``lam * a + (1 - lam) * b``, row by row.
+
+    The one mixing operation of the package: mixing a batch with its partners
+    ``index`` is ``interpolate(x, x[index], lam)``.
+
+    Parameters
+    ----------
+    a, b : tensor of shape (n, ...)
+        The batches to mix, of the same shape.
+    lam : tensor of shape (1,) or (n,)
+        One coefficient for the batch (as the paper) or one per row; it
+        broadcasts over the remaining axes.
+
+    Returns
+    -------
+    mixed : tensor of shape (n, ...)
+        In ``a``'s dtype.
+    """
     lam = lam.to(a.dtype).reshape(-1, *([1] * (a.dim() - 1)))
+    # torch.lerp(start, end, w) = start + w * (end - start): one fused kernel.
     return torch.lerp(b, a, lam)
 
 
@@ -306,7 +364,8 @@ def same_class_partners(labels: torch.Tensor, *, generator: torch.Generator) -> 
 
     Returns
     -------
-    torch.Tensor of shape (n,), int64: ``index[i]`` is the partner of row ``i``.
+    index : torch.Tensor of shape (n,)
+        int64; ``index[i]`` is the partner of row ``i``.
     """
     n = labels.shape[0]
     base = labels.to(torch.float64)
@@ -322,11 +381,7 @@ def same_class_partners(labels: torch.Tensor, *, generator: torch.Generator) -> 
 
 
 def nearest_neighbours(
-    x: torch.Tensor,
-    k: int,
-    *,
-    labels: torch.Tensor | None = None,
-    chunk: int = 1024,
+    x: torch.Tensor, k: int, *, labels: torch.Tensor | None = None, chunk: int = 1024
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """The ``k`` nearest other rows of every row (Euclidean distance on flattened inputs).
 
@@ -378,8 +433,21 @@ def draw_neighbours(
 ) -> torch.Tensor:
     """For each of ``rows``, one of its valid neighbours drawn uniformly.
 
-    ``neighbours`` and ``counts`` come from :func:`nearest_neighbours`; a row
-    with no valid neighbour is its own partner.
+    Parameters
+    ----------
+    neighbours : tensor of shape (n, k)
+        Neighbour indices of every row, from :func:`nearest_neighbours`.
+    counts : tensor of shape (n,)
+        Number of valid neighbours of every row, from :func:`nearest_neighbours`.
+    rows : tensor of shape (m,)
+        The rows that need a partner.
+    generator : torch.Generator
+        Source of randomness, on ``rows``' device.
+
+    Returns
+    -------
+    partners : torch.Tensor of shape (m,)
+        int64 row indices; a row with no valid neighbour is its own partner.
     """
     if neighbours.shape[1] == 0:
         return rows.clone()
@@ -416,10 +484,13 @@ def label_kernel_partners(
     bandwidth : float
         Width of the Gaussian kernel, in target units; small values pick
         partners with nearly equal targets, large ones approach random pairs.
+    generator : torch.Generator
+        Source of randomness, on the targets' device.
 
     Returns
     -------
-    torch.Tensor of shape (m,), int64: partner indices into ``y_all``.
+    partners : torch.Tensor of shape (m,)
+        int64 partner indices into ``y_all``.
     """
     d2 = (y_rows.float()[:, None, :] - y_all.float()[None]).square().sum(dim=2)
     logits = -d2 / (2.0 * float(bandwidth) ** 2)
@@ -517,8 +588,10 @@ def discriminator_mixup(
         index = torch.randperm(n, device=real.device, generator=generator)
     elif pairs == "cross":
         if n_real != n_fake:
-            raise ValueError(f'pairs="cross" pairs every real row with a fake one and needs as many '
-                             f'of each; got {n_real} real and {n_fake} fake rows. Use pairs="any".')
+            raise ValueError(
+                f'pairs="cross" pairs every real row with a fake one and needs as many '
+                f'of each; got {n_real} real and {n_fake} fake rows. Use pairs="any".'
+            )
         to_fake = n_real + torch.randperm(n_fake, device=real.device, generator=generator)
         to_real = torch.randperm(n_real, device=real.device, generator=generator)
         index = torch.cat([to_fake, to_real])
@@ -535,19 +608,27 @@ def _check_real_fake(real, fake):
         if not isinstance(t, torch.Tensor):
             raise TypeError(f"{name} must be a torch.Tensor; got {type(t).__name__}.")
         if not t.is_floating_point():
-            raise TypeError(f"{name} must hold floats; got dtype {t.dtype}. Convert it with .float().")
+            raise TypeError(
+                f"{name} must hold floats; got dtype {t.dtype}. Convert it with .float()."
+            )
         if t.dim() < 1 or t.shape[0] == 0:
-            raise ValueError(f"{name} must be a batch with at least one row; got shape {tuple(t.shape)}.")
+            raise ValueError(
+                f"{name} must be a batch with at least one row; got shape {tuple(t.shape)}."
+            )
     if real.shape[1:] != fake.shape[1:] or real.dtype != fake.dtype or real.device != fake.device:
         raise ValueError(
             f"real and fake must share the shape of a row, the dtype and the device; got "
             f"{tuple(real.shape)} {real.dtype} {real.device} and {tuple(fake.shape)} {fake.dtype} "
-            f"{fake.device}.")
+            f"{fake.device}."
+        )
 
 
 def _discriminator_weights(n, uniform_max, alpha, lam, generator):
-    given = [name for name, v in (("uniform_max", uniform_max), ("alpha", alpha), ("lam", lam))
-             if v is not None]
+    given = [
+        name
+        for name, v in (("uniform_max", uniform_max), ("alpha", alpha), ("lam", lam))
+        if v is not None
+    ]
     if len(given) != 1:
         raise ValueError(f"Give exactly one of uniform_max, alpha and lam; got {given or 'none'}.")
     if uniform_max is not None:
@@ -560,10 +641,14 @@ def _discriminator_weights(n, uniform_max, alpha, lam, generator):
             raise ValueError(f"alpha must be >= 0 (0 is no mixing); got {alpha}.")
         return sample_lambda(float(alpha), n, generator=generator)
     if not isinstance(lam, torch.Tensor):
-        raise TypeError(f"lam must be a torch.Tensor of shape (1,) or ({n},); got {type(lam).__name__}.")
+        raise TypeError(
+            f"lam must be a torch.Tensor of shape (1,) or ({n},); got {type(lam).__name__}."
+        )
     if lam.dim() != 1 or lam.numel() not in (1, n):
-        raise ValueError(f"lam must have shape (1,) or ({n},) (one weight per stacked row); "
-                         f"got {tuple(lam.shape)}.")
+        raise ValueError(
+            f"lam must have shape (1,) or ({n},) (one weight per stacked row); "
+            f"got {tuple(lam.shape)}."
+        )
     if not bool(((lam >= 0) & (lam <= 1)).all()):
         raise ValueError("lam must lie in [0, 1].")
     return lam

@@ -1,7 +1,9 @@
-"""The built-in networks: an MLP for tables and a small CNN for image tensors.
+"""The built-in networks: an MLP for tables, a small CNN and a PreAct ResNet-18 for images.
 
 Plain :class:`torch.nn.Module` classes that return logits; importable and usable
-without any training loop.
+without any training loop. The estimators build :class:`MLP` for 2-D inputs and
+:class:`SmallCNN` for image tensors; pass any of them (or your own module) as
+``module=``.
 """
 
 from __future__ import annotations
@@ -48,6 +50,18 @@ class MLP(nn.Module):
         self.layers = nn.Sequential(*layers)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Logits of a batch.
+
+        Parameters
+        ----------
+        x : torch.Tensor of shape (n, n_features)
+            The inputs, in the module's dtype.
+
+        Returns
+        -------
+        logits : torch.Tensor of shape (n, n_outputs)
+            One row of unnormalised class scores (or regression outputs) per sample.
+        """
         return self.layers(x)
 
 
@@ -83,7 +97,11 @@ class SmallCNN(nn.Module):
         super().__init__()
 
         def stage(c_in: int, c_out: int) -> list[nn.Module]:
-            return [nn.Conv2d(c_in, c_out, 3, padding=1, bias=False), nn.BatchNorm2d(c_out), nn.ReLU()]
+            return [
+                nn.Conv2d(c_in, c_out, 3, padding=1, bias=False),
+                nn.BatchNorm2d(c_out),
+                nn.ReLU(),
+            ]
 
         self.features = nn.Sequential(
             *stage(in_channels, width),
@@ -100,6 +118,18 @@ class SmallCNN(nn.Module):
         self.head = nn.Sequential(*head)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Logits of a batch.
+
+        Parameters
+        ----------
+        x : torch.Tensor of shape (n, channels, height, width)
+            The inputs, in the module's dtype.
+
+        Returns
+        -------
+        logits : torch.Tensor of shape (n, n_outputs)
+            One row of unnormalised class scores (or regression outputs) per sample.
+        """
         return self.head(self.features(x))
 
 
@@ -165,5 +195,17 @@ class PreActResNet18(nn.Module):
         self.linear = nn.Linear(c_in, n_outputs)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Logits of a batch.
+
+        Parameters
+        ----------
+        x : torch.Tensor of shape (n, channels, height, width)
+            The inputs, in the module's dtype.
+
+        Returns
+        -------
+        logits : torch.Tensor of shape (n, n_outputs)
+            One row of unnormalised class scores (or regression outputs) per sample.
+        """
         out = torch.relu(self.bn(self.blocks(self.stem(x))))
         return self.linear(out.mean(dim=(2, 3)))

@@ -7,10 +7,29 @@ import torch
 
 REPO = Path(__file__).resolve().parents[1]
 
+#: The project's shared data root (uci/, keel/, images/: the layout of ``SKMIXUP_DATA``):
+#: $SKMIXUP_SHARED_DATA, else ../shared/data beside the repository. Module-level skip marks
+#: read it; tests take the ``shared_data`` fixture.
+SHARED_DATA = Path(os.environ.get("SKMIXUP_SHARED_DATA") or REPO.parent / "shared" / "data")
 
-def shared_data_dir():
-    """../shared/data beside the repository, or $SKMIXUP_DATA's parent layout."""
-    return Path(os.environ.get("SKMIXUP_SHARED_DATA", REPO.parent / "shared" / "data"))
+
+@pytest.fixture(scope="session")
+def shared_data():
+    """``shared_data(*paths)``: the shared data root, skipping the test when a path is missing.
+
+    ``paths`` are relative to the root, e.g. ``shared_data("uci/iris/bezdekIris.data")``.
+    """
+
+    def root(*paths):
+        missing = [p for p in paths if not (SHARED_DATA / p).exists()]
+        if missing:
+            pytest.skip(
+                f"shared data {missing} not found under {SHARED_DATA}: set "
+                "SKMIXUP_SHARED_DATA to the data root (uci/, keel/, images/)"
+            )
+        return SHARED_DATA
+
+    return root
 
 
 def pytest_collection_modifyitems(config, items):

@@ -1,11 +1,11 @@
-"""FGSM and iterative FGSM (skmixup.attacks)."""
+"""FGSM and iterative FGSM (experiments._attacks)."""
 
 import pytest
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-from skmixup.attacks import fgsm, input_gradient, iterative_fgsm
+from experiments._attacks import fgsm, input_gradient, iterative_fgsm
 
 
 @pytest.fixture
@@ -32,7 +32,10 @@ def test_attacks_increase_the_loss(model_and_data, attack):
 
 def test_iterative_fgsm_is_at_least_as_strong_as_fgsm(model_and_data):
     model, x, y = model_and_data
-    assert _loss(model, iterative_fgsm(model, x, y, 0.1), y) >= _loss(model, fgsm(model, x, y, 0.1), y) - 1e-6
+    assert (
+        _loss(model, iterative_fgsm(model, x, y, 0.1), y)
+        >= _loss(model, fgsm(model, x, y, 0.1), y) - 1e-6
+    )
 
 
 @pytest.mark.parametrize("attack", [fgsm, iterative_fgsm])

@@ -78,12 +78,15 @@ def test_pipeline_with_column_transformer_on_categorical_dataframe():
     y = (color == "red") ^ (size > 0)
     df = pd.DataFrame({"color": pd.Categorical(color), "size": size})
     model = make_pipeline(
-        ColumnTransformer([("cat", OneHotEncoder(), ["color"]), ("num", StandardScaler(), ["size"])]),
+        ColumnTransformer(
+            [("cat", OneHotEncoder(), ["color"]), ("num", StandardScaler(), ["size"])]
+        ),
         MixupClassifier(max_epochs=40, random_state=0, device="cpu"),
     )
     assert model.fit(df, y).score(df, y) > 0.9
 
 
+@pytest.mark.slow  # over 5 s on 2 cores
 def test_grid_search_over_alpha_in_parallel_and_cross_val_score():
     X, y = load_iris(return_X_y=True)
     X = StandardScaler().fit_transform(X)
@@ -121,7 +124,9 @@ def test_image_tensors_on_digits():
 class TinyNet(nn.Module):
     def __init__(self, n_features, n_classes, width=8):
         super().__init__()
-        self.body = nn.Sequential(nn.Linear(n_features, width), nn.ReLU(), nn.Linear(width, n_classes))
+        self.body = nn.Sequential(
+            nn.Linear(n_features, width), nn.ReLU(), nn.Linear(width, n_classes)
+        )
 
     def forward(self, x):
         return self.body(x)
@@ -141,8 +146,9 @@ def test_custom_module_class_and_instance(blobs):
 
 def test_early_stopping_holds_out_data_and_keeps_best(blobs):
     X, y = blobs
-    clf = MixupClassifier(early_stopping=True, n_iter_no_change=3, max_epochs=200,
-                          random_state=0, device="cpu").fit(X, y)
+    clf = MixupClassifier(
+        early_stopping=True, n_iter_no_change=3, max_epochs=200, random_state=0, device="cpu"
+    ).fit(X, y)
     assert len(clf.validation_loss_curve_) == clf.n_iter_ < 200
     assert clf.best_validation_loss_ == min(clf.validation_loss_curve_)
 
@@ -234,8 +240,14 @@ def test_parallel_search_does_not_oversubscribe_threads(blobs):
     from sklearn.model_selection import cross_validate
 
     X, y = blobs
-    out = cross_validate(MixupClassifier(module=ThreadProbe, **{**FAST, "max_epochs": 2}), X, y,
-                         cv=2, n_jobs=2, return_estimator=True)
+    out = cross_validate(
+        MixupClassifier(module=ThreadProbe, **{**FAST, "max_epochs": 2}),
+        X,
+        y,
+        cv=2,
+        n_jobs=2,
+        return_estimator=True,
+    )
     # joblib's workers limit OpenMP to cpu_count // n_jobs threads, and torch follows.
     expected = max(1, os.cpu_count() // 2)
     for est in out["estimator"]:
@@ -259,8 +271,9 @@ def test_default_recipe_batch_size_and_cosine_schedule(blobs):
     lrs = [batch["event_lr"] for epoch in clf.net_.history for batch in epoch["batches"]]
     assert lrs[0] == pytest.approx(3e-3, rel=0.01) and lrs[-1] < 1e-5
     assert all(a >= b for a, b in zip(lrs, lrs[1:]))  # decays, step by step
-    big = MixupClassifier(max_epochs=1, random_state=0).fit(np.repeat(X, 30, axis=0),
-                                                            np.repeat(y, 30))
+    big = MixupClassifier(max_epochs=1, random_state=0).fit(
+        np.repeat(X, 30, axis=0), np.repeat(y, 30)
+    )
     assert big.net_.batch_size == 512  # 7200 / 8 = 900, capped at 512
     flat = MixupClassifier(max_epochs=2, lr_schedule="constant", random_state=0).fit(X, y)
     assert "event_lr" not in flat.net_.history[-1]["batches"][-1]

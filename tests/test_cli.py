@@ -1,9 +1,8 @@
-"""The command line: fast help without torch, options documented, clear errors without data."""
+"""The installed command line: fast help without torch, options documented, the demo only."""
 
 import argparse
 import subprocess
 import sys
-
 from pathlib import Path
 
 import pytest
@@ -11,14 +10,16 @@ import pytest
 from skmixup import __version__
 from skmixup.__main__ import build_parser, main, program_name
 
-JOBS = ("demo", "uci", "memorization", "adversarial", "cifar10", "tabular", "gan")
-
 
 def _imported_modules(args):
     """Top-level modules imported by ``python -X importtime -m skmixup *args``."""
-    done = subprocess.run([sys.executable, "-X", "importtime", "-m", "skmixup", *args],
-                          capture_output=True, text=True, timeout=120,
-                          cwd=Path(__file__).resolve().parents[1])
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "skmixup", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=Path(__file__).resolve().parents[1],
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     names = set()
     for line in done.stderr.splitlines():
@@ -27,11 +28,11 @@ def _imported_modules(args):
     return names, done.stdout
 
 
-@pytest.mark.parametrize("args", [["--help"], ["--version"], *([job, "--help"] for job in JOBS)])
+@pytest.mark.parametrize("args", [["--help"], ["--version"], ["demo", "--help"]])
 def test_help_imports_no_torch(args):
     names, out = _imported_modules(args)
     assert "skmixup" in names  # the check sees imports at all
-    heavy = names & {"torch", "skorch", "sklearn", "numpy", "pandas"}
+    heavy = names & {"torch", "skorch", "sklearn", "numpy", "pandas", "experiments"}
     assert not heavy, f"{args} imported {sorted(heavy)}"
     assert out.strip()
 
@@ -46,8 +47,17 @@ def test_version(capsys):
 def test_program_name():
     assert program_name("/venv/bin/skmixup") == "skmixup"
     assert program_name("/repo/skmixup/__main__.py") == "python -m skmixup"
-    assert program_name("/repo/skmixup/experiments/uci.py") == "python -m skmixup"
+    assert program_name("-c") == "python -m skmixup"
     assert build_parser(prog="skmixup").format_usage().startswith("usage: skmixup ")
+
+
+def test_the_installed_command_has_only_the_demo():
+    # The studies run from a clone (python -m experiments), not from the installed package.
+    with pytest.raises(SystemExit) as exc:
+        build_parser(prog="skmixup").parse_args(["uci"])
+    assert exc.value.code == 2
+    text = build_parser(prog="skmixup").format_help()
+    assert "demo" in text and "python -m experiments" in text
 
 
 def _parsers(parser):
@@ -58,43 +68,12 @@ def _parsers(parser):
                 yield from _parsers(sub)
 
 
-def test_every_option_and_job_has_help():
+def test_every_option_has_help():
     parsers = list(_parsers(build_parser(prog="skmixup")))
-    assert len(parsers) == 1 + len(JOBS)
+    assert len(parsers) == 2
     for parser in parsers:
         for action in parser._actions:
             if isinstance(action, argparse._SubParsersAction):
-                assert {a.dest for a in action._choices_actions} == set(JOBS)
                 assert all(a.help for a in action._choices_actions)
             else:
                 assert action.help, f"{parser.prog} {action.option_strings} has no help"
-
-
-def test_help_is_formatted_text_not_rest():
-    text = build_parser(prog="skmixup").format_help()
-    assert "``" not in text and ":class:" not in text
-    assert all(job in text for job in JOBS)
-
-
-def test_protocols_have_one_name():
-    from skmixup.experiments._report import PROTOCOL_TITLES
-
-    for name, title in PROTOCOL_TITLES.items():
-        assert title.startswith(f"{name} protocol:")
-
-
-@pytest.mark.parametrize("job", ["memorization", "adversarial"])
-def test_image_jobs_without_data_say_files_not_found(job, tmp_path, capsys):
-    with pytest.raises(SystemExit) as exc:
-        main([job, "--quick", "--data-home", str(tmp_path)])
-    message = str(exc.value.code)
-    assert message.startswith(f"skmixup {job}: files not found")
-    assert "train-images-idx3-ubyte" in message and str(tmp_path) in message
-    assert "--download" in message
-
-
-def test_cifar10_without_data_says_files_not_found(tmp_path):
-    with pytest.raises(SystemExit) as exc:
-        main(["cifar10", "--path", str(tmp_path), "--epochs", "1"])
-    assert str(exc.value.code).startswith("skmixup cifar10: files not found")
-    assert "data_batch_1" in str(exc.value.code)

@@ -1,4 +1,4 @@
-"""CutMix (skmixup.mixup) and the crop/flip augmentation (skmixup.augment), and their estimator options."""
+"""CutMix (skmixup.mixup), the crop/flip augmentation (skmixup._augment) and their options."""
 
 import numpy as np
 import pytest
@@ -6,7 +6,7 @@ import torch
 from sklearn.utils._param_validation import InvalidParameterError
 
 from skmixup import MixupClassifier
-from skmixup.augment import augment_batch, default_padding, random_crop_flip
+from skmixup._augment import augment_batch, default_padding, random_crop_flip
 from skmixup.mixup import box_mask, cutmix_batch, cutmix_boxes, one_hot, sample_lambda
 
 
@@ -95,7 +95,11 @@ def test_crop_flip_outputs_are_shifted_or_mirrored_crops():
     padded = torch.nn.functional.pad(x, (p, p, p, p))
     mirrored = 0
     for i in range(len(x)):
-        candidates = [padded[i, :, dy:dy + 8, dx:dx + 8] for dy in range(2 * p + 1) for dx in range(2 * p + 1)]
+        candidates = [
+            padded[i, :, dy : dy + 8, dx : dx + 8]
+            for dy in range(2 * p + 1)
+            for dx in range(2 * p + 1)
+        ]
         plain = any(torch.equal(out[i], c) for c in candidates)
         flipped = any(torch.equal(out[i], c.flip(-1)) for c in candidates)
         assert plain or flipped
@@ -119,12 +123,19 @@ def _images(n=60, seed=0):
     return X, y
 
 
-@pytest.mark.parametrize("params", [dict(method="cutmix"), dict(augment="crop_flip"),
-                                    dict(method="cutmix", augment="crop_flip", lambda_mode="example")])
+@pytest.mark.parametrize(
+    "params",
+    [
+        dict(method="cutmix"),
+        dict(augment="crop_flip"),
+        dict(method="cutmix", augment="crop_flip", lambda_mode="example"),
+    ],
+)
 def test_classifier_trains_with_cutmix_and_augmentation(params):
     X, y = _images()
-    params = dict(alpha=1.0, max_epochs=8, batch_size=16, random_state=0, module_params={"width": 4},
-                  **params)
+    params = dict(
+        alpha=1.0, max_epochs=8, batch_size=16, random_state=0, module_params={"width": 4}, **params
+    )
     from skmixup.modules import SmallCNN
 
     clf = MixupClassifier(module=SmallCNN, **params).fit(X, y)

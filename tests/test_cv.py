@@ -33,8 +33,11 @@ def _assert_same_search(search, grid, folds):
     # boundary. Allow one such point per fold.
     tolerance = 1 / min(len(test) for _, test in folds)
     for k in range(len(folds)):
-        np.testing.assert_allclose(search.cv_results_[f"split{k}_test_score"],
-                                   grid.cv_results_[f"split{k}_test_score"], atol=tolerance)
+        np.testing.assert_allclose(
+            search.cv_results_[f"split{k}_test_score"],
+            grid.cv_results_[f"split{k}_test_score"],
+            atol=tolerance,
+        )
     assert search.alpha_ == grid.best_params_["alpha"]
     assert search.best_score_ == pytest.approx(grid.best_score_, abs=tolerance)
 
@@ -77,8 +80,9 @@ def test_default_estimator_is_mixup_classifier_defaults():
 def test_fold_models_predict_without_refit(iris, folds):
     X, y = iris
     search = searched([0.0, 0.4], cv=folds, refit="folds").fit(X, y)
-    grid = GridSearchCV(MixupClassifier(**FAST), {"alpha": [0.0, 0.4]}, cv=folds,
-                        return_train_score=False).fit(X, y)
+    grid = GridSearchCV(
+        MixupClassifier(**FAST), {"alpha": [0.0, 0.4]}, cv=folds, return_train_score=False
+    ).fit(X, y)
     assert not hasattr(search, "best_estimator_")
     assert len(search.estimators_) == len(folds)
     assert all(est.alpha == search.alpha_ for est in search.estimators_)
@@ -106,9 +110,19 @@ def test_cv_results_in_grid_search_format(iris):
     X, y = iris
     search = searched([0.1, 0.2, 0.4], cv=2).fit(X, y)
     frame = pd.DataFrame(search.cv_results_)
-    expected = {"params", "param_alpha", "split0_test_score", "split1_test_score",
-                "mean_test_score", "std_test_score", "rank_test_score", "mean_fit_time",
-                "std_fit_time", "mean_score_time", "std_score_time"}
+    expected = {
+        "params",
+        "param_alpha",
+        "split0_test_score",
+        "split1_test_score",
+        "mean_test_score",
+        "std_test_score",
+        "rank_test_score",
+        "mean_fit_time",
+        "std_fit_time",
+        "mean_score_time",
+        "std_score_time",
+    }
     assert set(frame.columns) == expected
     assert len(frame) == 3
     assert list(frame["param_alpha"]) == [0.1, 0.2, 0.4]
@@ -146,33 +160,41 @@ class Tiny(torch.nn.Module):
         return self.linear(x)
 
 
-@pytest.mark.parametrize("params", [
-    dict(module=Tiny),  # custom module
-    dict(optimizer="sgd"),  # optimizer the batched path does not implement
-    dict(partners="same_class"),  # a variant the batched path does not implement
-    dict(label_smoothing=0.1),
-])
+@pytest.mark.parametrize(
+    "params",
+    [
+        dict(module=Tiny),  # custom module
+        dict(optimizer="sgd"),  # optimizer the batched path does not implement
+        dict(partners="same_class"),  # a variant the batched path does not implement
+        dict(label_smoothing=0.1),
+    ],
+)
 def test_falls_back_to_one_fit_per_candidate(iris, folds, params):
     X, y = iris
     alphas = [0.0, 0.4]
     search = searched(alphas, {**FAST, **params}, cv=folds, n_jobs=1).fit(X, y)
-    grid = GridSearchCV(MixupClassifier(**FAST, **params), {"alpha": alphas},
-                        cv=folds).fit(X, y)
+    grid = GridSearchCV(MixupClassifier(**FAST, **params), {"alpha": alphas}, cv=folds).fit(X, y)
     assert not search.batched_
     # The fallback is GridSearchCV itself: identical scores.
-    np.testing.assert_array_equal(search.cv_results_["mean_test_score"],
-                                  grid.cv_results_["mean_test_score"])
+    np.testing.assert_array_equal(
+        search.cv_results_["mean_test_score"], grid.cv_results_["mean_test_score"]
+    )
     assert search.alpha_ == grid.best_params_["alpha"]
 
 
 def test_early_stopping_search_is_the_grid_search(iris, folds):
     # Each model holds out its own rows and stops on its own (tests/test_ensemble.py).
     X, y = iris
-    params = dict(FAST, early_stopping=True, validation_fraction=0.2, n_iter_no_change=2,
-                  max_epochs=30, lr=0.03)
+    params = dict(
+        FAST,
+        early_stopping=True,
+        validation_fraction=0.2,
+        n_iter_no_change=2,
+        max_epochs=30,
+        lr=0.03,
+    )
     search = searched([0.0, 0.4, 2.0], params, cv=folds).fit(X, y)
-    grid = GridSearchCV(MixupClassifier(**params), {"alpha": [0.0, 0.4, 2.0]},
-                        cv=folds).fit(X, y)
+    grid = GridSearchCV(MixupClassifier(**params), {"alpha": [0.0, 0.4, 2.0]}, cv=folds).fit(X, y)
     assert search.batched_
     _assert_same_search(search, grid, folds)
 
@@ -180,16 +202,21 @@ def test_early_stopping_search_is_the_grid_search(iris, folds):
 def test_uneven_folds_and_adamw(iris):
     # 150 rows in 4 folds: training sets of 112 and 113 rows; AdamW with betas passed.
     X, y = iris
-    params = dict(FAST, optimizer="adamw", weight_decay=0.01, batch_size=8,
-                  optimizer_params={"betas": (0.8, 0.99)})
+    params = dict(
+        FAST,
+        optimizer="adamw",
+        weight_decay=0.01,
+        batch_size=8,
+        optimizer_params={"betas": (0.8, 0.99)},
+    )
     folds = list(StratifiedKFold(4, shuffle=True, random_state=1).split(X, y))
     search = searched([0.2, 1.0], params, cv=folds).fit(X, y)
-    grid = GridSearchCV(MixupClassifier(**params), {"alpha": [0.2, 1.0]},
-                        cv=folds).fit(X, y)
+    grid = GridSearchCV(MixupClassifier(**params), {"alpha": [0.2, 1.0]}, cv=folds).fit(X, y)
     assert search.batched_
     tolerance = 1 / min(len(test) for _, test in folds)
-    np.testing.assert_allclose(search.cv_results_["mean_test_score"],
-                               grid.cv_results_["mean_test_score"], atol=tolerance)
+    np.testing.assert_allclose(
+        search.cv_results_["mean_test_score"], grid.cv_results_["mean_test_score"], atol=tolerance
+    )
 
 
 def test_built_in_mlp_members_are_mlps(iris):
@@ -225,8 +252,9 @@ def test_n_jobs_splits_the_ensemble_with_the_same_results(iris, folds):
     assert two.batched_
     # Members are independent: splitting them over processes changes nothing but rounding.
     tolerance = 1 / min(len(test) for _, test in folds)
-    np.testing.assert_allclose(two.cv_results_["mean_test_score"],
-                               one.cv_results_["mean_test_score"], atol=tolerance)
+    np.testing.assert_allclose(
+        two.cv_results_["mean_test_score"], one.cv_results_["mean_test_score"], atol=tolerance
+    )
 
 
 def test_fold_models_of_the_fallback_are_the_searched_ones(iris, folds):

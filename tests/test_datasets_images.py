@@ -1,7 +1,6 @@
 """Fashion-MNIST and CIFAR-10 loaders (skmixup.datasets._images)."""
 
 import gzip
-import os
 import pickle
 import struct
 from pathlib import Path
@@ -15,13 +14,7 @@ from skmixup.datasets._images import read_idx
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def shared_data_home():
-    """The folder holding images/fashion-mnist: $SKMIXUP_DATA, else ../shared/data beside the repo."""
-    for candidate in (os.environ.get("SKMIXUP_DATA"), ROOT.parent / "shared" / "data"):
-        if candidate and (Path(candidate) / "images" / "fashion-mnist" / "train-images-idx3-ubyte.gz").exists():
-            return Path(candidate)
-    pytest.skip("Fashion-MNIST files not found: set SKMIXUP_DATA to a folder with images/fashion-mnist/ "
-                "(see ../shared/data/images/MANIFEST.md)")
+FASHION_MNIST = "images/fashion-mnist/train-images-idx3-ubyte.gz"
 
 
 def write_idx(path, array):
@@ -41,17 +34,41 @@ def write_cifar10(folder, n_per_batch=6, seed=0):
         labels = [int(v) for v in rng.integers(0, 10, n_per_batch)]
         batches[name] = (data, labels)
         with open(folder / name, "wb") as f:
-            pickle.dump({b"batch_label": name.encode(), b"labels": labels, b"data": data,
-                         b"filenames": [b"x.png"] * n_per_batch}, f)
-    names = ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"]
+            pickle.dump(
+                {
+                    b"batch_label": name.encode(),
+                    b"labels": labels,
+                    b"data": data,
+                    b"filenames": [b"x.png"] * n_per_batch,
+                },
+                f,
+            )
+    names = [
+        "airplane",
+        "automobile",
+        "bird",
+        "cat",
+        "deer",
+        "dog",
+        "frog",
+        "horse",
+        "ship",
+        "truck",
+    ]
     with open(folder / "batches.meta", "wb") as f:
-        pickle.dump({b"label_names": [n.encode() for n in names], b"num_cases_per_batch": n_per_batch,
-                     b"num_vis": 3072}, f)
+        pickle.dump(
+            {
+                b"label_names": [n.encode() for n in names],
+                b"num_cases_per_batch": n_per_batch,
+                b"num_vis": 3072,
+            },
+            f,
+        )
     return batches
 
 
-def test_fetch_fashion_mnist_from_the_shared_files():
-    home = shared_data_home()
+def test_fetch_fashion_mnist_from_the_shared_files(shared_data):
+    home = shared_data(FASHION_MNIST)
     data = fetch_fashion_mnist(home, download_if_missing=False)
     assert data.data_train.shape == (60000, 28, 28) and data.data_train.dtype == np.uint8
     assert data.data_test.shape == (10000, 28, 28)
@@ -64,8 +81,8 @@ def test_fetch_fashion_mnist_from_the_shared_files():
     assert data.target_names[9] == "Ankle boot"
 
 
-def test_fetch_fashion_mnist_subsets_and_return_X_y():
-    home = shared_data_home()
+def test_fetch_fashion_mnist_subsets_and_return_X_y(shared_data):
+    home = shared_data(FASHION_MNIST)
     X, y = fetch_fashion_mnist(home, subset="test", return_X_y=True, download_if_missing=False)
     assert X.shape == (10000, 28, 28) and y.shape == (10000,)
     with pytest.raises(ValueError, match="subset"):
@@ -85,7 +102,8 @@ def test_fetch_fashion_mnist_checks_integrity(tmp_path):
     with pytest.raises(ValueError, match="original Fashion-MNIST"):
         fetch_fashion_mnist(tmp_path, download_if_missing=False)
     X_train, X_test, y_train, y_test = fetch_fashion_mnist(
-        tmp_path, download_if_missing=False, check_integrity=False, return_X_y=True)
+        tmp_path, download_if_missing=False, check_integrity=False, return_X_y=True
+    )
     assert X_train.shape == (5, 28, 28) and y_test.shape == (5,)
 
 

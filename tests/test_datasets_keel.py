@@ -8,20 +8,27 @@ import pytest
 
 from skmixup.datasets import KEEL_DATASETS, fetch_keel
 
-from .conftest import shared_data_dir
+from .conftest import SHARED_DATA as DATA
 
-DATA = shared_data_dir()
 pytestmark = pytest.mark.skipif(
-    not (DATA / "keel").is_dir(), reason="shared KEEL files not found beside the repository")
+    not (DATA / "keel").is_dir(), reason="shared KEEL files not found beside the repository"
+)
 
 # From shared/data/keel/MANIFEST.md (rows, features, text features, classes). The manifest
 # counts a trailing blank line of hayes-roth as a row and a class; heart's last line has no
 # newline and is not counted there. Both are corrected here.
 MANIFEST = {
-    "australian": (690, 14, 0, 2), "banana": (5300, 2, 0, 2), "breast": (277, 9, 8, 2),
-    "chess": (3196, 36, 36, 2), "hayes-roth": (160, 4, 0, 3), "heart": (270, 13, 0, 2),
-    "letter": (20000, 16, 0, 26), "splice": (3190, 60, 60, 3), "saheart": (462, 9, 1, 2),
-    "abalone19": (4174, 8, 1, 2), "yeast4": (1484, 8, 0, 2),
+    "australian": (690, 14, 0, 2),
+    "banana": (5300, 2, 0, 2),
+    "breast": (277, 9, 8, 2),
+    "chess": (3196, 36, 36, 2),
+    "hayes-roth": (160, 4, 0, 3),
+    "heart": (270, 13, 0, 2),
+    "letter": (20000, 16, 0, 26),
+    "splice": (3190, 60, 60, 3),
+    "saheart": (462, 9, 1, 2),
+    "abalone19": (4174, 8, 1, 2),
+    "yeast4": (1484, 8, 0, 2),
 }
 
 
@@ -37,17 +44,18 @@ def test_shapes_and_text_columns_match_the_manifest(name):
     assert bunch.data.shape == (rows, features)
     assert len(bunch.categorical_features) == text
     assert len(bunch.target_names) == classes
-    assert all(isinstance(bunch.data[c].dtype, pd.CategoricalDtype)
-               for c in bunch.categorical_features)
+    assert all(
+        isinstance(bunch.data[c].dtype, pd.CategoricalDtype) for c in bunch.categorical_features
+    )
     X, y = fetch_keel(name, data_home=DATA, return_X_y=True)
     n_dummies = sum(len(bunch.data[c].cat.categories) for c in bunch.categorical_features)
     assert X.shape == (rows, features - text + n_dummies)
     assert X.dtype == np.float64 and np.isfinite(X).all() and len(y) == rows
 
 
-def test_every_file_loads_and_the_keel_folder_itself_is_accepted():
+def test_every_file_loads():
     for name, (group, _) in KEEL_DATASETS.items():
-        X, y = fetch_keel(name, data_home=DATA / "keel", return_X_y=True)
+        X, y = fetch_keel(name, data_home=DATA, return_X_y=True)
         assert len(X) == len(y) > 100, name
         assert (len(np.unique(y)) == 2) if group == "imbalanced" else len(np.unique(y)) >= 2
 
@@ -70,7 +78,9 @@ def test_corrupt_file_names_the_file_and_both_hashes(tmp_path):
     payload[-5] ^= 0xFF
     target.write_bytes(bytes(payload))
     expected = KEEL_DATASETS["wine"][1]
-    with pytest.raises(ValueError, match=rf"wine\.csv\.gz has sha256 [0-9a-f]{{64}}, expected {expected}"):
+    with pytest.raises(
+        ValueError, match=rf"wine\.csv\.gz has sha256 [0-9a-f]{{64}}, expected {expected}"
+    ):
         fetch_keel("wine", data_home=tmp_path)
 
 

@@ -2,9 +2,7 @@
 
 import gzip
 import hashlib
-import os
 import shutil
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -13,35 +11,57 @@ import pytest
 from skmixup.datasets import UCI_DATASETS, fetch_uci
 from skmixup.datasets._uci import uci_dataset_path
 
-ROOT = Path(__file__).resolve().parents[1]
+from .conftest import SHARED_DATA
 
-
-def _shared_uci():
-    env = os.environ.get("SKMIXUP_DATA") or os.environ.get("SKMIXUP_SHARED_DATA")
-    candidates = [Path(env)] if env else []
-    candidates.append(ROOT.parent / "shared" / "data")
-    for base in candidates:
-        for folder in (base, base / "uci"):
-            if (folder / "iris" / "bezdekIris.data").is_file():
-                return folder
-    return None
-
-
-UCI_HOME = _shared_uci()
+UCI_HOME = SHARED_DATA  # the data root: fetch_uci reads <root>/uci/<name>/
 needs_data = pytest.mark.skipif(
-    UCI_HOME is None,
-    reason="shared UCI files not found: set SKMIXUP_DATA or put ../shared/data/uci beside the repo",
+    not (SHARED_DATA / "uci" / "iris" / "bezdekIris.data").is_file(),
+    reason="shared UCI files not found: set SKMIXUP_SHARED_DATA or put ../shared/data beside "
+    "the repository",
 )
 
 # From shared/data/uci/MANIFEST.md.
 EXPECTED = {
-    "abalone": (4177, 8, {1: 1, 2: 1, 3: 15, 4: 57, 5: 115, 6: 259, 7: 391, 8: 568, 9: 689,
-                          10: 634, 11: 487, 12: 267, 13: 203, 14: 126, 15: 103, 16: 67, 17: 58,
-                          18: 42, 19: 32, 20: 26, 21: 14, 22: 6, 23: 9, 24: 2, 25: 1, 26: 1,
-                          27: 2, 29: 1}),
+    "abalone": (
+        4177,
+        8,
+        {
+            1: 1,
+            2: 1,
+            3: 15,
+            4: 57,
+            5: 115,
+            6: 259,
+            7: 391,
+            8: 568,
+            9: 689,
+            10: 634,
+            11: 487,
+            12: 267,
+            13: 203,
+            14: 126,
+            15: 103,
+            16: 67,
+            17: 58,
+            18: 42,
+            19: 32,
+            20: 26,
+            21: 14,
+            22: 6,
+            23: 9,
+            24: 2,
+            25: 1,
+            26: 1,
+            27: 2,
+            29: 1,
+        },
+    ),
     "arcene": (200, 10000, {-1: 112, 1: 88}),
-    "arrhythmia": (452, 279, {1: 245, 2: 44, 3: 15, 4: 15, 5: 13, 6: 25, 7: 3, 8: 2, 9: 9,
-                              10: 50, 14: 4, 15: 5, 16: 22}),
+    "arrhythmia": (
+        452,
+        279,
+        {1: 245, 2: 44, 3: 15, 4: 15, 5: 13, 6: 25, 7: 3, 8: 2, 9: 9, 10: 50, 14: 4, 15: 5, 16: 22},
+    ),
     "htru2": (17898, 8, {0: 16259, 1: 1639}),
     "iris": (150, 4, {"Iris-setosa": 50, "Iris-versicolor": 50, "Iris-virginica": 50}),
     "phishing": (11055, 30, {-1: 4898, 1: 6157}),
@@ -92,8 +112,9 @@ def test_abalone_sex_is_categorical_then_one_hot():
     arrays = fetch_uci("abalone", data_home=UCI_HOME, download_if_missing=False)
     sex = [arrays.feature_names.index(f"Sex_{c}") for c in "FIM"]
     np.testing.assert_array_equal(arrays.data[:, sex].sum(axis=1), 1.0)
-    np.testing.assert_array_equal(arrays.data[:, sex].argmax(axis=1),
-                                  frame.data["Sex"].cat.codes.to_numpy())
+    np.testing.assert_array_equal(
+        arrays.data[:, sex].argmax(axis=1), frame.data["Sex"].cat.codes.to_numpy()
+    )
 
 
 @needs_data
@@ -102,7 +123,12 @@ def test_arrhythmia_missing_values_are_nan():
     per_column = X.isna().sum()
     assert per_column.sum() == 408
     assert per_column[per_column > 0].to_dict() == {
-        X.columns[10]: 8, X.columns[11]: 22, X.columns[12]: 1, X.columns[13]: 376, X.columns[14]: 1}
+        X.columns[10]: 8,
+        X.columns[11]: 22,
+        X.columns[12]: 1,
+        X.columns[13]: 376,
+        X.columns[14]: 1,
+    }
     # Imputation makes it usable by any estimator.
     from sklearn.impute import SimpleImputer
 
@@ -132,9 +158,9 @@ def test_plain_hashes_match_gzipped_content():
 
 @needs_data
 def test_plain_copy_of_gzipped_file_is_read(tmp_path):
-    folder = tmp_path / "htru2"
-    folder.mkdir()
-    with gzip.open(UCI_HOME / "htru2" / "HTRU_2.csv.gz", "rb") as f:
+    folder = tmp_path / "uci" / "htru2"
+    folder.mkdir(parents=True)
+    with gzip.open(UCI_HOME / "uci" / "htru2" / "HTRU_2.csv.gz", "rb") as f:
         (folder / "HTRU_2.csv").write_bytes(f.read())
     X, y = fetch_uci("htru2", data_home=tmp_path, download_if_missing=False, return_X_y=True)
     assert X.shape == (17898, 8) and np.bincount(y).tolist() == [16259, 1639]
@@ -142,10 +168,10 @@ def test_plain_copy_of_gzipped_file_is_read(tmp_path):
 
 @needs_data
 def test_checksum_mismatch_is_rejected(tmp_path):
-    folder = tmp_path / "iris"
-    folder.mkdir()
+    folder = tmp_path / "uci" / "iris"
+    folder.mkdir(parents=True)
     target = folder / "bezdekIris.data"
-    shutil.copy(UCI_HOME / "iris" / "bezdekIris.data", target)
+    shutil.copy(UCI_HOME / "uci" / "iris" / "bezdekIris.data", target)
     # An unaltered copy loads...
     assert fetch_uci("iris", data_home=tmp_path, download_if_missing=False).data.shape == (150, 4)
     # ...one changed value does not.
@@ -154,8 +180,9 @@ def test_checksum_mismatch_is_rejected(tmp_path):
     with pytest.raises(ValueError, match="sha256"):
         fetch_uci("iris", data_home=tmp_path, download_if_missing=False)
     # Skipping the check is the user's explicit choice.
-    assert fetch_uci("iris", data_home=tmp_path, download_if_missing=False,
-                     check_checksum=False).data.shape == (150, 4)
+    assert fetch_uci(
+        "iris", data_home=tmp_path, download_if_missing=False, check_checksum=False
+    ).data.shape == (150, 4)
 
 
 def test_offline_error_says_where_to_put_which_file(tmp_path):
@@ -202,7 +229,8 @@ def _fake_openml(monkeypatch, frame, target):
 
     fake = types.ModuleType("openml")
     fake.config = types.SimpleNamespace(
-        set_root_cache_directory=lambda path: calls.setdefault("cache", path))
+        set_root_cache_directory=lambda path: calls.setdefault("cache", path)
+    )
     fake.datasets = types.SimpleNamespace(get_dataset=get_dataset)
     monkeypatch.setitem(sys.modules, "openml", fake)
     return calls
@@ -214,13 +242,19 @@ def test_download_from_openml_gives_the_local_layout(tmp_path, monkeypatch):
     iris = load_iris(as_frame=True)
     # OpenML's iris (data_id 61): its own column names, string labels in "class".
     frame = iris.data.set_axis(["sepallength", "sepalwidth", "petallength", "petalwidth"], axis=1)
-    frame["class"] = pd.Categorical(np.array(["Iris-setosa", "Iris-versicolor",
-                                              "Iris-virginica"])[iris.target])
+    frame["class"] = pd.Categorical(
+        np.array(["Iris-setosa", "Iris-versicolor", "Iris-virginica"])[iris.target]
+    )
     calls = _fake_openml(monkeypatch, frame, "class")
     bunch = fetch_uci("iris", data_home=tmp_path, as_frame=True)
     assert calls["data_id"] == 61 and str(tmp_path) in calls["cache"]
     assert bunch.source == "OpenML data_id 61"
-    assert list(bunch.data.columns) == ["sepal_length", "sepal_width", "petal_length", "petal_width"]
+    assert list(bunch.data.columns) == [
+        "sepal_length",
+        "sepal_width",
+        "petal_length",
+        "petal_width",
+    ]
     assert bunch.target.value_counts().to_dict() == EXPECTED["iris"][2]
 
 

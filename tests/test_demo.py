@@ -4,9 +4,10 @@ import argparse
 
 import pytest
 
-from skmixup.experiments import demo
+from skmixup import _demo as demo
 
 
+@pytest.mark.slow  # over 5 s on 2 cores
 def test_demo_shows_mixup_fitting_fewer_wrong_labels(capsys):
     results = demo.main(argparse.Namespace(alpha=1.0, noise=0.4, seeds=1))
     out = capsys.readouterr().out

@@ -28,8 +28,9 @@ class PidClassifier(MixupClassifier):
 @pytest.fixture(scope="module")
 def client():
     # Two worker processes with one thread each: the layout docs/distributed.rst recommends.
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  dashboard_address=None) as cluster:
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster:
         with distributed.Client(cluster) as client:
             yield client
 
@@ -42,8 +43,9 @@ def test_grid_search_on_a_dask_cluster_matches_the_local_one(client, blobs):
         remote = GridSearchCV(MixupClassifier(**params), grid, cv=2).fit(X, y)
     local = GridSearchCV(MixupClassifier(**params), grid, cv=2, n_jobs=1).fit(X, y)
     # Seeded fits on CPUs are bit-for-bit reproducible, wherever they run.
-    np.testing.assert_array_equal(remote.cv_results_["mean_test_score"],
-                                  local.cv_results_["mean_test_score"])
+    np.testing.assert_array_equal(
+        remote.cv_results_["mean_test_score"], local.cv_results_["mean_test_score"]
+    )
     assert remote.best_params_ == local.best_params_
 
 
@@ -51,8 +53,13 @@ def test_cross_validation_runs_on_the_workers_with_one_thread_each(client, blobs
     X, y = blobs
     workers = client.run(os.getpid)
     with joblib.parallel_backend("dask"):
-        result = cross_validate(PidClassifier(max_epochs=3, device="cpu", random_state=0), X, y,
-                                cv=4, return_estimator=True)
+        result = cross_validate(
+            PidClassifier(max_epochs=3, device="cpu", random_state=0),
+            X,
+            y,
+            cv=4,
+            return_estimator=True,
+        )
         probes = joblib.Parallel()(joblib.delayed(_probe)(i) for i in range(4))
     pids = {est.fit_pid_ for est in result["estimator"]}
     assert pids <= set(workers.values()) and os.getpid() not in pids
@@ -65,6 +72,5 @@ def test_cross_validation_runs_on_the_workers_with_one_thread_each(client, blobs
 def test_loky_workers_share_the_cores_out():
     # GridSearchCV(n_jobs=2) runs on joblib's loky processes, which joblib starts with
     # OMP_NUM_THREADS = cores // n_jobs: torch in each worker uses its share, not every core.
-    threads = {t for _, t in joblib.Parallel(n_jobs=2)(joblib.delayed(_probe)(i)
-                                                      for i in range(4))}
+    threads = {t for _, t in joblib.Parallel(n_jobs=2)(joblib.delayed(_probe)(i) for i in range(4))}
     assert max(threads) <= max(1, joblib.cpu_count() // 2)

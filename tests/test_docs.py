@@ -59,7 +59,8 @@ def test_api_entries_exist():
 @pytest.mark.slow
 def test_user_guide_examples_run():
     result = doctest.testfile(
-        str(DOCS / "user_guide.rst"), module_relative=False,
+        str(DOCS / "user_guide.rst"),
+        module_relative=False,
         optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE,
     )
     assert result.attempted > 10

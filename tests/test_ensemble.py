@@ -6,22 +6,38 @@ import torch
 from sklearn.base import clone
 
 from skmixup import MixupClassifier
-from skmixup.ensemble import MemberAdam, StackedMLP, fit_members
+from skmixup._ensemble import MemberAdam, StackedMLP, fit_members
 from skmixup.modules import MLP
 
 
 def _max_gap(a, b):
-    return max(float((p - q).detach().abs().max())
-               for p, q in zip(a.net_.module_.parameters(), b.net_.module_.parameters()))
+    return max(
+        float((p - q).detach().abs().max())
+        for p, q in zip(a.net_.module_.parameters(), b.net_.module_.parameters())
+    )
 
 
-@pytest.mark.parametrize("params", [
-    dict(max_epochs=4),  # the defaults: cosine lr, batch "auto", one 256-wide layer
-    dict(max_epochs=3, batch_size=16, lr_schedule="constant", hidden_layer_sizes=(32, 16),
-         lambda_mode="example", class_weight="balanced"),
-    dict(max_epochs=3, batch_size=8, optimizer="adamw", weight_decay=0.01,
-         optimizer_params={"betas": (0.8, 0.99)}),
-])
+@pytest.mark.parametrize(
+    "params",
+    [
+        dict(max_epochs=4),  # the defaults: cosine lr, batch "auto", one 256-wide layer
+        dict(
+            max_epochs=3,
+            batch_size=16,
+            lr_schedule="constant",
+            hidden_layer_sizes=(32, 16),
+            lambda_mode="example",
+            class_weight="balanced",
+        ),
+        dict(
+            max_epochs=3,
+            batch_size=8,
+            optimizer="adamw",
+            weight_decay=0.01,
+            optimizer_params={"betas": (0.8, 0.99)},
+        ),
+    ],
+)
 def test_members_end_where_their_own_fits_end(iris, params):
     # Unequal training sets: with batches of 16, 150 and 141 rows take 10 batches, 130 take
     # 9, so the last member skips a step per epoch and keeps its own Adam step count and lr.
@@ -30,8 +46,9 @@ def test_members_end_where_their_own_fits_end(iris, params):
     alphas = [0.4, 0.0, 1.0, 0.2]
     weight = np.linspace(0.5, 2.0, len(y))
     base = MixupClassifier(device="cpu", random_state=0, **params)
-    members = fit_members([clone(base).set_params(alpha=a) for a in alphas],
-                          [(X[r], y[r], weight[r]) for r in rows])
+    members = fit_members(
+        [clone(base).set_params(alpha=a) for a in alphas], [(X[r], y[r], weight[r]) for r in rows]
+    )
     for r, alpha, member in zip(rows, alphas, members):
         single = clone(base).set_params(alpha=alpha).fit(X[r], y[r], sample_weight=weight[r])
         # Same init, data order, partners, lambdas, Adam and lr: only summation order differs.
@@ -47,8 +64,9 @@ def test_a_member_missing_a_class_is_its_own_fit(iris):
     X, y = iris
     rows = [np.arange(150), np.flatnonzero(y < 2)]
     base = MixupClassifier(max_epochs=3, batch_size=16, device="cpu", random_state=1)
-    members = fit_members([clone(base).set_params(alpha=0.4) for _ in rows],
-                          [(X[r], y[r], None) for r in rows])
+    members = fit_members(
+        [clone(base).set_params(alpha=0.4) for _ in rows], [(X[r], y[r], None) for r in rows]
+    )
     single = clone(base).set_params(alpha=0.4).fit(X[rows[1]], y[rows[1]])
     assert list(members[1].classes_) == [0, 1]
     assert members[1].net_.module_.layers[-1].out_features == 2
@@ -84,8 +102,13 @@ def test_member_adam_equals_independent_adams(decoupled):
     cls = torch.optim.AdamW if decoupled else torch.optim.Adam
     opts = [cls([p], lr=0.1, weight_decay=0.01) for p in singles]
     # Members 0-1 step every time, members 2-3 only on even steps.
-    adam = MemberAdam([stacked], ranges=[(0, 2), (2, 4)], lr=0.1, weight_decay=0.01,
-                      decoupled_weight_decay=decoupled)
+    adam = MemberAdam(
+        [stacked],
+        ranges=[(0, 2), (2, 4)],
+        lr=0.1,
+        weight_decay=0.01,
+        decoupled_weight_decay=decoupled,
+    )
     for step in range(6):
         grad = torch.randn(4, 6, 3, generator=gen)
         active = [0, 1] if step % 2 else [0, 1, 2, 3]
@@ -110,16 +133,24 @@ def test_members_stop_early_as_their_own_fits(iris, weighted):
     rows = [np.arange(150), np.arange(10, 140), np.arange(150)]
     alphas = [0.0, 1.0, 8.0]
     weight = np.linspace(0.5, 2.0, len(y)) if weighted else np.ones(len(y))
-    base = MixupClassifier(early_stopping=True, n_iter_no_change=2, max_epochs=40, lr=0.05,
-                           device="cpu", random_state=3)
-    members = fit_members([clone(base).set_params(alpha=a) for a in alphas],
-                          [(X[r], y[r], weight[r]) for r in rows])
+    base = MixupClassifier(
+        early_stopping=True,
+        n_iter_no_change=2,
+        max_epochs=40,
+        lr=0.05,
+        device="cpu",
+        random_state=3,
+    )
+    members = fit_members(
+        [clone(base).set_params(alpha=a) for a in alphas], [(X[r], y[r], weight[r]) for r in rows]
+    )
     n_iter = []
     for r, alpha, member in zip(rows, alphas, members):
         single = clone(base).set_params(alpha=alpha).fit(X[r], y[r], sample_weight=weight[r])
         assert member.n_iter_ == single.n_iter_
-        np.testing.assert_allclose(member.validation_loss_curve_,
-                                   single.validation_loss_curve_, rtol=1e-4)
+        np.testing.assert_allclose(
+            member.validation_loss_curve_, single.validation_loss_curve_, rtol=1e-4
+        )
         assert _max_gap(member, single) < 1e-4
         n_iter.append(member.n_iter_)
     assert min(n_iter) < 40  # the stopping was exercised

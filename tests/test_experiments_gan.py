@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 import torch
 
-from skmixup.experiments.gan import (
+from experiments.gan import (
     GANConfig,
     chance_level,
     format_table,
@@ -24,8 +24,16 @@ def gen(seed=0):
 
 
 def tiny(**changes):
-    settings = dict(n_seeds=2, n_iterations=6, width=8, depth=2, batch_size=16, d_steps=2,
-                    n_checkpoints=2, n_eval=200)
+    settings = dict(
+        n_seeds=2,
+        n_iterations=6,
+        width=8,
+        depth=2,
+        batch_size=16,
+        d_steps=2,
+        n_checkpoints=2,
+        n_eval=200,
+    )
     return GANConfig(**{**settings, **changes})
 
 
@@ -128,8 +136,17 @@ def test_summary_over_seeds():
     # Setting "a": seed 0 keeps 8 modes; seed 1 covers 2 at step 20, 3 at step 30 and ends at 5.
     for seed, modes in [(0, [8, 8, 8, 8]), (1, [8, 2, 3, 5])]:
         for step, m in zip([10, 20, 30, 40], modes):
-            rows.append(dict(distribution="ring", setting="a", seed=seed, iteration=step, modes=m,
-                             n_modes=8, high_quality=0.5 + 0.1 * seed))
+            rows.append(
+                dict(
+                    distribution="ring",
+                    setting="a",
+                    seed=seed,
+                    iteration=step,
+                    modes=m,
+                    n_modes=8,
+                    high_quality=0.5 + 0.1 * seed,
+                )
+            )
     summary = summarize(pd.DataFrame(rows)).iloc[0]
     assert summary["modes_mean"] == 6.5 and summary["modes_min"] == 5 and summary["modes_max"] == 8
     assert summary["modes_std"] == pytest.approx(np.std([8, 5], ddof=1))
@@ -146,15 +163,34 @@ def test_run_writes_tables_and_figures(tmp_path):
     assert len(curves) == 2 * 2 * 2 * 2  # problems x settings x seeds x checkpoints
     assert len(samples) == 2 * 2 * 2
     write_results(curves, samples, config, tmp_path)
-    for name in ["gan_curves.csv", "gan_summary.csv", "gan_table.txt", "gan_samples.png", "gan_curves.png"]:
+    for name in [
+        "gan_curves.csv",
+        "gan_summary.csv",
+        "gan_table.txt",
+        "gan_samples.png",
+        "gan_curves.png",
+    ]:
         assert (tmp_path / name).stat().st_size > 0
     assert len(pd.read_csv(tmp_path / "gan_summary.csv")) == 4
 
 
 def test_command_line(tmp_path, capsys):
-    from skmixup.__main__ import main
+    from experiments.__main__ import main
 
-    main(["gan", "--quick", "--seeds", "1", "--iterations", "4", "--width", "8", "--out", str(tmp_path)])
+    main(
+        [
+            "gan",
+            "--quick",
+            "--seeds",
+            "1",
+            "--iterations",
+            "4",
+            "--width",
+            "8",
+            "--out",
+            str(tmp_path),
+        ]
+    )
     out = capsys.readouterr().out
     assert "modes covered" in out and "mixup U(0, 0.2)" in out
     assert (tmp_path / "gan_table.txt").exists()

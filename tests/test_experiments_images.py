@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 import torch
 
-from skmixup.experiments.memorization import MemorizationConfig, corrupt_labels
+from experiments.memorization import MemorizationConfig, corrupt_labels
 
-from .test_datasets_images import shared_data_home, write_cifar10
+from .test_datasets_images import FASHION_MNIST, write_cifar10
 
 
 @pytest.mark.parametrize("fraction", [0.0, 0.2, 0.5, 0.8, 1.0])
@@ -41,19 +41,30 @@ def test_corrupt_labels_validates():
         corrupt_labels(np.array([0, 5]), 0.5, 3, 0)
 
 
-def test_memorization_runs_end_to_end(tmp_path):
-    from skmixup.experiments import memorization
+def test_memorization_runs_end_to_end(tmp_path, shared_data):
+    from experiments import memorization
 
-    home = shared_data_home()
+    home = shared_data(FASHION_MNIST)
     config = MemorizationConfig(
-        corruptions=(0.0, 0.5), methods={"ERM": (0.0, 0.0), "mixup alpha=8": (8.0, 0.0)},
-        n_train=300, n_test=200, max_epochs=3, width=4, n_jobs=1, data_home=str(home))
+        corruptions=(0.0, 0.5),
+        methods={"ERM": (0.0, 0.0), "mixup alpha=8": (8.0, 0.0)},
+        n_train=300,
+        n_test=200,
+        max_epochs=3,
+        width=4,
+        n_jobs=1,
+        data_home=str(home),
+    )
     results, curves = memorization.run(config, verbose=False)
     assert len(results) == 4 and len(curves) == 4 * 3
     assert set(results["method"]) == {"ERM", "mixup alpha=8"}
     for _, row in results.iterrows():
-        curve = curves[(curves.corruption == row.corruption) & (curves.method == row.method)]["test_error"]
-        assert row.best_error == pytest.approx(curve.min()) and row.last_error == pytest.approx(curve.iloc[-1])
+        curve = curves[(curves.corruption == row.corruption) & (curves.method == row.method)][
+            "test_error"
+        ]
+        assert row.best_error == pytest.approx(curve.min()) and row.last_error == pytest.approx(
+            curve.iloc[-1]
+        )
         assert 0 <= row.best_error <= row.last_error <= 1
     assert results.loc[results.corruption == 0.0, "memorized"].isna().all()
     assert results.loc[results.corruption == 0.5, "memorized"].between(0, 1).all()
@@ -66,19 +77,27 @@ def test_memorization_runs_end_to_end(tmp_path):
     np.testing.assert_array_equal(results["last_error"], again["last_error"])
 
 
-def test_adversarial_runs_end_to_end(tmp_path):
-    from skmixup.experiments import adversarial
+def test_adversarial_runs_end_to_end(tmp_path, shared_data):
+    from experiments import adversarial
 
-    home = shared_data_home()
-    config = adversarial.AdversarialConfig(n_train=600, n_test=100, max_epochs=3, batch_size=32, width=4,
-                                           epsilons=(0, 8, 64), n_iter=3, data_home=str(home))
+    home = shared_data(FASHION_MNIST)
+    config = adversarial.AdversarialConfig(
+        n_train=600,
+        n_test=100,
+        max_epochs=3,
+        batch_size=32,
+        width=4,
+        epsilons=(0, 8, 64),
+        n_iter=3,
+        data_home=str(home),
+    )
     results = adversarial.run(config, verbose=False)
     assert len(results) == 2 * 2 * 3 * 2  # settings x attacks x eps x models
     clean = results[results.eps == 0]
     assert (clean.groupby("model")["error"].nunique() == 1).all()  # eps 0: each model's clean error
     assert clean["error"].max() < 0.6  # the models learned something, so attacks have a target
     white = results[(results.setting == "white-box") & (results.attack == "FGSM")]
-    for model, g in white.groupby("model"):
+    for _model, g in white.groupby("model"):
         assert g.sort_values("eps")["error"].is_monotonic_increasing
         assert g["error"].iloc[-1] > g["error"].iloc[0]
     assert adversarial.format_table(results).shape == (12, 2)
@@ -88,7 +107,7 @@ def test_adversarial_runs_end_to_end(tmp_path):
 def test_cifar10_recipe_runs_one_tiny_epoch(tmp_path):
     from skorch.callbacks import LRScheduler
 
-    from skmixup.experiments import cifar10
+    from experiments import cifar10
     from skmixup.modules import PreActResNet18
 
     folder = tmp_path / "cifar-10-batches-py"
@@ -107,7 +126,7 @@ def test_cifar10_recipe_runs_one_tiny_epoch(tmp_path):
 
 
 def test_cli_knows_the_image_commands(capsys):
-    from skmixup.__main__ import main
+    from experiments.__main__ import main
 
     for command in ("memorization", "adversarial", "cifar10"):
         with pytest.raises(SystemExit):

@@ -4,19 +4,26 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from skmixup.experiments import tabular
-from skmixup.experiments.tabular import TabularConfig, make_model, report, run
+from experiments import tabular
+from experiments.tabular import TabularConfig, make_model, report, run
 
-from .conftest import shared_data_dir
+from .conftest import SHARED_DATA as DATA
 
-DATA = shared_data_dir()
-pytestmark = pytest.mark.skipif(not (DATA / "keel").is_dir(),
-                                reason="shared KEEL files not found beside the repository")
+pytestmark = pytest.mark.skipif(
+    not (DATA / "keel").is_dir(), reason="shared KEEL files not found beside the repository"
+)
 
 
 def _config(**changes):
-    base = dict(datasets=("wine", "tae"), models=("logreg", "mixup:max_epochs=3"),
-                n_splits=2, max_train_rows=100, n_jobs=1, progress=False, data_home=str(DATA))
+    base = dict(
+        datasets=("wine", "tae"),
+        models=("logreg", "mixup:max_epochs=3"),
+        n_splits=2,
+        max_train_rows=100,
+        n_jobs=1,
+        progress=False,
+        data_home=str(DATA),
+    )
     return TabularConfig(**{**base, **changes})
 
 
@@ -59,11 +66,29 @@ def test_unknown_dataset_is_refused():
 
 
 def test_cli_writes_the_report(tmp_path, capsys):
-    from skmixup.__main__ import main
+    from experiments.__main__ import main
 
-    main(["tabular", "--datasets", "wine", "--models", "logreg", "mlp:max_iter=50",
-          "--splits", "1", "--n-jobs", "1", "--data-home", str(DATA), "--out", str(tmp_path),
-          "--no-progress", "--reference", "logreg"])
+    main(
+        [
+            "tabular",
+            "--datasets",
+            "wine",
+            "--models",
+            "logreg",
+            "mlp:max_iter=50",
+            "--splits",
+            "1",
+            "--n-jobs",
+            "1",
+            "--data-home",
+            str(DATA),
+            "--out",
+            str(tmp_path),
+            "--no-progress",
+            "--reference",
+            "logreg",
+        ]
+    )
     printed = capsys.readouterr().out
     assert "Overall, 1 datasets" in printed
     assert all(len(line) <= 120 for line in printed.splitlines())

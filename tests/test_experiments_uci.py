@@ -1,35 +1,25 @@
 """The UCI experiment: splits, paired tests, and the quick setting end to end."""
 
 import json
-import os
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from skmixup.experiments._report import paired_tests, summarize
-from skmixup.experiments.uci import (PAPER_TABLE_4, UCIConfig, _inner_cv, format_table,
-                                     load_dataset, make_splits, run, write_results)
-
-ROOT = Path(__file__).resolve().parents[1]
-
+from experiments._report import PAPER_TABLE_4, paired_tests, summarize
+from experiments.uci import (
+    UCIConfig,
+    _inner_cv,
+    format_table,
+    load_dataset,
+    make_splits,
+    run,
+    write_results,
+)
 from skmixup import MixupClassifier
 
 # The tuned protocol names its mixup model after the default alpha.
 DEFAULT = f"mixup a={MixupClassifier().alpha:g}"
-
-
-def _shared_uci():
-    env = os.environ.get("SKMIXUP_DATA") or os.environ.get("SKMIXUP_SHARED_DATA")
-    for base in ([Path(env)] if env else []) + [ROOT.parent / "shared" / "data"]:
-        for folder in (base, base / "uci"):
-            if (folder / "arrhythmia" / "arrhythmia.data").is_file():
-                return folder
-    return None
-
-
-UCI_HOME = _shared_uci()
 
 
 def test_splits_are_stratified_and_pool_singleton_classes():
@@ -64,12 +54,42 @@ def test_inner_cv_auto_uses_folds_on_small_and_a_holdout_on_large_sets():
 def _records():
     rows = []
     for split in range(10):
-        rows.append(dict(protocol="paper", dataset="iris", model="ERM", split=split,
-                         error=10.0 + split, fit_s=1.0, alpha=np.nan, n_epochs=10))
-        rows.append(dict(protocol="paper", dataset="iris", model="mixup a=1", split=split,
-                         error=8.0 + split, fit_s=1.0, alpha=1.0, n_epochs=10))
-        rows.append(dict(protocol="paper", dataset="iris", model="mixup CV-a", split=split,
-                         error=10.0 + split, fit_s=1.0, alpha=0.0, n_epochs=10))
+        rows.append(
+            dict(
+                protocol="paper",
+                dataset="iris",
+                model="ERM",
+                split=split,
+                error=10.0 + split,
+                fit_s=1.0,
+                alpha=np.nan,
+                n_epochs=10,
+            )
+        )
+        rows.append(
+            dict(
+                protocol="paper",
+                dataset="iris",
+                model="mixup a=1",
+                split=split,
+                error=8.0 + split,
+                fit_s=1.0,
+                alpha=1.0,
+                n_epochs=10,
+            )
+        )
+        rows.append(
+            dict(
+                protocol="paper",
+                dataset="iris",
+                model="mixup CV-a",
+                split=split,
+                error=10.0 + split,
+                fit_s=1.0,
+                alpha=0.0,
+                n_epochs=10,
+            )
+        )
     return pd.DataFrame(rows)
 
 
@@ -95,19 +115,26 @@ def test_iris_falls_back_to_scikit_learn(tmp_path):
 
 
 @pytest.fixture(scope="module")
-def quick_results():
-    if UCI_HOME is None:
-        pytest.skip("shared UCI files not found: set SKMIXUP_DATA or put ../shared beside the repo")
-    config = UCIConfig.quick(datasets=("iris", "arrhythmia"), data_home=str(UCI_HOME),
-                             n_splits=2, n_jobs=1, progress=False)
+def quick_results(shared_data):
+    home = shared_data("uci/arrhythmia/arrhythmia.data", "uci/iris")
+    config = UCIConfig.quick(
+        datasets=("iris", "arrhythmia"), data_home=str(home), n_splits=2, n_jobs=1, progress=False
+    )
     return run(config)
 
 
+@pytest.mark.slow  # over 5 s on 2 cores
 def test_quick_run_records(quick_results):
     records = quick_results["records"]
     paper_models = {"ERM", "mixup a=1", "mixup CV-a"}
-    tuned_models = {"ERM", DEFAULT, "mixup CV-a", "MLPClassifier", "LogisticRegression",
-                    "HistGradientBoosting"}
+    tuned_models = {
+        "ERM",
+        DEFAULT,
+        "mixup CV-a",
+        "MLPClassifier",
+        "LogisticRegression",
+        "HistGradientBoosting",
+    }
     assert set(records.query("protocol == 'paper'")["model"]) == paper_models
     assert set(records.query("protocol == 'tuned'")["model"]) == tuned_models
     assert len(records) == 2 * 2 * (len(paper_models) + len(tuned_models))
@@ -120,6 +147,7 @@ def test_quick_run_records(quick_results):
     assert chosen.isin([0.0, 0.4]).all()
 
 
+@pytest.mark.slow  # over 5 s on 2 cores
 def test_quick_run_numbers_are_sane(quick_results):
     summary = quick_results["summary"].set_index(["protocol", "dataset", "model"])["mean"]
     # iris is easy with standardised features; arrhythmia's majority class is 54% of rows.
@@ -132,9 +160,17 @@ def test_quick_run_numbers_are_sane(quick_results):
     assert quick_results["skipped"] == {}
 
 
+@pytest.mark.slow  # over 5 s on 2 cores
 def test_quick_run_outputs(quick_results, tmp_path):
     write_results(quick_results, tmp_path)
-    for name in ["records.csv", "summary.csv", "paired.csv", "results.json", "table.txt", "uci.png"]:
+    for name in [
+        "records.csv",
+        "summary.csv",
+        "paired.csv",
+        "results.json",
+        "table.txt",
+        "uci.png",
+    ]:
         assert (tmp_path / name).stat().st_size > 0
     payload = json.loads((tmp_path / "results.json").read_text())
     assert payload["config"]["n_splits"] == 2
@@ -146,14 +182,30 @@ def test_quick_run_outputs(quick_results, tmp_path):
 
 
 def test_command_runs_on_iris_without_data_and_says_what_it_skipped(tmp_path, monkeypatch, capsys):
-    from skmixup.__main__ import main
+    from experiments.__main__ import main
 
     monkeypatch.setenv("SKMIXUP_DATA", str(tmp_path / "empty"))
-    main(["uci", "--quick", "--datasets", "iris", "abalone", "--protocols", "tuned",
-          "--splits", "2", "--n-jobs", "1", "--no-progress", "--out", str(tmp_path / "out")])
+    main(
+        [
+            "uci",
+            "--quick",
+            "--datasets",
+            "iris",
+            "abalone",
+            "--protocols",
+            "tuned",
+            "--splits",
+            "2",
+            "--n-jobs",
+            "1",
+            "--no-progress",
+            "--out",
+            str(tmp_path / "out"),
+        ]
+    )
     printed = capsys.readouterr().out
     assert "iris" in printed and "skipped (files not found):" in printed
-    assert f"abalone: 'abalone.data' not in {tmp_path / 'empty' / 'abalone'}" in printed
+    assert f"abalone: 'abalone.data' not in {tmp_path / 'empty' / 'uci' / 'abalone'}" in printed
     assert "SKMIXUP_DATA" in printed and "total time" in printed
     records = pd.read_csv(tmp_path / "out" / "records.csv")
     assert set(records["dataset"]) == {"iris"} and set(records["split"]) == {0, 1}
@@ -167,7 +219,7 @@ def test_unknown_protocol():
 
 def _full_results(n_splits=10):
     """Records of every protocol, dataset and model (random errors), as run() returns them."""
-    from skmixup.experiments.uci import DATASETS, paper_models, tuned_models
+    from experiments.uci import DATASETS, paper_models, tuned_models
 
     rng = np.random.default_rng(0)
     config = UCIConfig()
@@ -177,14 +229,28 @@ def _full_results(n_splits=10):
             for dataset in DATASETS:
                 for split in range(n_splits):
                     alpha = rng.choice([0.0, 0.2, 0.4, 1.0]) if model == "mixup CV-a" else np.nan
-                    rows.append(dict(protocol=protocol, dataset=dataset, model=model, split=split,
-                                     error=100 * rng.random(), fit_s=1.0, alpha=alpha,
-                                     n_epochs=10.0))
+                    rows.append(
+                        dict(
+                            protocol=protocol,
+                            dataset=dataset,
+                            model=model,
+                            split=split,
+                            error=100 * rng.random(),
+                            fit_s=1.0,
+                            alpha=alpha,
+                            n_epochs=10.0,
+                        )
+                    )
     records = pd.DataFrame(rows)
-    return {"records": records, "summary": summarize(records), "paired": paired_tests(records),
-            "skipped": {"phishing": "missing"}, "sources": {}, "elapsed_s": 1.0,
-            "config": {"protocols": ("paper", "tuned"), "n_splits": n_splits,
-                       "data_home": "/nowhere"}}
+    return {
+        "records": records,
+        "summary": summarize(records),
+        "paired": paired_tests(records),
+        "skipped": {"phishing": "missing"},
+        "sources": {},
+        "elapsed_s": 1.0,
+        "config": {"protocols": ("paper", "tuned"), "n_splits": n_splits, "data_home": "/nowhere"},
+    }
 
 
 def test_tables_fit_120_columns_and_show_the_chosen_alphas():
@@ -193,23 +259,26 @@ def test_tables_fit_120_columns_and_show_the_chosen_alphas():
     width = max(len(line) for line in text.splitlines())
     assert width <= 120, text
     assert text.count("alphas chosen by CV-a") == 4  # a legend and a column per protocol
-    cv = results["records"].query("protocol == 'paper' and dataset == 'iris' "
-                                  "and model == 'mixup CV-a'")["alpha"].value_counts()
-    line = next(line for line in text.splitlines()
-                if line.startswith("iris") and " x" in line)
+    cv = (
+        results["records"]
+        .query("protocol == 'paper' and dataset == 'iris' and model == 'mixup CV-a'")["alpha"]
+        .value_counts()
+    )
+    line = next(line for line in text.splitlines() if line.startswith("iris") and " x" in line)
     assert line.endswith(", ".join(f"{a:g} x{n}" for a, n in cv.sort_index().items()))
-    assert "phishing: 'Training Dataset.arff' not in /nowhere/phishing" in text
+    assert "phishing: 'Training Dataset.arff' not in /nowhere/uci/phishing" in text
     wide = format_table(results, wide=True)
     assert max(len(line) for line in wide.splitlines()) > 120
     assert "alphas chosen by CV-a" in wide and "ERM - mixup a=1 (p)" in wide
 
 
 def test_eta_comes_from_the_measured_cost_of_each_group():
-    from skmixup.experiments._progress import TaskProgress, format_seconds
+    from experiments._progress import TaskProgress, format_seconds
 
     now = [0.0]
-    progress = TaskProgress([("big", 10.0)] * 2 + [("small", 1.0)] * 4, n_workers=2,
-                            disable=True, clock=lambda: now[0])
+    progress = TaskProgress(
+        [("big", 10.0)] * 2 + [("small", 1.0)] * 4, n_workers=2, disable=True, clock=lambda: now[0]
+    )
     with progress:
         assert progress.eta() is None
         now[0] = 20.0
@@ -230,11 +299,12 @@ def test_eta_comes_from_the_measured_cost_of_each_group():
 
 
 def test_eta_waits_for_the_longest_running_task():
-    from skmixup.experiments._progress import TaskProgress
+    from experiments._progress import TaskProgress
 
     now = [0.0]
-    progress = TaskProgress([("a", 1.0), ("b", 1.0), ("b", 1.0)], n_workers=2, disable=True,
-                            clock=lambda: now[0])
+    progress = TaskProgress(
+        [("a", 1.0), ("b", 1.0), ("b", 1.0)], n_workers=2, disable=True, clock=lambda: now[0]
+    )
     with progress:
         now[0] = 100.0
         progress.done("a", 100.0)  # 100 s per unit of guess; "b" 0 started at 0 s
@@ -245,25 +315,36 @@ def test_eta_waits_for_the_longest_running_task():
 
 def test_run_resumes_from_partial_results(tmp_path, capsys):
     partial = tmp_path / "records.partial.csv"
-    config = UCIConfig.quick(datasets=("iris",), protocols=("tuned",), baselines=False,
-                             n_splits=2, n_jobs=1, progress=False, data_home=str(tmp_path))
+    config = UCIConfig.quick(
+        datasets=("iris",),
+        protocols=("tuned",),
+        baselines=False,
+        n_splits=2,
+        n_jobs=1,
+        progress=False,
+        data_home=str(tmp_path),
+    )
     first = run(config, partial_path=partial)
     assert first["resumed"] == 0 and len(pd.read_csv(partial)) == len(first["records"])
     # As if interrupted after the first task: keep split 0 only.
     kept = pd.read_csv(partial).query("split == 0")
     kept.to_csv(partial, index=False)
     again = run(config, partial_path=partial, resume=True)
-    assert again["resumed"] == 1 and "resuming: 1 (dataset, split) task already done" in capsys.readouterr().out
+    assert (
+        again["resumed"] == 1
+        and "resuming: 1 (dataset, split) task already done" in capsys.readouterr().out
+    )
     columns = ["protocol", "dataset", "model", "split", "error"]
     pd.testing.assert_frame_equal(again["records"][columns], first["records"][columns])
     # Other settings: the partial results are not mixed in.
-    other = run(UCIConfig.quick(**{**vars(config), "n_splits": 1}), partial_path=partial,
-                resume=True)
+    other = run(
+        UCIConfig.quick(**{**vars(config), "n_splits": 1}), partial_path=partial, resume=True
+    )
     assert other["resumed"] == 0 and "starting afresh" in capsys.readouterr().out
 
 
 def test_tasks_run_in_rounds_largest_first_within_a_round():
-    from skmixup.experiments.uci import _ordered_tasks
+    from experiments.uci import _ordered_tasks
 
     def dataset(n_rows, n_features, n_splits=2):
         X = pd.DataFrame(np.zeros((n_rows, n_features)))
@@ -271,6 +352,5 @@ def test_tasks_run_in_rounds_largest_first_within_a_round():
 
     data = {"small": dataset(50, 4), "wide": dataset(100, 10_000), "long": dataset(5000, 8)}
     order = [(name, split) for name, split, _, _ in _ordered_tasks(data)]
-    assert order == [("long", 0), ("wide", 0), ("small", 0), ("long", 1), ("wide", 1),
-                     ("small", 1)]
+    assert order == [("long", 0), ("wide", 0), ("small", 0), ("long", 1), ("wide", 1), ("small", 1)]
     assert [t[:2] for t in _ordered_tasks(data, done={("long", 0)})][0] == ("wide", 0)

@@ -1,4 +1,4 @@
-"""Faults and hostile input: interrupts, failed fits, leaked data, bad files, threads, unclear errors.
+"""Faults and hostile input: interrupts, failed fits, leaked data, bad files, threads, errors.
 
 Each test fails on the code before issue 11 and must keep passing.
 """
@@ -14,17 +14,15 @@ import numpy as np
 import pytest
 import torch
 from joblib import parallel_backend
-from skorch.callbacks import Callback
 from sklearn.base import BaseEstimator, RegressorMixin, clone
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.model_selection import GridSearchCV
+from skorch.callbacks import Callback
 from torch import nn
 
 from skmixup import MixupClassifier, MixupClassifierCV, MixupEstimator, MixupRegressor
 from skmixup.datasets import load_cifar10
 from skmixup.datasets._images import read_idx
-
-from .conftest import shared_data_dir
 
 
 # ------------------------------------------------------------------ helpers
@@ -162,8 +160,14 @@ def test_a_real_sigint_stops_fit_and_restores(data):
 
 def test_early_stopping_is_not_mistaken_for_an_interrupt(data):
     X, y = data
-    clf = MixupClassifier(early_stopping=True, n_iter_no_change=1, max_epochs=500,
-                          lr=0.1, random_state=0, device="cpu").fit(X, y)
+    clf = MixupClassifier(
+        early_stopping=True,
+        n_iter_no_change=1,
+        max_epochs=500,
+        lr=0.1,
+        random_state=0,
+        device="cpu",
+    ).fit(X, y)
     assert clf.n_iter_ < 500  # skorch's EarlyStopping raised KeyboardInterrupt: a normal end
 
 
@@ -193,15 +197,16 @@ def test_interrupt_stops_the_cv_search_and_restores_it(data, batched, monkeypatc
         search = MixupClassifierCV(MixupClassifier(**params), alphas=(0.0, 0.4), cv=2).fit(X, y)
         snapshot = _snapshot(search)
         # A Ctrl-C inside the shared training loop (the stacked net's step).
-        from skmixup.ensemble import MemberNet
+        from skmixup._ensemble import MemberNet
 
         def interrupted(*args, **kwargs):
             raise KeyboardInterrupt
 
         monkeypatch.setattr(MemberNet, "train_step_single", interrupted)
     else:
-        search = MixupClassifierCV(MixupClassifier(module=Faulty, **params), alphas=(0.0, 0.4),
-                                   cv=2).fit(X, y)
+        search = MixupClassifierCV(
+            MixupClassifier(module=Faulty, **params), alphas=(0.0, 0.4), cv=2
+        ).fit(X, y)
         snapshot = _snapshot(search)
         _inject("interrupt", after=5)
     with pytest.raises(KeyboardInterrupt):
@@ -255,10 +260,14 @@ def test_a_failed_fit_changes_nothing(est, data, fault, warm):
 @pytest.mark.parametrize("module", [None, Faulty])
 def test_failed_cv_refit_changes_nothing(data, module, monkeypatch):
     X, y = data
-    search = MixupClassifierCV(MixupClassifier(module=module, max_epochs=3, random_state=0,
-                                               device="cpu"), alphas=(0.0, 0.4), cv=2).fit(X, y)
+    search = MixupClassifierCV(
+        MixupClassifier(module=module, max_epochs=3, random_state=0, device="cpu"),
+        alphas=(0.0, 0.4),
+        cv=2,
+    ).fit(X, y)
     snapshot = _snapshot(search)
     if module is None:  # batched: the refits train alongside the splits, in fit_members
+
         def failing(*args, **kwargs):
             raise RuntimeError("injected refit fault")
 
@@ -313,8 +322,9 @@ def _rows_in(blob, X):
 @pytest.mark.parametrize("kwargs", [{}, {"partners": "knn"}], ids=["default", "knn"])
 def test_a_pickled_default_model_holds_no_training_row(data, kwargs):
     X, y = data
-    clf = MixupClassifier(max_epochs=3, early_stopping=True, random_state=0, device="cpu",
-                          **kwargs).fit(X, y)
+    clf = MixupClassifier(
+        max_epochs=3, early_stopping=True, random_state=0, device="cpu", **kwargs
+    ).fit(X, y)
     assert hasattr(clf, "validation_loss_curve_")  # early stopping held rows out
     assert _rows_in(pickle.dumps(clf), X) == 0
 
@@ -343,8 +353,14 @@ def _write_cifar(folder, n=4):
     rng = np.random.default_rng(0)
     for name in [f"data_batch_{i}" for i in range(1, 6)] + ["test_batch"]:
         with open(folder / name, "wb") as f:
-            pickle.dump({b"data": rng.integers(0, 256, (n, 3072), dtype=np.uint8),
-                         b"labels": rng.integers(0, 10, n).tolist()}, f, protocol=2)
+            pickle.dump(
+                {
+                    b"data": rng.integers(0, 256, (n, 3072), dtype=np.uint8),
+                    b"labels": rng.integers(0, 10, n).tolist(),
+                },
+                f,
+                protocol=2,
+            )
     with open(folder / "batches.meta", "wb") as f:
         pickle.dump({b"label_names": [f"c{i}".encode() for i in range(10)]}, f, protocol=2)
 
@@ -417,17 +433,15 @@ def test_corrupt_fashion_mnist_file_is_named_before_decompression(tmp_path):
         fetch_fashion_mnist(tmp_path, subset="test", download_if_missing=False)
 
 
-def test_experiments_read_uci_files_through_the_checked_loaders(tmp_path):
-    from skmixup.experiments._local_data import load_uci
+def test_experiments_read_uci_files_through_the_checked_loaders(tmp_path, shared_data):
+    from experiments.ablation import run_uci
 
-    source = shared_data_dir() / "uci" / "iris" / "bezdekIris.data"
-    if not source.exists():
-        pytest.skip("no shared data")
+    source = shared_data("uci/iris/bezdekIris.data") / "uci" / "iris" / "bezdekIris.data"
     folder = tmp_path / "uci" / "iris"
     folder.mkdir(parents=True)
     (folder / "bezdekIris.data").write_bytes(source.read_bytes().replace(b"5.1", b"9.9", 1))
     with pytest.raises(ValueError, match="sha256"):
-        load_uci("iris", data_home=tmp_path)
+        run_uci(tmp_path / "out" / "uci.csv", datasets=("iris",), data_home=tmp_path)
 
 
 # -------------------------------------------------------- threads and RNG
@@ -473,12 +487,16 @@ def test_grid_search_on_the_threading_backend_matches_sequential(data):
     assert torch.equal(torch.get_rng_state(), torch_state)
 
 
-@pytest.mark.parametrize("est", [
-    MixupClassifier(max_epochs=2, device="cpu"),
-    MixupRegressor(max_epochs=2, device="cpu"),
-    MixupClassifierCV(MixupClassifier(max_epochs=2, device="cpu"), alphas=(0.0, 0.4), cv=2),
-    MixupEstimator(LogisticRegression()),
-], ids=lambda e: type(e).__name__)
+@pytest.mark.parametrize(
+    "est",
+    [
+        MixupClassifier(max_epochs=2, device="cpu"),
+        MixupRegressor(max_epochs=2, device="cpu"),
+        MixupClassifierCV(MixupClassifier(max_epochs=2, device="cpu"), alphas=(0.0, 0.4), cv=2),
+        MixupEstimator(LogisticRegression()),
+    ],
+    ids=lambda e: type(e).__name__,
+)
 def test_random_state_none_leaves_the_global_rngs_alone(est, data):
     est = clone(est)
     X, y = data
@@ -501,9 +519,11 @@ class WrongWidth(nn.Module):
         return self.linear(x)
 
 
-@pytest.mark.parametrize("est", [MixupClassifier(module=WrongWidth, **FAST),
-                                 MixupRegressor(module=WrongWidth, **FAST)],
-                         ids=lambda e: type(e).__name__)
+@pytest.mark.parametrize(
+    "est",
+    [MixupClassifier(module=WrongWidth, **FAST), MixupRegressor(module=WrongWidth, **FAST)],
+    ids=lambda e: type(e).__name__,
+)
 def test_module_output_shape_is_checked_on_the_first_batch(est, data):
     est = clone(est)
     X, y = data
@@ -512,16 +532,27 @@ def test_module_output_shape_is_checked_on_the_first_batch(est, data):
     assert not hasattr(est, "net_")
 
 
-@pytest.mark.parametrize("params, error, match", [
-    ({"module_params": {"bogus": 1}}, ValueError, "bogus.*not parameters of the built-in MLP"),
-    ({"module": Faulty, "module_params": {"bogus": 1}}, ValueError, "bogus.*not parameters of Faulty"),
-    ({"hidden_layer_sizes": (-1,)}, ValueError, "hidden_layer_sizes must be a sequence of positive"),
-    ({"hidden_layer_sizes": (16, 0)}, ValueError, "hidden_layer_sizes"),
-    ({"hidden_layer_sizes": "128"}, ValueError, "hidden_layer_sizes"),
-    ({"device": "bogus"}, ValueError, "not a device torch knows"),
-    ({"callbacks": [object()]}, TypeError, "skorch callbacks"),
-    ({"callbacks": [("name", 3)]}, TypeError, "skorch callbacks"),
-])
+@pytest.mark.parametrize(
+    "params, error, match",
+    [
+        ({"module_params": {"bogus": 1}}, ValueError, "bogus.*not parameters of the built-in MLP"),
+        (
+            {"module": Faulty, "module_params": {"bogus": 1}},
+            ValueError,
+            "bogus.*not parameters of Faulty",
+        ),
+        (
+            {"hidden_layer_sizes": (-1,)},
+            ValueError,
+            "hidden_layer_sizes must be a sequence of positive",
+        ),
+        ({"hidden_layer_sizes": (16, 0)}, ValueError, "hidden_layer_sizes"),
+        ({"hidden_layer_sizes": "128"}, ValueError, "hidden_layer_sizes"),
+        ({"device": "bogus"}, ValueError, "not a device torch knows"),
+        ({"callbacks": [object()]}, TypeError, "skorch callbacks"),
+        ({"callbacks": [("name", 3)]}, TypeError, "skorch callbacks"),
+    ],
+)
 def test_bad_parameters_get_clear_errors_before_training(params, error, match, data):
     X, y = data
     for est in (MixupClassifier(**{**FAST, **params}), MixupRegressor(**{**FAST, **params})):
@@ -531,10 +562,14 @@ def test_bad_parameters_get_clear_errors_before_training(params, error, match, d
 
 
 @pytest.mark.skipif(torch.cuda.is_available(), reason="the machine has CUDA")
-@pytest.mark.parametrize("est", [MixupClassifier(device="cuda"),
-                                 MixupClassifierCV(MixupClassifier(device="cuda"),
-                                                   alphas=(0.0,), cv=2)],
-                         ids=lambda e: type(e).__name__)
+@pytest.mark.parametrize(
+    "est",
+    [
+        MixupClassifier(device="cuda"),
+        MixupClassifierCV(MixupClassifier(device="cuda"), alphas=(0.0,), cv=2),
+    ],
+    ids=lambda e: type(e).__name__,
+)
 def test_cuda_without_cuda_is_a_clear_error(est, data):
     est = clone(est)
     X, y = data
@@ -550,8 +585,11 @@ def test_module_params_reach_the_built_in_cnn():
     assert clf.net_.module_.features[0].out_channels == 4
 
 
-@pytest.mark.parametrize("est", [MixupRegressor(max_epochs=1, device="cpu"),
-                                 MixupEstimator(Ridge())], ids=lambda e: type(e).__name__)
+@pytest.mark.parametrize(
+    "est",
+    [MixupRegressor(max_epochs=1, device="cpu"), MixupEstimator(Ridge())],
+    ids=lambda e: type(e).__name__,
+)
 def test_regressors_refuse_string_targets_clearly(est, data):
     est = clone(est)
     X, _ = data
@@ -581,8 +619,9 @@ def test_uint8_images_are_scaled_the_same_way_at_predict_for_any_dtype():
 
 
 # ------------------------------------------ predictions and batch composition
-@pytest.mark.parametrize("est", [MixupClassifier(**FAST), MixupRegressor(**FAST)],
-                         ids=lambda e: type(e).__name__)
+@pytest.mark.parametrize(
+    "est", [MixupClassifier(**FAST), MixupRegressor(**FAST)], ids=lambda e: type(e).__name__
+)
 def test_predictions_do_not_depend_on_the_other_rows(est, data):
     est = clone(est)
     X, y = data
@@ -591,9 +630,14 @@ def test_predictions_do_not_depend_on_the_other_rows(est, data):
     est.fit(X, _target(est, np.concatenate([y] * 5)))
     predict = est.predict_proba if hasattr(est, "predict_proba") else est.predict
     full = predict(X)
-    for rows in (rng.permutation(600)[:37], np.arange(1), np.arange(255, 260), rng.permutation(600)):
+    for rows in (
+        rng.permutation(600)[:37],
+        np.arange(1),
+        np.arange(255, 260),
+        rng.permutation(600),
+    ):
         np.testing.assert_array_equal(predict(X[rows]), full[rows])
-    single = np.concatenate([predict(X[i:i + 1]) for i in range(0, 600, 97)])
+    single = np.concatenate([predict(X[i : i + 1]) for i in range(0, 600, 97)])
     np.testing.assert_array_equal(single, full[::97])
 
 

@@ -15,9 +15,9 @@ import torch
 from sklearn.datasets import load_iris
 from sklearn.preprocessing import StandardScaler
 
-import skmixup.net
+import skmixup._net
 from skmixup import MixupClassifier
-from skmixup.net import StreamedBatches, TensorBatches, fits_on_device, place_data
+from skmixup._net import StreamedBatches, TensorBatches, fits_on_device, place_data
 
 DATA = Path(__file__).parent / "data"
 needs_cuda = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
@@ -34,7 +34,8 @@ def test_bf16_autocast_runs_the_forward_in_bf16(blobs):
     seen = []
     clf.fit(X, y)
     hook = clf.net_.module_.layers[0].register_forward_hook(
-        lambda module, inputs, output: seen.append(output.dtype))
+        lambda module, inputs, output: seen.append(output.dtype)
+    )
     proba = clf.predict_proba(X)
     hook.remove()
     assert seen and set(seen) == {torch.bfloat16}
@@ -77,8 +78,9 @@ def test_streamed_batches_are_the_in_memory_batches():
     # Same generator state, same permutation: streaming changes where data lives, not batches.
     X = torch.randn(103, 4)
     y = torch.randn(103, 2)
-    streamed = StreamedBatches(X, y, 16, "cpu", shuffle=True,
-                               generator=torch.Generator().manual_seed(3), pin_memory=False)
+    streamed = StreamedBatches(
+        X, y, 16, "cpu", shuffle=True, generator=torch.Generator().manual_seed(3), pin_memory=False
+    )
     in_memory = TensorBatches(X, y, 16, shuffle=True, generator=torch.Generator().manual_seed(3))
     assert len(streamed) == len(in_memory) == 7
     for _ in range(2):  # two epochs: both draw a fresh permutation
@@ -108,15 +110,15 @@ def test_fit_streams_when_the_data_does_not_fit(blobs, monkeypatch):
     params = dict(device="cpu", max_epochs=3, batch_size=16, random_state=0)
     ref = _params(MixupClassifier(**params).fit(X, y))
     kinds = []
-    original = skmixup.net.MixupNet.get_iterator
+    original = skmixup._net.MixupNet.get_iterator
 
     def spy(self, dataset, training=False):
         iterator = original(self, dataset, training)
         kinds.append(type(iterator))
         return iterator
 
-    monkeypatch.setattr(skmixup.net, "fits_on_device", lambda *args, **kwargs: False)
-    monkeypatch.setattr(skmixup.net.MixupNet, "get_iterator", spy)
+    monkeypatch.setattr(skmixup._net, "fits_on_device", lambda *args, **kwargs: False)
+    monkeypatch.setattr(skmixup._net.MixupNet, "get_iterator", spy)
     streamed = MixupClassifier(**params).fit(X, y)
     assert set(kinds) == {StreamedBatches}
     assert all(torch.equal(a, b) for a, b in zip(ref, _params(streamed)))
@@ -164,14 +166,14 @@ def test_compile_on_cpu(blobs):
 def test_auto_device_trains_on_cuda_with_data_moved_once(blobs, monkeypatch):
     X, y = blobs
     sources = []
-    original = skmixup.net.MixupNet.get_iterator
+    original = skmixup._net.MixupNet.get_iterator
 
     def spy(self, dataset, training=False):
         if training:
             sources.append(dataset.X.device.type)
         return original(self, dataset, training)
 
-    monkeypatch.setattr(skmixup.net.MixupNet, "get_iterator", spy)
+    monkeypatch.setattr(skmixup._net.MixupNet, "get_iterator", spy)
     clf = MixupClassifier(max_epochs=5, random_state=0).fit(X, y)
     assert next(clf.net_.module_.parameters()).device.type == "cuda"
     # skorch asks for the training iterator once per fit; the data is already on the GPU then,
@@ -207,10 +209,17 @@ def test_compile_on_cuda(blobs):
 def test_pinned_streaming_on_cuda(blobs, monkeypatch):
     X = torch.randn(1000, 5)
     y = torch.randn(1000, 3)
-    streamed = StreamedBatches(X.pin_memory(), y.pin_memory(), 64, "cuda", shuffle=True,
-                               generator=torch.Generator("cuda").manual_seed(1))
-    in_memory = TensorBatches(X.cuda(), y.cuda(), 64, shuffle=True,
-                              generator=torch.Generator("cuda").manual_seed(1))
+    streamed = StreamedBatches(
+        X.pin_memory(),
+        y.pin_memory(),
+        64,
+        "cuda",
+        shuffle=True,
+        generator=torch.Generator("cuda").manual_seed(1),
+    )
+    in_memory = TensorBatches(
+        X.cuda(), y.cuda(), 64, shuffle=True, generator=torch.Generator("cuda").manual_seed(1)
+    )
     for (xs, ys), (xm, ym) in zip(streamed, in_memory):
         assert xs.device.type == "cuda" and xs.is_contiguous()
         assert torch.equal(xs, xm) and torch.equal(ys, ym)
@@ -218,7 +227,7 @@ def test_pinned_streaming_on_cuda(blobs, monkeypatch):
     Xb, yb = blobs
     params = dict(device="cuda", max_epochs=3, batch_size=16, random_state=0)
     ref = _params(MixupClassifier(**params).fit(Xb, yb))
-    monkeypatch.setattr(skmixup.net, "fits_on_device", lambda *args, **kwargs: False)
+    monkeypatch.setattr(skmixup._net, "fits_on_device", lambda *args, **kwargs: False)
     Xp, _ = place_data(Xb, None, "cuda")
     assert Xp.is_pinned()
     streamed = _params(MixupClassifier(**params).fit(Xb, yb))
@@ -241,6 +250,7 @@ def test_batched_alpha_search_on_cuda(blobs):
     search = MixupClassifierCV(MixupClassifier(**params), alphas=[0.0, 0.4], cv=folds).fit(X, y)
     grid = GridSearchCV(MixupClassifier(**params), {"alpha": [0.0, 0.4]}, cv=folds).fit(X, y)
     assert search.batched_
-    np.testing.assert_allclose(search.cv_results_["mean_test_score"],
-                               grid.cv_results_["mean_test_score"], atol=0.02)
+    np.testing.assert_allclose(
+        search.cv_results_["mean_test_score"], grid.cv_results_["mean_test_score"], atol=0.02
+    )
     assert next(search.best_estimator_.net_.module_.parameters()).device.type == "cuda"

@@ -22,8 +22,9 @@ def test_channels_last_is_refused(shape):
     assert str((shape[0], shape[3], shape[1], shape[2])) in str(exc.value)
 
 
-@pytest.mark.parametrize("shape", [(8, 1, 28, 28), (8, 3, 32, 32), (8, 3, 4, 4), (8, 1, 8, 3),
-                                   (8, 4, 6, 4)])
+@pytest.mark.parametrize(
+    "shape", [(8, 1, 28, 28), (8, 3, 32, 32), (8, 3, 4, 4), (8, 1, 8, 3), (8, 4, 6, 4)]
+)
 def test_channels_first_passes(shape):
     check_channels_first(np.zeros(shape, dtype=np.float32))
 

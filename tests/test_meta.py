@@ -25,12 +25,13 @@ def test_weighted_rows_are_exact_mixup_for_log_loss(binary):
     """The fit is the optimum of the soft-label (mixup) cross-entropy."""
     X, y = binary
     C = 10.0
-    meta = MixupEstimator(LogisticRegression(C=C, tol=1e-10, max_iter=10_000), alpha=1.0,
-                          random_state=0).fit(X, y)
+    meta = MixupEstimator(
+        LogisticRegression(C=C, tol=1e-10, max_iter=10_000), alpha=1.0, random_state=0
+    ).fit(X, y)
     X_fit, y_fit, w = meta._mix(X, y, regressor=False)
     m = len(X)
     X_mixed = X_fit[:m]
-    assert np.allclose(X_fit[m:2 * m][w[m:2 * m] > 0], X_mixed[w[m:2 * m] > 0])
+    assert np.allclose(X_fit[m : 2 * m][w[m : 2 * m] > 0], X_mixed[w[m : 2 * m] > 0])
     # soft label of class 1 of each mixed example: lam * y_i + (1 - lam) * y_j
     q = w[:m] * y_fit[:m] + (1 - w[:m]) * y_fit[m:]
     coef, intercept = meta.estimator_.coef_[0], meta.estimator_.intercept_[0]
@@ -54,7 +55,9 @@ def test_alpha_zero_is_the_plain_estimator(binary):
 def test_mixup_regularises_logistic_regression(binary):
     X, y = binary
     plain = LogisticRegression(C=1e4, max_iter=10_000).fit(X, y)
-    meta = MixupEstimator(LogisticRegression(C=1e4, max_iter=10_000), alpha=1.0, random_state=0).fit(X, y)
+    meta = MixupEstimator(
+        LogisticRegression(C=1e4, max_iter=10_000), alpha=1.0, random_state=0
+    ).fit(X, y)
     # soft targets pull the weights towards smaller norms and probabilities towards 0.5
     assert np.linalg.norm(meta.estimator_.coef_) < np.linalg.norm(plain.coef_)
     assert meta.predict_proba(X).max(1).mean() < plain.predict_proba(X).max(1).mean()
@@ -79,7 +82,9 @@ def test_rows_and_counts(binary):
     X, y = binary
     meta = MixupEstimator(LogisticRegression(), n_mixed=2.0, random_state=0).fit(X, y)
     assert meta.n_fit_rows_ == 2 * 600
-    meta = MixupEstimator(LogisticRegression(), n_mixed=50, keep_original=True, random_state=0).fit(X, y)
+    meta = MixupEstimator(LogisticRegression(), n_mixed=50, keep_original=True, random_state=0).fit(
+        X, y
+    )
     assert meta.n_fit_rows_ == 2 * 50 + 300
     X_fit, y_fit, w = meta._mix(X, y, regressor=False)
     assert np.allclose(w.sum(), 50 + 300)  # each mixed example weighs 1 in all
@@ -98,11 +103,14 @@ def test_every_example_is_an_anchor(binary):
     assert len(set(anchors[anchors >= 0])) > 100
 
 
-@pytest.mark.parametrize("estimator", [
-    make_pipeline(StandardScaler(), SGDClassifier(loss="log_loss", random_state=0)),
-    HistGradientBoostingClassifier(max_iter=30, random_state=0),
-    make_pipeline(StandardScaler(), LogisticRegression()),  # weights routed to the last step
-])
+@pytest.mark.parametrize(
+    "estimator",
+    [
+        make_pipeline(StandardScaler(), SGDClassifier(loss="log_loss", random_state=0)),
+        HistGradientBoostingClassifier(max_iter=30, random_state=0),
+        make_pipeline(StandardScaler(), LogisticRegression()),  # weights routed to the last step
+    ],
+)
 def test_other_classifiers(estimator):
     X, y = load_iris(return_X_y=True)
     meta = MixupEstimator(estimator, random_state=0).fit(X, y)

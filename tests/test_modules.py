@@ -8,7 +8,9 @@ from skmixup import MixupClassifier
 from skmixup.modules import PreActResNet18, SmallCNN
 
 
-@pytest.mark.parametrize("shape", [(1, 28, 28), (1, 8, 8), (3, 32, 32), (2, 5, 7), (1, 2, 2), (3, 64, 48)])
+@pytest.mark.parametrize(
+    "shape", [(1, 28, 28), (1, 8, 8), (3, 32, 32), (2, 5, 7), (1, 2, 2), (3, 64, 48)]
+)
 def test_small_cnn_adapts_to_image_sizes(shape):
     torch.manual_seed(0)
     net = SmallCNN(shape[0], 4)
@@ -50,7 +52,9 @@ def test_uint8_images_are_scaled_to_unit_range():
     params = dict(max_epochs=2, random_state=0, module_params={"width": 4}, module=SmallCNN)
     a = MixupClassifier(**params).fit(X8, y)
     b = MixupClassifier(**params).fit(X8.astype(np.float32) / 255, y)
-    np.testing.assert_allclose(a.predict_proba(X8), b.predict_proba(X8.astype(np.float32) / 255), rtol=1e-5)
+    np.testing.assert_allclose(
+        a.predict_proba(X8), b.predict_proba(X8.astype(np.float32) / 255), rtol=1e-5
+    )
     # Other integer dtypes are taken as given, not scaled.
     c = MixupClassifier(**params).fit(X8.astype(np.int64), y)
     assert not np.allclose(a.predict_proba(X8), c.predict_proba(X8.astype(np.int64)))
@@ -61,9 +65,16 @@ def test_lr_schedule_through_callbacks():
 
     X_train, _, y_train, _ = _digits()
     schedule = LRScheduler(policy="MultiStepLR", milestones=[1, 2], gamma=0.1)
-    clf = MixupClassifier(optimizer="sgd", lr=0.1, max_epochs=3, module=SmallCNN,
-                          module_params={"width": 4}, callbacks=[("lr", schedule)], random_state=0,
-                          lr_schedule="constant")
+    clf = MixupClassifier(
+        optimizer="sgd",
+        lr=0.1,
+        max_epochs=3,
+        module=SmallCNN,
+        module_params={"width": 4},
+        callbacks=[("lr", schedule)],
+        random_state=0,
+        lr_schedule="constant",
+    )
     clf.fit(X_train[:100], y_train[:100])
     lrs = [group["lr"] for group in clf.net_.optimizer_.param_groups]
     assert lrs == [pytest.approx(0.001)]

@@ -6,8 +6,8 @@ import pytest
 import torch
 from torch import nn
 
+from skmixup._net import FiniteLossCheck, MixupNet, TensorBatches
 from skmixup.mixup import one_hot
-from skmixup.net import FiniteLossCheck, MixupNet, TensorBatches
 
 
 def test_batches_cover_every_row_once_and_reshuffle():
@@ -31,8 +31,16 @@ def test_batches_in_order_without_shuffle():
 
 def _net(alpha, **kwargs):
     return MixupNet(
-        nn.Linear(3, 2), criterion=nn.CrossEntropyLoss, optimizer=torch.optim.SGD, lr=0.1,
-        max_epochs=1, batch_size=8, train_split=None, alpha=alpha, seed=0, **kwargs,
+        nn.Linear(3, 2),
+        criterion=nn.CrossEntropyLoss,
+        optimizer=torch.optim.SGD,
+        lr=0.1,
+        max_epochs=1,
+        batch_size=8,
+        train_split=None,
+        alpha=alpha,
+        seed=0,
+        **kwargs,
     ).initialize()
 
 
@@ -62,9 +70,18 @@ def test_example_mode_draws_one_lambda_per_example():
 
 
 def test_diverging_loss_stops_with_advice():
-    net = MixupNet(nn.Linear(3, 2), criterion=nn.CrossEntropyLoss, optimizer=torch.optim.SGD,
-                   lr=1.0, max_epochs=3, batch_size=8, train_split=None, alpha=0.4, seed=0,
-                   callbacks=[("finite", FiniteLossCheck())])
+    net = MixupNet(
+        nn.Linear(3, 2),
+        criterion=nn.CrossEntropyLoss,
+        optimizer=torch.optim.SGD,
+        lr=1.0,
+        max_epochs=3,
+        batch_size=8,
+        train_split=None,
+        alpha=0.4,
+        seed=0,
+        callbacks=[("finite", FiniteLossCheck())],
+    )
     X = torch.full((16, 3), float("inf"))
     y = one_hot(torch.randint(0, 2, (16,)), 2)
     with pytest.raises(ValueError, match="smaller learning rate"):

@@ -57,8 +57,9 @@ def test_partial_fit_is_reproducible(iris):
 def test_streams_a_memory_mapped_array(tmp_path, blobs):
     # Data read chunk by chunk from a file on disk, never loaded whole.
     X, y = blobs
-    X_disk = np.lib.format.open_memmap(tmp_path / "X.npy", mode="w+", dtype=np.float32,
-                                       shape=X.shape)
+    X_disk = np.lib.format.open_memmap(
+        tmp_path / "X.npy", mode="w+", dtype=np.float32, shape=X.shape
+    )
     X_disk[:] = X
     X_disk.flush()
     del X_disk
@@ -67,7 +68,7 @@ def test_streams_a_memory_mapped_array(tmp_path, blobs):
     clf = _clf()
     for _ in range(4):  # 4 epochs of 6 chunks of 40 rows
         for start in range(0, len(y), 40):
-            clf.partial_fit(X_disk[start:start + 40], y[start:start + 40], classes=[0, 1, 2])
+            clf.partial_fit(X_disk[start : start + 40], y[start : start + 40], classes=[0, 1, 2])
     assert clf.n_iter_ == 24
     assert clf.score(X, y) > 0.9
 

@@ -9,8 +9,8 @@ import textwrap
 import numpy as np
 import pytest
 import torch
-from safetensors.numpy import load_file, save_file
 from safetensors import safe_open
+from safetensors.numpy import load_file, save_file
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -27,7 +27,9 @@ class TwoLayer(nn.Module):
 
     def __init__(self, n_features, n_outputs, width=8):
         super().__init__()
-        self.net = nn.Sequential(nn.Linear(n_features, width), nn.Tanh(), nn.Linear(width, n_outputs))
+        self.net = nn.Sequential(
+            nn.Linear(n_features, width), nn.Tanh(), nn.Linear(width, n_outputs)
+        )
 
     def forward(self, x):
         return self.net(x)
@@ -47,15 +49,17 @@ def _fitted(data):
     return {
         "classifier": MixupClassifier(**fast).fit(X, labels),
         "regressor": MixupRegressor(**fast).fit(X, np.c_[target, -target]),
-        "cv": MixupClassifierCV(MixupClassifier(**fast), alphas=(0.0, 0.4), cv=2).fit(
-            X, labels),
-        "cv_fallback": MixupClassifierCV(MixupClassifier(early_stopping=True, **fast),
-                                         alphas=(0.0, 0.4), cv=2).fit(X, labels),
-        "meta_classifier": MixupEstimator(make_pipeline(StandardScaler(), LogisticRegression()),
-                                          random_state=0).fit(X, labels),
+        "cv": MixupClassifierCV(MixupClassifier(**fast), alphas=(0.0, 0.4), cv=2).fit(X, labels),
+        "cv_fallback": MixupClassifierCV(
+            MixupClassifier(early_stopping=True, **fast), alphas=(0.0, 0.4), cv=2
+        ).fit(X, labels),
+        "meta_classifier": MixupEstimator(
+            make_pipeline(StandardScaler(), LogisticRegression()), random_state=0
+        ).fit(X, labels),
         "meta_regressor": MixupEstimator(Ridge(), random_state=0).fit(X, target),
-        "custom_module": MixupClassifier(module=TwoLayer, module_params={"width": 5},
-                                         **fast).fit(X, labels),
+        "custom_module": MixupClassifier(module=TwoLayer, module_params={"width": 5}, **fast).fit(
+            X, labels
+        ),
     }
 
 
@@ -71,8 +75,18 @@ def fitted(data):
     return _fitted(data)
 
 
-@pytest.mark.parametrize("name", ["classifier", "regressor", "cv", "cv_fallback",
-                                  "meta_classifier", "meta_regressor", "custom_module"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "classifier",
+        "regressor",
+        "cv",
+        "cv_fallback",
+        "meta_classifier",
+        "meta_regressor",
+        "custom_module",
+    ],
+)
 def test_round_trip_in_this_process(fitted, data, name, tmp_path):
     X = data[0]
     est = fitted[name]
@@ -109,14 +123,17 @@ def test_round_trip_in_a_fresh_process_is_bit_identical(fitted, data, tmp_path):
         est = fitted[name]
         assert np.load(tmp_path / f"{name}.npy").tobytes() == est.predict(X).tobytes()
         if hasattr(est, "predict_proba"):
-            assert np.load(tmp_path / f"{name}_proba.npy").tobytes() == est.predict_proba(X).tobytes()
+            assert (
+                np.load(tmp_path / f"{name}_proba.npy").tobytes() == est.predict_proba(X).tobytes()
+            )
 
 
 @pytest.mark.parametrize("params", [{}, {"lr_schedule": "cosine", "batch_size": "auto"}])
 def test_warm_start_after_load_continues_as_without_saving(data, tmp_path, params):
     X, labels, _ = data
-    a = MixupClassifier(max_epochs=3, warm_start=True, random_state=0, device="cpu",
-                        early_stopping=False, **params).fit(X, labels)
+    a = MixupClassifier(
+        max_epochs=3, warm_start=True, random_state=0, device="cpu", early_stopping=False, **params
+    ).fit(X, labels)
     skmixup.save(a, tmp_path / "a.skmixup")
     b = skmixup.load(tmp_path / "a.skmixup")
     a.fit(X, labels)
@@ -132,8 +149,9 @@ def test_unfitted_estimators_round_trip(tmp_path):
     assert loaded.get_params() == est.get_params()
 
 
-def test_the_file_is_plain_safetensors_and_loads_without_pickle(fitted, data, tmp_path,
-                                                                monkeypatch):
+def test_the_file_is_plain_safetensors_and_loads_without_pickle(
+    fitted, data, tmp_path, monkeypatch
+):
     X = data[0]
     path = tmp_path / "model.skmixup"
     skmixup.save(fitted["classifier"], path)
@@ -224,8 +242,12 @@ def test_a_pickle_payload_in_any_field_runs_nothing(fitted, name, tmp_path):
         original = json.loads(f.metadata()["state"])
     marker = tmp_path / "pwned"
     blob = pickle.dumps(_Payload(str(marker)))
-    payloads = [blob.decode("latin1"), {"t": "object", "cls": "builtins:open", "state": {}},
-                {"t": "type", "v": "os:system"}, {"t": "pickle", "v": blob.hex()}]
+    payloads = [
+        blob.decode("latin1"),
+        {"t": "object", "cls": "builtins:open", "state": {}},
+        {"t": "type", "v": "os:system"},
+        {"t": "pickle", "v": blob.hex()},
+    ]
     paths = [p for p, _ in _nodes(original)]
     refused = 0
     for i, where in enumerate(paths[:: max(1, len(paths) // 150)]):
@@ -290,9 +312,14 @@ def test_dataframes_and_callbacks_round_trip(data, tmp_path):
 
     X, labels, _ = data
     frame = pd.DataFrame(X, columns=["a", "b", "c", "d"])
-    est = MixupClassifier(max_epochs=3, random_state=0, device="cpu", warm_start=True,
-                          callbacks=[LRScheduler("StepLR", step_size=2)],
-                          lr_schedule="constant").fit(frame, labels)
+    est = MixupClassifier(
+        max_epochs=3,
+        random_state=0,
+        device="cpu",
+        warm_start=True,
+        callbacks=[LRScheduler("StepLR", step_size=2)],
+        lr_schedule="constant",
+    ).fit(frame, labels)
     skmixup.save(est, tmp_path / "df.skmixup")
     loaded = skmixup.load(tmp_path / "df.skmixup")
     assert list(loaded.feature_names_in_) == ["a", "b", "c", "d"]
@@ -311,6 +338,7 @@ def test_untrusted_skorch_callbacks_are_refused(data, tmp_path):
     skmixup.save(est, tmp_path / "ckpt.skmixup")
     with pytest.raises(ValueError, match="skorch.callbacks.training.Checkpoint.*trusted"):
         skmixup.load(tmp_path / "ckpt.skmixup")
-    loaded = skmixup.load(tmp_path / "ckpt.skmixup",
-                          trusted=["skorch.callbacks.training.Checkpoint"])
+    loaded = skmixup.load(
+        tmp_path / "ckpt.skmixup", trusted=["skorch.callbacks.training.Checkpoint"]
+    )
     assert loaded.callbacks[0].dirname == str(tmp_path / "ckpt")

@@ -15,8 +15,9 @@ def no_delay(monkeypatch):
 
 
 def _clf(verbose):
-    return MixupClassifier(max_epochs=15, n_iter_no_change=3, random_state=0, verbose=verbose,
-                           early_stopping=True)
+    return MixupClassifier(
+        max_epochs=15, n_iter_no_change=3, random_state=0, verbose=verbose, early_stopping=True
+    )
 
 
 def test_verbose_0_prints_nothing(iris, capsys, no_delay):
@@ -64,7 +65,8 @@ def test_bar_shows_numbers_other_callbacks_record(iris, capsys, no_delay):
         def on_epoch_end(self, net, **kwargs):
             net.history.record("test_error", 0.125)
 
-    MixupClassifier(max_epochs=3, verbose=1, early_stopping=False,
-                    callbacks=[("test", RecordTestError())]).fit(*iris)
+    MixupClassifier(
+        max_epochs=3, verbose=1, early_stopping=False, callbacks=[("test", RecordTestError())]
+    ).fit(*iris)
     err = capsys.readouterr().err
     assert "test_error=0.1250" in err and "train_loss=" in err and "dur" not in err

@@ -1,4 +1,4 @@
-"""MixupRegressor: interpolated targets, multi-output, internal standardisation, C-Mixup partners."""
+"""MixupRegressor: interpolated targets, multi-output, target standardisation, C-Mixup partners."""
 
 import numpy as np
 import pytest
@@ -9,6 +9,7 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.utils._param_validation import InvalidParameterError
 
 from skmixup import MixupRegressor
+
 
 class _FixedLambda:
     def __init__(self, value):
@@ -94,11 +95,14 @@ def test_label_kernel_partners_have_close_targets(toy):
     y = Y[:, 0]
     gaps = {}
     for partners in ["random", "label_kernel"]:
-        reg = MixupRegressor(max_epochs=1, partners=partners, kernel_bandwidth=0.05,
-                             batch_size=200, random_state=0).fit(X, y)
+        reg = MixupRegressor(
+            max_epochs=1, partners=partners, kernel_bandwidth=0.05, batch_size=200, random_state=0
+        ).fit(X, y)
         net = reg.net_
         Xt = torch.from_numpy(X)
-        yt = torch.from_numpy(((y - reg.target_mean_) / reg.target_scale_).astype(np.float32))[:, None]
+        yt = torch.from_numpy(((y - reg.target_mean_) / reg.target_scale_).astype(np.float32))[
+            :, None
+        ]
         rows = torch.arange(200)
         if partners == "label_kernel":
             assert not hasattr(net, "partner_data_")  # the training set is not kept after fit
@@ -111,8 +115,11 @@ def test_label_kernel_partners_have_close_targets(toy):
 
 def test_knn_partners_and_manifold_mixup_train(diabetes):
     X_train, X_test, y_train, y_test = diabetes
-    for params in [{"partners": "knn", "n_neighbors": 20}, {"mix_layer": "random"},
-                   {"partners": "label_kernel", "mix_layer": 1}]:
+    for params in [
+        {"partners": "knn", "n_neighbors": 20},
+        {"mix_layer": "random"},
+        {"partners": "label_kernel", "mix_layer": 1},
+    ]:
         reg = MixupRegressor(max_epochs=10, random_state=0, **params).fit(X_train, y_train)
         assert reg.score(X_test, y_test) > 0.2, params
 

@@ -9,6 +9,7 @@ from sklearn.datasets import load_iris, make_blobs
 from sklearn.utils._param_validation import InvalidParameterError
 
 from skmixup import MixupClassifier
+from skmixup._net import hidden_layers, resolve_mix_layer
 from skmixup.mixup import (
     draw_neighbours,
     interpolate,
@@ -17,7 +18,7 @@ from skmixup.mixup import (
     same_class_partners,
 )
 from skmixup.modules import MLP, SmallCNN
-from skmixup.net import hidden_layers, resolve_mix_layer
+
 
 def _gen(seed=0):
     return torch.Generator().manual_seed(seed)
@@ -48,7 +49,9 @@ def _nearest_distance(a, b):
 
 def _batch(clf, X, y):
     Xt = torch.from_numpy(X)
-    yt = torch.from_numpy(np.eye(len(clf.classes_), dtype=np.float32)[np.searchsorted(clf.classes_, y)])
+    yt = torch.from_numpy(
+        np.eye(len(clf.classes_), dtype=np.float32)[np.searchsorted(clf.classes_, y)]
+    )
     return Xt, yt
 
 
@@ -103,7 +106,9 @@ def test_label_kernel_partners_prefer_close_labels():
     rows = torch.arange(5)
     narrow = label_kernel_partners(y, y, rows, 0.5, generator=_gen())
     assert narrow.tolist()[:4] == [1, 0, 3, 2]  # the nearest label, never itself
-    wide = torch.stack([label_kernel_partners(y, y, rows, 100.0, generator=_gen(s)) for s in range(50)])
+    wide = torch.stack(
+        [label_kernel_partners(y, y, rows, 100.0, generator=_gen(s)) for s in range(50)]
+    )
     assert (wide != rows).all()
     assert len(set(wide[:, 0].tolist())) == 4  # nearly uniform over the others
 
@@ -129,10 +134,18 @@ def test_hidden_layers_of_builtin_networks():
 # ------------------------------------------------------------- the estimator
 
 
-@pytest.mark.parametrize("params", [
-    {"partners": "nearest"}, {"n_neighbors": 0}, {"mix_targets": "yes"},
-    {"label_smoothing": 1.0}, {"label_smoothing": -0.1}, {"mix_layer": -1}, {"mix_layer": "last"},
-])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"partners": "nearest"},
+        {"n_neighbors": 0},
+        {"mix_targets": "yes"},
+        {"label_smoothing": 1.0},
+        {"label_smoothing": -0.1},
+        {"mix_layer": -1},
+        {"mix_layer": "last"},
+    ],
+)
 def test_invalid_variant_parameters(iris, params):
     X, y = iris
     with pytest.raises(InvalidParameterError):
@@ -159,8 +172,9 @@ def test_same_class_partners_keep_labels_pure(iris):
 @pytest.mark.parametrize("partners", ["knn", "same_class_knn"])
 def test_knn_partners_come_from_the_training_set_neighbours(iris, partners):
     X, y = iris
-    clf = MixupClassifier(max_epochs=2, partners=partners, n_neighbors=5, random_state=0,
-                          early_stopping=False).fit(X, y)  # all 150 rows in the training set
+    clf = MixupClassifier(
+        max_epochs=2, partners=partners, n_neighbors=5, random_state=0, early_stopping=False
+    ).fit(X, y)  # all 150 rows in the training set
     net = clf.net_
     Xt, yt = _batch(clf, X, y)
     assert not hasattr(net, "neighbours_")  # the training set is not kept after fit
@@ -178,12 +192,14 @@ def test_knn_partners_come_from_the_training_set_neighbours(iris, partners):
 
 
 def test_knn_table_is_computed_once_per_fit(iris, monkeypatch):
-    import skmixup.net as net_module
+    import skmixup._net as net_module
 
     X, y = iris
     calls = []
     real = net_module.nearest_neighbours
-    monkeypatch.setattr(net_module, "nearest_neighbours", lambda *a, **k: calls.append(1) or real(*a, **k))
+    monkeypatch.setattr(
+        net_module, "nearest_neighbours", lambda *a, **k: calls.append(1) or real(*a, **k)
+    )
     MixupClassifier(max_epochs=4, partners="knn", random_state=0).fit(X, y)
     assert len(calls) == 1
 
@@ -255,10 +271,15 @@ def test_manifold_mixup_random_layer_and_cnn():
     assert np.array_equal(clf.predict_proba(X), clf2.predict_proba(X))
 
 
-@pytest.mark.parametrize("params", [
-    {"partners": "same_class"}, {"partners": "knn", "n_neighbors": 10},
-    {"mix_targets": False}, {"mix_layer": "random", "partners": "same_class_knn"},
-])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"partners": "same_class"},
+        {"partners": "knn", "n_neighbors": 10},
+        {"mix_targets": False},
+        {"mix_layer": "random", "partners": "same_class_knn"},
+    ],
+)
 def test_variants_train_and_reproduce(iris, params):
     X, y = iris
     a = MixupClassifier(max_epochs=15, random_state=1, **params).fit(X, y)

@@ -15,7 +15,7 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.utils.class_weight import compute_sample_weight
 
 from skmixup import MixupClassifier, MixupClassifierCV, MixupEstimator, MixupRegressor
-from skmixup.net import MixupNet
+from skmixup._net import MixupNet
 
 
 @pytest.fixture(scope="module")
@@ -29,12 +29,15 @@ def _clf(**params):
 
 
 # ------------------------------------------------------------------ zero weights
-@pytest.mark.parametrize("params", [
-    dict(alpha=0.0),
-    dict(alpha=0.4),  # zero-weight rows are not even drawn as partners
-    dict(alpha=0.4, early_stopping=True, validation_fraction=0.2),
-    dict(alpha=1.0, lambda_mode="example", partners="same_class"),
-])
+@pytest.mark.parametrize(
+    "params",
+    [
+        dict(alpha=0.0),
+        dict(alpha=0.4),  # zero-weight rows are not even drawn as partners
+        dict(alpha=0.4, early_stopping=True, validation_fraction=0.2),
+        dict(alpha=1.0, lambda_mode="example", partners="same_class"),
+    ],
+)
 def test_zero_weights_remove_rows_bit_for_bit(iris, weights, params):
     # What we test: a fit with some weights 0 gives the very same network (identical
     # predicted probabilities, bit for bit) as a fit on the data with those rows deleted
@@ -48,11 +51,14 @@ def test_zero_weights_remove_rows_bit_for_bit(iris, weights, params):
     np.testing.assert_array_equal(with_zeros.predict_proba(X), deleted.predict_proba(X))
 
 
-@pytest.mark.parametrize("params", [
-    dict(early_stopping=True),
-    dict(partners="label_kernel"),  # partners chosen by target distance, weight column aside
-    dict(partners="knn", n_neighbors=5, mix_layer=1),
-])
+@pytest.mark.parametrize(
+    "params",
+    [
+        dict(early_stopping=True),
+        dict(partners="label_kernel"),  # partners chosen by target distance, weight column aside
+        dict(partners="knn", n_neighbors=5, mix_layer=1),
+    ],
+)
 def test_zero_weights_regressor_bit_for_bit(iris, weights, params):
     X, y = iris[0][:, :3], iris[0][:, 3]
     keep = weights > 0
@@ -93,15 +99,21 @@ def test_label_kernel_partners_ignore_the_weight_column():
     targets = torch.randn(50, 1, generator=gen)
     weight = torch.rand(50, 1, generator=gen) * 10
     y_all = torch.cat([targets, weight], dim=1)
-    net = MixupNet(torch.nn.Linear, torch.nn.MSELoss, partners="label_kernel", seed=0,
-                   kernel_bandwidth=0.2,
-                   sample_weighted=True).initialize_generator()
+    net = MixupNet(
+        torch.nn.Linear,
+        torch.nn.MSELoss,
+        partners="label_kernel",
+        seed=0,
+        kernel_bandwidth=0.2,
+        sample_weighted=True,
+    ).initialize_generator()
     net.partner_data_ = (torch.zeros(50, 2), y_all)
     rows = torch.arange(10)
     _, y_pairs, index = net._draw_partners(torch.zeros(10, 2), y_all[:10], rows)
     chosen = y_pairs[index]  # each row's partner, with its weight
-    expected = label_kernel_partners(targets[:10], targets, rows, 0.2,
-                                     generator=torch.Generator().manual_seed(0))
+    expected = label_kernel_partners(
+        targets[:10], targets, rows, 0.2, generator=torch.Generator().manual_seed(0)
+    )
     torch.testing.assert_close(chosen, y_all[expected])
 
 
@@ -147,8 +159,10 @@ def test_mixed_example_carries_mixed_weight(iris, how):
     X, y = iris[0][iris[1] > 0], iris[1][iris[1] > 0]
     a, b = 1.0, 5.0
     if how == "sample_weight":
-        clf, params = _clf(alpha=1.0, early_stopping=False), {
-            "sample_weight": np.where(y == 1, a, b)}
+        clf, params = (
+            _clf(alpha=1.0, early_stopping=False),
+            {"sample_weight": np.where(y == 1, a, b)},
+        )
     else:
         clf, params = _clf(alpha=1.0, early_stopping=False, class_weight={1: a, 2: b}), {}
     rows = _captured_targets(clf, X, y, **params)
@@ -168,7 +182,7 @@ def test_validation_loss_is_weighted(iris, weights, monkeypatch):
     # With early stopping the best validation loss is the weighted mean cross-entropy,
     # sum(w * loss) / sum(w), of the restored (best) network on the held-out rows.
     # A fitted net forgets its held-out rows; keep them here to look at them.
-    from skmixup.net import MixupNet
+    from skmixup._net import MixupNet
 
     monkeypatch.setattr(MixupNet, "drop_training_data", lambda self: self)
     X, y = iris
@@ -210,8 +224,9 @@ def test_balanced_counts_weighted_classes(iris, weights):
     # LogisticRegression does): every class then weighs the same in the loss.
     X, y = iris[0][30:], iris[1][30:]
     w = weights[30:]
-    rows = _captured_targets(_clf(alpha=0.0, class_weight="balanced", early_stopping=False),
-                             X, y, sample_weight=w)
+    rows = _captured_targets(
+        _clf(alpha=0.0, class_weight="balanced", early_stopping=False), X, y, sample_weight=w
+    )
     epoch = rows[: int(np.sum(w > 0))]  # the first epoch: every kept row once
     totals = [float(epoch[epoch[:, k] == 1, 3].sum()) for k in range(3)]
     np.testing.assert_allclose(totals, totals[0], rtol=1e-5)
@@ -237,8 +252,11 @@ def test_grid_search_routed_weights_match_fits_by_hand(iris, weights):
     splits = list(StratifiedKFold(3, shuffle=True, random_state=0).split(X, y))
     grid = {"alpha": [0.0, 0.4]}
     with config_context(enable_metadata_routing=True):
-        base = _clf(max_epochs=4, early_stopping=False).set_fit_request(
-            sample_weight=True).set_score_request(sample_weight=True)
+        base = (
+            _clf(max_epochs=4, early_stopping=False)
+            .set_fit_request(sample_weight=True)
+            .set_score_request(sample_weight=True)
+        )
         search = GridSearchCV(base, grid, cv=splits).fit(X, y, sample_weight=weights)
     for i, alpha in enumerate(grid["alpha"]):
         for k, (train, test) in enumerate(splits):
@@ -248,8 +266,9 @@ def test_grid_search_routed_weights_match_fits_by_hand(iris, weights):
             assert search.cv_results_[f"split{k}_test_score"][i] == expected
     # The weights did reach the fits: unweighted fits score differently somewhere.
     plain = GridSearchCV(_clf(max_epochs=4, early_stopping=False), grid, cv=splits).fit(X, y)
-    assert not np.array_equal(plain.cv_results_["mean_test_score"],
-                              search.cv_results_["mean_test_score"])
+    assert not np.array_equal(
+        plain.cv_results_["mean_test_score"], search.cv_results_["mean_test_score"]
+    )
 
 
 def test_cross_validate_and_pipeline_route_weights(iris, weights):
@@ -259,12 +278,14 @@ def test_cross_validate_and_pipeline_route_weights(iris, weights):
         clf = _clf(max_epochs=4, alpha=0.4).set_fit_request(sample_weight=True)
         pipe = make_pipeline(StandardScaler().set_fit_request(sample_weight=False), clf)
         scorer = get_scorer("neg_log_loss").set_score_request(sample_weight=True)
-        result = cross_validate(pipe, X, y, cv=splits, scoring=scorer,
-                                params={"sample_weight": weights})
+        result = cross_validate(
+            pipe, X, y, cv=splits, scoring=scorer, params={"sample_weight": weights}
+        )
     for k, (train, test) in enumerate(splits):
         scaler = StandardScaler().fit(X[train])
         model = _clf(max_epochs=4, alpha=0.4).fit(
-            scaler.transform(X[train]), y[train], sample_weight=weights[train])
+            scaler.transform(X[train]), y[train], sample_weight=weights[train]
+        )
         proba = model.predict_proba(scaler.transform(X[test]))
         loss = -np.log(proba[np.arange(len(test)), y[test]])
         expected = -np.sum(weights[test] * loss) / np.sum(weights[test])
@@ -298,14 +319,19 @@ def test_cv_batched_search_honours_weights(iris, weights, class_weight):
     batched = MixupClassifierCV(base, **params).fit(X, y, sample_weight=weights)
     # warm_start changes nothing for a fresh clone but sends the search to one fit each.
     each = MixupClassifierCV(clone(base).set_params(warm_start=True), **params).fit(
-        X, y, sample_weight=weights)
+        X, y, sample_weight=weights
+    )
     assert batched.batched_ and not each.batched_
     for k in range(3):
-        np.testing.assert_allclose(batched.cv_results_[f"split{k}_test_score"],
-                                   each.cv_results_[f"split{k}_test_score"], rtol=1e-5)
+        np.testing.assert_allclose(
+            batched.cv_results_[f"split{k}_test_score"],
+            each.cv_results_[f"split{k}_test_score"],
+            rtol=1e-5,
+        )
     unweighted = MixupClassifierCV(base, **params).fit(X, y)
-    assert not np.allclose(unweighted.cv_results_["mean_test_score"],
-                           batched.cv_results_["mean_test_score"], rtol=1e-4)
+    assert not np.allclose(
+        unweighted.cv_results_["mean_test_score"], batched.cv_results_["mean_test_score"], rtol=1e-4
+    )
     # The refit, trained alongside the splits, is the weighted fit of the chosen alpha.
     refit = clone(base).set_params(alpha=batched.alpha_).fit(X, y, sample_weight=weights)
     np.testing.assert_allclose(batched.predict_proba(X), refit.predict_proba(X), atol=1e-5)

@@ -15,10 +15,25 @@ ENV_VAR = "SKMIXUP_DATA"
 
 
 def get_data_home(data_home=None) -> Path:
-    """The folder that holds (or will cache) dataset files.
+    """The data root: the folder that holds (or will cache) every loader's files.
 
-    Order: the ``data_home`` argument, then the ``SKMIXUP_DATA`` environment
-    variable, then ``~/skmixup_data``.
+    Every loader and every study reads the same layout below it (that of the
+    project's ``shared/data`` folder)::
+
+        <data root>/uci/<name>/...               fetch_uci (abalone/abalone.data, ...)
+        <data root>/keel/<name>.csv.gz           fetch_keel (imbalanced/ for that group)
+        <data root>/images/fashion-mnist/*.gz    fetch_fashion_mnist
+
+    Parameters
+    ----------
+    data_home : str or path-like, default=None
+        The data root. ``None`` means the ``SKMIXUP_DATA`` environment
+        variable, else ``~/skmixup_data``.
+
+    Returns
+    -------
+    data_home : pathlib.Path
+        The data root, with ``~`` expanded (it need not exist yet).
     """
     if data_home is None:
         data_home = os.environ.get(ENV_VAR) or Path.home() / "skmixup_data"
@@ -56,7 +71,7 @@ def categorical_columns(X):
 
 
 def to_bunch(X, y, *, descr, source, return_X_y, as_frame, **extra):
-    """A loader's result from a DataFrame ``X`` (categorical columns as ``category``) and Series ``y``.
+    """A loader's result from a DataFrame ``X`` (categorical columns as ``category``), Series ``y``.
 
     ``as_frame=False`` one-hot encodes the categorical columns into a float64
     array; ``return_X_y`` returns ``(data, target)``; otherwise a ``Bunch`` with
@@ -73,6 +88,14 @@ def to_bunch(X, y, *, descr, source, return_X_y, as_frame, **extra):
         feature_names = list(encoded.columns)
     if return_X_y:
         return data, target
-    return Bunch(data=data, target=target, frame=frame, feature_names=feature_names,
-                 target_names=np.unique(y.to_numpy()), categorical_features=categorical,
-                 DESCR=descr, source=source, **extra)
+    return Bunch(
+        data=data,
+        target=target,
+        frame=frame,
+        feature_names=feature_names,
+        target_names=np.unique(y.to_numpy()),
+        categorical_features=categorical,
+        DESCR=descr,
+        source=source,
+        **extra,
+    )

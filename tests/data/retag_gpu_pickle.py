@@ -25,8 +25,9 @@ import torch.storage
 def main(old, new):
     warnings.simplefilter("ignore")
     original = torch.storage._load_from_bytes
-    torch.storage._load_from_bytes = lambda b: torch.load(io.BytesIO(b), map_location="cpu",
-                                                          weights_only=False)
+    torch.storage._load_from_bytes = lambda b: torch.load(
+        io.BytesIO(b), map_location="cpu", weights_only=False
+    )
     with open(old, "rb") as f:
         clf = pickle.load(f)
     torch.storage._load_from_bytes = original

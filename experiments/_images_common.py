@@ -6,7 +6,7 @@ import numpy as np
 import torch
 from skorch.callbacks import Callback
 
-from ..datasets import fetch_fashion_mnist
+from skmixup.datasets import fetch_fashion_mnist
 
 
 def fashion_mnist_subset(n_train=None, n_test=None, *, random_state=0, data_home=None):
@@ -21,7 +21,7 @@ def fashion_mnist_subset(n_train=None, n_test=None, *, random_state=0, data_home
     test = rng.permutation(len(X_test))[:n_test]
 
     def scale(X):
-        return (X[:, None].astype(np.float32) / np.float32(255))
+        return X[:, None].astype(np.float32) / np.float32(255)
 
     return scale(X_train[train]), scale(X_test[test]), y_train[train], y_test[test]
 
@@ -33,7 +33,7 @@ def predict_labels(module, X, batch_size=1024, device="cpu"):
     out = []
     with torch.inference_mode():
         for start in range(0, len(X), batch_size):
-            out.append(module(X[start:start + batch_size].to(device)).argmax(1).cpu())
+            out.append(module(X[start : start + batch_size].to(device)).argmax(1).cpu())
     module.train(was_training)
     return torch.cat(out)
 

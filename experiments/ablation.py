@@ -5,31 +5,47 @@ partner choice (random / same class / k nearest neighbours), mixing inputs and
 labels or inputs only, label smoothing, and mixing a hidden layer instead of
 the input (manifold mixup). Run::
 
-    python -m skmixup.experiments.ablation uci      # 4 UCI datasets x 3-5 splits
-    python -m skmixup.experiments.ablation fmnist --seed 0   # Fashion-MNIST subset, small CNN
-    python -m skmixup.experiments.ablation fmnist --seed 1   # a second subset and seed
-    python -m skmixup.experiments.ablation fmnist-long --seed 0  # 20 epochs instead of 6
-    python -m skmixup.experiments.ablation table    # rst tables from the stored results
+    python -m experiments ablation uci      # 4 UCI datasets x 2-5 splits
+    python -m experiments ablation fmnist --seed 0   # Fashion-MNIST subset, small CNN
+    python -m experiments ablation fmnist --seed 1   # a second subset and seed
+    python -m experiments ablation fmnist-long --seed 0  # 20 epochs instead of 6
+    python -m experiments ablation table    # rst tables from the stored results
 
-Results go to ``docs/results/ablation/{uci,fmnist}.csv``, one row per fit; a
-run resumes where a previous one stopped. One torch thread per process.
+Data are read from ``--data-home`` (default ``$SKMIXUP_DATA``); results go to
+``--out`` (default ``./ablation-results``; the results page was made with
+``--out docs/results/ablation``): ``{uci,fmnist,fmnist_long}.csv``, one row per
+fit, and their rst tables. A run resumes where a previous one stopped. One
+torch thread per process.
 """
 
 from __future__ import annotations
 
-import argparse
 import csv
 import time
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
+import torch
+from sklearn.impute import SimpleImputer
+from sklearn.model_selection import ShuffleSplit, train_test_split
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from skmixup import MixupClassifier
+from skmixup.datasets import fetch_fashion_mnist, fetch_uci
+
+from ._report import rst_table
 
 VARIANTS = {
     "ERM": {"alpha": 0},
     "mixup: all classes, random pairs": {},
     "mixup: all classes, kNN pairs": {"partners": "knn"},
     "mixup: same class, random pairs": {"partners": "same_class"},
-    "inputs only: same class, kNN (SMOTE-like)": {"partners": "same_class_knn", "mix_targets": False},
+    "inputs only: same class, kNN (SMOTE-like)": {
+        "partners": "same_class_knn",
+        "mix_targets": False,
+    },
     "inputs only: all classes, kNN": {"partners": "knn", "mix_targets": False},
     "inputs only: same class, random": {"partners": "same_class", "mix_targets": False},
     "inputs only: all classes, random": {"mix_targets": False},
@@ -50,7 +66,6 @@ N_SPLITS = {"abalone": 5, "arrhythmia": 5, "iris": 5, "phishing": 2}
 FMNIST = {"n_train": 5000, "n_test": 2000, "max_epochs": 6, "batch_size": 64}
 FMNIST_LONG_EPOCHS = 20
 
-RESULTS = Path(__file__).resolve().parents[2] / "docs" / "results" / "ablation"
 FIELDS = ["dataset", "split", "variant", "test_error", "seconds"]
 
 
@@ -71,66 +86,96 @@ def _append(path, row):
 
 
 def _classifier(params, **extra):
-    from skmixup import MixupClassifier
-
     # Fixed epochs and a constant learning rate, as these runs were made (the defaults now
     # decay the learning rate along a cosine).
-    return MixupClassifier(**{"alpha": ALPHA, "device": "cpu", "early_stopping": False,
-                              "lr_schedule": "constant",
-                              **extra, **params})
+    return MixupClassifier(
+        **{
+            "alpha": ALPHA,
+            "device": "cpu",
+            "early_stopping": False,
+            "lr_schedule": "constant",
+            **extra,
+            **params,
+        }
+    )
 
 
-def run_uci(out=RESULTS / "uci.csv", datasets=UCI_DATASETS, variants=None):
-    """Fit every variant on ``N_SPLITS[name]`` random 80/20 splits of each dataset."""
-    from sklearn.impute import SimpleImputer
-    from sklearn.model_selection import ShuffleSplit
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import StandardScaler
+def run_uci(out, datasets=UCI_DATASETS, variants=None, *, data_home=None):
+    """Fit every variant on ``N_SPLITS[name]`` random 80/20 splits of each dataset.
 
-    from ._local_data import load_uci
-
+    Parameters
+    ----------
+    out : path-like
+        CSV file of the records, one row per fit; the fits it already holds are skipped.
+    datasets : tuple of str, default=UCI_DATASETS
+        Names for :func:`skmixup.datasets.fetch_uci`.
+    variants : dict, default=None
+        Setting name to ``MixupClassifier`` parameters; ``None`` means :data:`VARIANTS`.
+    data_home : path-like, default=None
+        The data root (see :func:`skmixup.datasets.get_data_home`).
+    """
+    out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     done = _done(out)
     for name in datasets:
-        X, y = load_uci(name)
+        X, y = fetch_uci(name, data_home=data_home, download_if_missing=False, return_X_y=True)
         splits = ShuffleSplit(N_SPLITS[name], test_size=0.2, random_state=0).split(X)
         for split, (train, test) in enumerate(splits):
             for variant, params in (variants or VARIANTS).items():
                 if (name, str(split), variant) in done:
                     continue
-                clf = make_pipeline(SimpleImputer(), StandardScaler(),
-                                    _classifier(params, random_state=split, **UCI_PARAMS))
+                clf = make_pipeline(
+                    SimpleImputer(),
+                    StandardScaler(),
+                    _classifier(params, random_state=split, **UCI_PARAMS),
+                )
                 start = time.perf_counter()
                 clf.fit(X[train], y[train])
                 error = 100 * (1 - clf.score(X[test], y[test]))
                 seconds = time.perf_counter() - start
-                _append(out, dict(dataset=name, split=split, variant=variant,
-                                  test_error=f"{error:.2f}", seconds=f"{seconds:.1f}"))
+                _append(
+                    out,
+                    dict(
+                        dataset=name,
+                        split=split,
+                        variant=variant,
+                        test_error=f"{error:.2f}",
+                        seconds=f"{seconds:.1f}",
+                    ),
+                )
                 print(f"{name} split {split} {variant}: {error:.2f}% ({seconds:.1f} s)", flush=True)
 
 
-def fmnist_data(n_train=FMNIST["n_train"], n_test=FMNIST["n_test"], seed=0):
+def fmnist_data(n_train=FMNIST["n_train"], n_test=FMNIST["n_test"], seed=0, *, data_home=None):
     """A stratified random subset of Fashion-MNIST, 2 x 2 average-pooled to 14 x 14, in [0, 1]."""
-    from sklearn.model_selection import train_test_split
-
-    from ._local_data import load_fashion_mnist
 
     def prepare(X):
         return (X.reshape(-1, 14, 2, 14, 2).mean(axis=(2, 4)) / 255.0).astype(np.float32)[:, None]
 
-    X, y = load_fashion_mnist(train=True)
-    X_test, y_test = load_fashion_mnist(train=False)
+    def load(subset):
+        return fetch_fashion_mnist(
+            data_home, subset=subset, download_if_missing=False, return_X_y=True
+        )
+
+    X, y = load("train")
+    X_test, y_test = load("test")
     idx, _ = train_test_split(np.arange(len(y)), train_size=n_train, stratify=y, random_state=seed)
-    idx_test, _ = train_test_split(np.arange(len(y_test)), train_size=n_test, stratify=y_test,
-                                   random_state=seed)
+    idx_test, _ = train_test_split(
+        np.arange(len(y_test)), train_size=n_test, stratify=y_test, random_state=seed
+    )
     return prepare(X[idx]), y[idx], prepare(X_test[idx_test]), y_test[idx_test]
 
 
-def run_fmnist(out=RESULTS / "fmnist.csv", variants=None, seed=0, max_epochs=FMNIST["max_epochs"]):
-    """Fit every variant once on the Fashion-MNIST subset with the built-in CNN."""
+def run_fmnist(out, variants=None, seed=0, max_epochs=FMNIST["max_epochs"], *, data_home=None):
+    """Fit every variant once on the Fashion-MNIST subset with the built-in CNN.
+
+    Parameters are those of :func:`run_uci`, with ``seed`` the seed of the
+    subset and of the fits and ``max_epochs`` the epochs of every fit.
+    """
+    out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     done = _done(out)
-    X, y, X_test, y_test = fmnist_data(seed=seed)
+    X, y, X_test, y_test = fmnist_data(seed=seed, data_home=data_home)
     params = {"max_epochs": max_epochs, "batch_size": FMNIST["batch_size"]}
     for variant, variant_params in (variants or VARIANTS).items():
         if ("fashion-mnist", str(seed), variant) in done:
@@ -140,8 +185,16 @@ def run_fmnist(out=RESULTS / "fmnist.csv", variants=None, seed=0, max_epochs=FMN
         clf.fit(X, y)
         error = 100 * (1 - clf.score(X_test, y_test))
         seconds = time.perf_counter() - start
-        _append(out, dict(dataset="fashion-mnist", split=seed, variant=variant,
-                          test_error=f"{error:.2f}", seconds=f"{seconds:.1f}"))
+        _append(
+            out,
+            dict(
+                dataset="fashion-mnist",
+                split=seed,
+                variant=variant,
+                test_error=f"{error:.2f}",
+                seconds=f"{seconds:.1f}",
+            ),
+        )
         print(f"fashion-mnist {variant}: {error:.2f}% ({seconds:.1f} s)", flush=True)
 
 
@@ -151,8 +204,6 @@ def table(path, *, with_std=True):
     The last column is the change of the error against ERM, in percentage
     points, averaged over the datasets (negative: better than ERM).
     """
-    import pandas as pd
-
     df = pd.read_csv(path)
     stats = df.groupby(["variant", "dataset"])["test_error"].agg(["mean", "std", "count"])
     datasets = list(dict.fromkeys(df["dataset"]))
@@ -175,41 +226,30 @@ def table(path, *, with_std=True):
         cells.append("" if change is None or variant == "ERM" else f"{change[variant]:+.1f}")
         rows.append(cells)
     seconds = df["seconds"].sum()
-    return _rst_table(header, rows) + f"\n{len(df)} fits, {seconds / 60:.1f} minutes of training in all.\n"
+    return (
+        rst_table(header, rows)
+        + f"\n{len(df)} fits, {seconds / 60:.1f} minutes of training in all.\n"
+    )
 
 
-def _rst_table(header, rows):
-    widths = [max(len(str(r[i])) for r in [header] + rows) for i in range(len(header))]
-    line = "+" + "+".join("-" * (w + 2) for w in widths) + "+"
-    fmt = lambda r: "| " + " | ".join(str(c).ljust(w) for c, w in zip(r, widths)) + " |"  # noqa: E731
-    out = [line, fmt(header), line.replace("-", "=")]
-    for r in rows:
-        out += [fmt(r), line]
-    return "\n".join(out) + "\n"
-
-
-def main(argv=None):
-    import torch
-
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("what", choices=["uci", "fmnist", "fmnist-long", "table"])
-    parser.add_argument("--seed", type=int, default=0,
-                        help="Fashion-MNIST: seed of the subset and of the fits")
-    args = parser.parse_args(argv)
+def main(args):
+    """Run the part of the study that ``args.what`` names, then write the tables of ``args.out``."""
     torch.set_num_threads(1)
+    out = Path(args.out)
     if args.what == "uci":
-        run_uci()
+        run_uci(out / "uci.csv", data_home=args.data_home)
     elif args.what == "fmnist":
-        run_fmnist(seed=args.seed)
+        run_fmnist(out / "fmnist.csv", seed=args.seed, data_home=args.data_home)
     elif args.what == "fmnist-long":  # the same with longer training
-        run_fmnist(RESULTS / "fmnist_long.csv", seed=args.seed, max_epochs=FMNIST_LONG_EPOCHS)
+        run_fmnist(
+            out / "fmnist_long.csv",
+            seed=args.seed,
+            max_epochs=FMNIST_LONG_EPOCHS,
+            data_home=args.data_home,
+        )
     for name in ("uci", "fmnist", "fmnist_long"):
-        path = RESULTS / f"{name}.csv"
+        path = out / f"{name}.csv"
         if path.exists():
             text = table(path)
-            (RESULTS / f"{name}_table.rst").write_text(text)
+            (out / f"{name}_table.rst").write_text(text)
             print(text)
-
-
-if __name__ == "__main__":
-    main()

@@ -1,4 +1,4 @@
-"""Simple image augmentation on the device, in pure torch: random crop with padding and horizontal flip.
+"""Image augmentation on the device, in pure torch: random crop with padding, horizontal flip.
 
 Applied per minibatch inside the training step (before mixing), drawing from
 the net's :class:`torch.Generator`, so that a seed reproduces a run and the
@@ -16,16 +16,12 @@ AUGMENTATIONS = ("crop_flip",)
 
 
 def default_padding(height: int) -> int:
-    """Padding of the random crop: an eighth of the image side, at least 1 (4 for 32x32, 3 for 28x28)."""
+    """Padding of the random crop: an eighth of the image side, at least 1 (4 for 32x32 images)."""
     return max(1, height // 8)
 
 
 def random_crop_flip(
-    x: torch.Tensor,
-    padding: int,
-    *,
-    generator: torch.Generator,
-    flip: bool = True,
+    x: torch.Tensor, padding: int, *, generator: torch.Generator, flip: bool = True
 ) -> torch.Tensor:
     """Random crops of the zero-padded images and random horizontal flips.
 
@@ -66,7 +62,9 @@ def random_crop_flip(
         flipped = torch.rand(n, device=device, generator=generator) < 0.5
         cols = torch.where(flipped[:, None], cols.flip(1), cols)
     # Advanced indexing on axes 0, 2, 3 puts them first: (n, height, width, channels).
-    out = padded[torch.arange(n, device=device)[:, None, None], :, rows[:, :, None], cols[:, None, :]]
+    out = padded[
+        torch.arange(n, device=device)[:, None, None], :, rows[:, :, None], cols[:, None, :]
+    ]
     return out.permute(0, 3, 1, 2).contiguous()
 
 

@@ -17,9 +17,9 @@ All runs of one toy problem train at once as one batched network (stacked
 weights, :func:`torch.baddbmm`); each run keeps its own random streams, so
 its trajectory does not depend on which other runs share the batch.
 
-Run ``python -m skmixup gan`` (9 minutes measured on one thread of a busy
+Run ``python -m experiments gan`` (9 minutes measured on one thread of a busy
 2-core machine), ``--quick`` for a smoke run; or
-``python -m skmixup.experiments.gan``.
+``python -m experiments gan``.
 """
 
 from __future__ import annotations
@@ -31,13 +31,29 @@ import time
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import torch
 import torch.nn.functional as F
 
-from ..mixup import discriminator_mixup
+from skmixup.mixup import discriminator_mixup
 
-__all__ = ["GANConfig", "chance_level", "format_table", "main", "mode_centres", "mode_coverage", "plot_curves",
-           "plot_samples", "run", "sample_mixture", "summarize", "train_gans", "write_results"]
+from ._arguments import gan_arguments
+
+__all__ = [
+    "GANConfig",
+    "chance_level",
+    "format_table",
+    "main",
+    "mode_centres",
+    "mode_coverage",
+    "plot_curves",
+    "plot_samples",
+    "run",
+    "sample_mixture",
+    "summarize",
+    "train_gans",
+    "write_results",
+]
 
 DISTRIBUTIONS = ("ring", "grid")
 
@@ -109,14 +125,17 @@ def mode_coverage(samples, centres, std, n_std=3.0, min_share=0.1):
     samples = np.asarray(samples, dtype=np.float64)
     centres = np.asarray(centres, dtype=np.float64)
     if samples.ndim != 2 or samples.shape[0] == 0 or samples.shape[1] != centres.shape[1]:
-        raise ValueError(f"samples must have shape (n, {centres.shape[1]}) with n >= 1; "
-                         f"got {samples.shape}.")
+        raise ValueError(
+            f"samples must have shape (n, {centres.shape[1]}) with n >= 1; got {samples.shape}."
+        )
     dist = np.linalg.norm(samples[:, None, :] - centres[None], axis=2)
     nearest = dist.argmin(axis=1)
     good = dist[np.arange(len(samples)), nearest] <= n_std * std  # NaN samples are never good
     counts = np.bincount(nearest[good], minlength=len(centres))
     threshold = max(1.0, min_share * len(samples) / len(centres))
-    return dict(modes=int((counts >= threshold).sum()), high_quality=float(good.mean()), counts=counts)
+    return dict(
+        modes=int((counts >= threshold).sum()), high_quality=float(good.mean()), counts=counts
+    )
 
 
 def chance_level(distribution, std, n_std=3.0, n=2500, seed=0):
@@ -152,8 +171,10 @@ def _chance_text(config):
     lines = []
     for dist in config.distributions:
         score = chance_level(dist, config.std, config.n_std, config.n_eval)
-        lines.append(f"chance, {dist}: samples uniform over the square of the modes cover {score['modes']} "
-                     f"modes with {100 * score['high_quality']:.1f}% high quality")
+        lines.append(
+            f"chance, {dist}: samples uniform over the square of the modes cover {score['modes']} "
+            f"modes with {100 * score['high_quality']:.1f}% high quality"
+        )
     return "\n".join(lines)
 
 
@@ -173,11 +194,13 @@ class GANConfig:
     """
 
     distributions: tuple = DISTRIBUTIONS
-    settings: dict = dataclasses.field(default_factory=lambda: {
-        "no mixup": None,
-        "mixup U(0, 0.2)": {"uniform_max": 0.2},
-        "mixup U(0, 1)": {"uniform_max": 1.0},
-    })
+    settings: dict = dataclasses.field(
+        default_factory=lambda: {
+            "no mixup": None,
+            "mixup U(0, 0.2)": {"uniform_max": 0.2},
+            "mixup U(0, 1)": {"uniform_max": 1.0},
+        }
+    )
     n_seeds: int = 5
     n_iterations: int = 2000
     width: int = 64
@@ -206,14 +229,16 @@ def _seed(*keys):
 
 
 def _init_stack(sizes, generators):
-    """Stacked weights ``(M, in, out)`` and biases ``(M, 1, out)``, member ``m`` drawn from ``generators[m]``.
+    """Weights ``(M, in, out)`` and biases ``(M, 1, out)``; member ``m`` from ``generators[m]``.
 
     torch's default for ``nn.Linear``: both uniform in +-1/sqrt(fan_in).
     """
     params = []
-    for fan_in, fan_out in zip(sizes[:-1], sizes[1:]):
+    for fan_in, fan_out in zip(sizes[:-1], sizes[1:], strict=True):
         bound = 1.0 / math.sqrt(fan_in)
-        w = torch.stack([(2 * torch.rand(fan_in, fan_out, generator=g) - 1) * bound for g in generators])
+        w = torch.stack(
+            [(2 * torch.rand(fan_in, fan_out, generator=g) - 1) * bound for g in generators]
+        )
         b = torch.stack([(2 * torch.rand(1, fan_out, generator=g) - 1) * bound for g in generators])
         params += [w.requires_grad_(), b.requires_grad_()]
     return params
@@ -257,27 +282,37 @@ def train_gans(config, distribution, members):
         Generated samples after the last iteration.
     """
     if config.generator_loss not in ("minimax", "non-saturating"):
-        raise ValueError(f'generator_loss must be "minimax" or "non-saturating"; got '
-                         f'{config.generator_loss!r}.')
+        raise ValueError(
+            f'generator_loss must be "minimax" or "non-saturating"; got {config.generator_loss!r}.'
+        )
     unknown = sorted({name for name, _ in members} - set(config.settings))
     if unknown:
-        raise ValueError(f"unknown settings {unknown}; config.settings has {list(config.settings)}.")
+        raise ValueError(
+            f"unknown settings {unknown}; config.settings has {list(config.settings)}."
+        )
     centres = mode_centres(distribution)
     seeds = [seed for _, seed in members]
     mixing = [config.settings[name] for name, _ in members]
     init = [torch.Generator().manual_seed(_seed(s, 0)) for s in seeds]
     data = [torch.Generator().manual_seed(_seed(s, 1)) for s in seeds]
     mixers = [torch.Generator().manual_seed(_seed(s, 2)) for s in seeds]
-    eval_noise = torch.stack([torch.randn(config.n_eval, config.n_latent,
-                                          generator=torch.Generator().manual_seed(_seed(s, 3)))
-                              for s in seeds])
+    eval_noise = torch.stack(
+        [
+            torch.randn(
+                config.n_eval, config.n_latent, generator=torch.Generator().manual_seed(_seed(s, 3))
+            )
+            for s in seeds
+        ]
+    )
     hidden = [config.width] * config.depth
     G = _init_stack([config.n_latent, *hidden, 2], init)
     D = _init_stack([2, *hidden, 1], init)
     opt_g, opt_d = _adam(G, config.lr), _adam(D, config.lr)
     n, bs = len(members), config.batch_size
     labels = torch.cat([torch.ones(bs), torch.zeros(bs)])
-    checkpoints = set(np.linspace(0, config.n_iterations, config.n_checkpoints + 1).round().astype(int)[1:])
+    checkpoints = set(
+        np.linspace(0, config.n_iterations, config.n_checkpoints + 1).round().astype(int)[1:]
+    )
     records = []
 
     def noise():
@@ -294,13 +329,18 @@ def train_gans(config, distribution, members):
                     xs.append(torch.cat([real[m], fake[m]]))
                     ys.append(labels)
                 else:
-                    x, y, _, _ = discriminator_mixup(real[m], fake[m], generator=mixers[m],
-                                                     pairs=config.pairs, **mixing[m])
+                    x, y, _, _ = discriminator_mixup(
+                        real[m], fake[m], generator=mixers[m], pairs=config.pairs, **mixing[m]
+                    )
                     xs.append(x)
                     ys.append(y)
             logits = _forward(D, torch.stack(xs))[..., 0]
             # Mean over each member's batch, summed over members: independent gradients.
-            loss_d = F.binary_cross_entropy_with_logits(logits, torch.stack(ys), reduction="none").mean(1).sum()
+            loss_d = (
+                F.binary_cross_entropy_with_logits(logits, torch.stack(ys), reduction="none")
+                .mean(1)
+                .sum()
+            )
             opt_d.zero_grad(set_to_none=True)
             loss_d.backward()
             opt_d.step()
@@ -308,10 +348,12 @@ def train_gans(config, distribution, members):
         if config.generator_loss == "minimax":
             # The authors' demo: the generator ascends the discriminator's loss on fakes.
             per_member = -F.binary_cross_entropy_with_logits(
-                logits, torch.zeros_like(logits), reduction="none").mean(1)
+                logits, torch.zeros_like(logits), reduction="none"
+            ).mean(1)
         else:
             per_member = F.binary_cross_entropy_with_logits(
-                logits, torch.ones_like(logits), reduction="none").mean(1)
+                logits, torch.ones_like(logits), reduction="none"
+            ).mean(1)
         opt_g.zero_grad(set_to_none=True)
         per_member.sum().backward(inputs=G)
         opt_g.step()
@@ -320,9 +362,17 @@ def train_gans(config, distribution, members):
                 samples = _forward(G, eval_noise).numpy()
             for m, (name, seed) in enumerate(members):
                 score = mode_coverage(samples[m], centres.numpy(), config.std, n_std=config.n_std)
-                records.append(dict(distribution=distribution, setting=name, seed=seed, iteration=iteration,
-                                    modes=score["modes"], n_modes=len(centres),
-                                    high_quality=score["high_quality"]))
+                records.append(
+                    dict(
+                        distribution=distribution,
+                        setting=name,
+                        seed=seed,
+                        iteration=iteration,
+                        modes=score["modes"],
+                        n_modes=len(centres),
+                        high_quality=score["high_quality"],
+                    )
+                )
     with torch.no_grad():
         samples = _forward(G, eval_noise).numpy()
     return records, samples
@@ -336,10 +386,10 @@ def run(config=None, verbose=True):
     ``seconds``; ``samples`` maps ``(distribution, setting, seed)`` to the
     final generated samples, shape ``(n_eval, 2)``.
     """
-    import pandas as pd
-
     config = config or GANConfig()
-    members = [(name, config.random_state + s) for name in config.settings for s in range(config.n_seeds)]
+    members = [
+        (name, config.random_state + s) for name in config.settings for s in range(config.n_seeds)
+    ]
     records, samples = [], {}
     for distribution in config.distributions:
         start = time.perf_counter()
@@ -348,10 +398,15 @@ def run(config=None, verbose=True):
         for r in recs:
             r["seconds"] = seconds
         records += recs
-        samples.update({(distribution, name, seed): final[m] for m, (name, seed) in enumerate(members)})
+        samples.update(
+            {(distribution, name, seed): final[m] for m, (name, seed) in enumerate(members)}
+        )
         if verbose:
-            print(f"gan: {distribution}, {len(members)} runs of {config.n_iterations} iterations: "
-                  f"{seconds:.0f} s", flush=True)
+            print(
+                f"gan: {distribution}, {len(members)} runs of {config.n_iterations} iterations: "
+                f"{seconds:.0f} s",
+                flush=True,
+            )
     return pd.DataFrame(records), samples
 
 
@@ -364,37 +419,46 @@ def summarize(curves):
     fewest modes a run covers at any checkpoint of the second half of
     training: low when coverage drops), ``n_seeds``.
     """
-    import pandas as pd
-
     last = curves[curves["iteration"] == curves["iteration"].max()]
     half = curves[curves["iteration"] > curves["iteration"].max() / 2]
     late = half.groupby(["distribution", "setting", "seed"], sort=False)["modes"].min()
     rows = []
     for (dist, setting), g in last.groupby(["distribution", "setting"], sort=False):
-        rows.append(dict(
-            distribution=dist, setting=setting, n_modes=int(g["n_modes"].iloc[0]),
-            modes_mean=g["modes"].mean(), modes_std=g["modes"].std(ddof=1) if len(g) > 1 else 0.0,
-            modes_min=int(g["modes"].min()), modes_max=int(g["modes"].max()),
-            all_modes=int((g["modes"] == g["n_modes"]).sum()),
-            hq_mean=100 * g["high_quality"].mean(),
-            hq_std=100 * g["high_quality"].std(ddof=1) if len(g) > 1 else 0.0,
-            late_min_modes=late.loc[dist, setting].mean(), n_seeds=len(g)))
+        rows.append(
+            dict(
+                distribution=dist,
+                setting=setting,
+                n_modes=int(g["n_modes"].iloc[0]),
+                modes_mean=g["modes"].mean(),
+                modes_std=g["modes"].std(ddof=1) if len(g) > 1 else 0.0,
+                modes_min=int(g["modes"].min()),
+                modes_max=int(g["modes"].max()),
+                all_modes=int((g["modes"] == g["n_modes"]).sum()),
+                hq_mean=100 * g["high_quality"].mean(),
+                hq_std=100 * g["high_quality"].std(ddof=1) if len(g) > 1 else 0.0,
+                late_min_modes=late.loc[dist, setting].mean(),
+                n_seeds=len(g),
+            )
+        )
     return pd.DataFrame(rows)
 
 
 def format_table(summary):
-    """The summary as printable text: modes covered and high-quality share, mean +- std over seeds."""
-    import pandas as pd
-
-    table = pd.DataFrame({
-        "distribution": summary["distribution"],
-        "setting": summary["setting"],
-        "modes covered": [f"{r.modes_mean:.1f} +- {r.modes_std:.1f} of {r.n_modes} ({r.modes_min}-{r.modes_max})"
-                          for r in summary.itertuples()],
-        "all modes": [f"{r.all_modes}/{r.n_seeds}" for r in summary.itertuples()],
-        "high quality %": [f"{r.hq_mean:.1f} +- {r.hq_std:.1f}" for r in summary.itertuples()],
-        "fewest modes, 2nd half": [f"{r.late_min_modes:.1f}" for r in summary.itertuples()],
-    })
+    """The summary as text: modes covered and high-quality share, mean +- std over seeds."""
+    table = pd.DataFrame(
+        {
+            "distribution": summary["distribution"],
+            "setting": summary["setting"],
+            "modes covered": [
+                f"{r.modes_mean:.1f} +- {r.modes_std:.1f} of {r.n_modes} "
+                f"({r.modes_min}-{r.modes_max})"
+                for r in summary.itertuples()
+            ],
+            "all modes": [f"{r.all_modes}/{r.n_seeds}" for r in summary.itertuples()],
+            "high quality %": [f"{r.hq_mean:.1f} +- {r.hq_std:.1f}" for r in summary.itertuples()],
+            "fewest modes, 2nd half": [f"{r.late_min_modes:.1f}" for r in summary.itertuples()],
+        }
+    )
     return table.to_string(index=False)
 
 
@@ -409,27 +473,34 @@ def _pyplot(path):
 
 
 def plot_samples(samples, config, path=None):
-    """Generated samples (blue) over the mode centres (red); rows: problem and setting, columns: seeds."""
+    """Generated samples (blue) over the mode centres (red); rows: problem, setting; cols: seeds."""
     plt = _pyplot(path)
     rows = list(dict.fromkeys((d, s) for d, s, _ in samples))
     seeds = list(dict.fromkeys(seed for _, _, seed in samples))
-    fig, axes = plt.subplots(len(rows), len(seeds), figsize=(1.7 * len(seeds) + 0.8, 1.7 * len(rows)),
-                             squeeze=False)
+    fig, axes = plt.subplots(
+        len(rows), len(seeds), figsize=(1.7 * len(seeds) + 0.8, 1.7 * len(rows)), squeeze=False
+    )
     for i, (dist, setting) in enumerate(rows):
         centres = mode_centres(dist).numpy()
         for j, seed in enumerate(seeds):
             ax = axes[i][j]
             points = samples[(dist, setting, seed)]
             score = mode_coverage(points, centres, config.std, n_std=config.n_std)
-            ax.scatter(points[:, 0], points[:, 1], s=1, alpha=0.3, color="tab:blue", rasterized=True)
-            ax.scatter(centres[:, 0], centres[:, 1], s=6, color="tab:red", marker="x", linewidths=0.8)
+            ax.scatter(
+                points[:, 0], points[:, 1], s=1, alpha=0.3, color="tab:blue", rasterized=True
+            )
+            ax.scatter(
+                centres[:, 0], centres[:, 1], s=6, color="tab:red", marker="x", linewidths=0.8
+            )
             ax.set_xlim(-1.5, 1.5)
             ax.set_ylim(-1.5, 1.5)
             ax.set_xticks([])
             ax.set_yticks([])
             ax.set_aspect("equal")
-            ax.set_title(f"{score['modes']}/{len(centres)} modes, {100 * score['high_quality']:.0f}% HQ",
-                         fontsize=7)
+            ax.set_title(
+                f"{score['modes']}/{len(centres)} modes, {100 * score['high_quality']:.0f}% HQ",
+                fontsize=7,
+            )
             if j == 0:
                 ax.set_ylabel(f"{dist}\n{setting}", fontsize=7)
             if i == len(rows) - 1:
@@ -445,7 +516,7 @@ def plot_curves(curves, path=None):
     plt = _pyplot(path)
     dists = list(dict.fromkeys(curves["distribution"]))
     fig, axes = plt.subplots(1, len(dists), figsize=(4 * len(dists), 3), squeeze=False)
-    for ax, dist in zip(axes[0], dists):
+    for ax, dist in zip(axes[0], dists, strict=True):
         sub = curves[curves["distribution"] == dist]
         for setting, g in sub.groupby("setting", sort=False):
             mean = g.groupby("iteration")["modes"].mean()
@@ -463,7 +534,7 @@ def plot_curves(curves, path=None):
 
 
 def write_results(curves, samples, config, out):
-    """Write ``gan_curves.csv``, ``gan_summary.csv``, ``gan_table.txt`` and two figures into ``out``."""
+    """Write ``gan_curves.csv``, ``gan_summary.csv``, ``gan_table.txt`` and figures to ``out``."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     curves.to_csv(out / "gan_curves.csv", index=False, float_format="%.4f")
@@ -476,36 +547,38 @@ def write_results(curves, samples, config, out):
 
 
 def add_arguments(parser):
-    """The command-line options of ``python -m skmixup gan``."""
-    from ._arguments import gan_arguments
-
+    """The command-line options of ``python -m experiments gan``."""
     gan_arguments(parser)
 
 
 def config_from_args(args):
-    changes = {k: v for k, v in dict(n_seeds=args.seeds, n_iterations=args.iterations,
-                                     width=args.width).items() if v is not None}
+    changes = {
+        k: v
+        for k, v in dict(n_seeds=args.seeds, n_iterations=args.iterations, width=args.width).items()
+        if v is not None
+    }
     return GANConfig.quick(**changes) if args.quick else GANConfig(**changes)
 
 
 def main(argv=None, args=None):
-    """Command line entry point (also ``python -m skmixup gan``); runs on one torch thread."""
+    """Command line entry point (also ``python -m experiments gan``); runs on one torch thread."""
     if args is None:
-        parser = argparse.ArgumentParser(prog="python -m skmixup.experiments.gan", description=__doc__,
-                                         formatter_class=argparse.RawDescriptionHelpFormatter)
+        parser = argparse.ArgumentParser(
+            prog="python -m experiments gan",
+            description=__doc__,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
         add_arguments(parser)
         args = parser.parse_args(argv)
     torch.set_num_threads(1)
     config = config_from_args(args)
     curves, samples = run(config)
-    print(f"modes covered and high-quality samples (within {config.n_std:g} std of a mode) after "
-          f"{config.n_iterations} generator steps, over {config.n_seeds} seeds:")
+    print(
+        f"modes covered and high-quality samples (within {config.n_std:g} std of a mode) after "
+        f"{config.n_iterations} generator steps, over {config.n_seeds} seeds:"
+    )
     print(format_table(summarize(curves)))
     print(_chance_text(config))
     if args.out:
         print(f"results written to {write_results(curves, samples, config, args.out)}")
     return curves, samples
-
-
-if __name__ == "__main__":
-    main()

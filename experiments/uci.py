@@ -21,8 +21,8 @@ into one stratum, so abalone's rare ages do not prevent stratification).
 Every model of a split sees the same rows and the same ``random_state``, so
 ERM and mixup are compared pair by pair (Wilcoxon signed-rank test).
 
-Use :func:`run` from Python, or ``python -m skmixup uci`` (equivalently
-``python -m skmixup.experiments.uci``) from a shell; ``--help`` lists the options.
+Use :func:`run` from Python, or ``python -m experiments uci`` from a
+shell (from the repository's root); ``--help`` lists the options.
 The command keeps the finished (dataset, split) tasks in its output folder as it
 goes and resumes from them when run again with the same settings; its progress
 bar's ETA comes from the measured cost of the finished tasks.
@@ -34,27 +34,49 @@ import json
 import time
 import warnings
 from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import torch
+from joblib import Parallel, delayed
+from sklearn.compose import ColumnTransformer
+from sklearn.datasets import load_iris
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.impute import SimpleImputer
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GridSearchCV, StratifiedKFold, StratifiedShuffleSplit
+from sklearn.neural_network import MLPClassifier
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
-from ._report import format_table, plot_summary, write_results
+from skmixup import MixupClassifier
+from skmixup.datasets import fetch_uci
 
-__all__ = ["DATASETS", "PAPER_TABLE_4", "UCIConfig", "format_table", "load_dataset",
-           "make_splits", "plot_summary", "run", "write_results"]
+from ._progress import TaskProgress
+from ._report import (
+    PAPER_TABLE_4,
+    format_table,
+    paired_tests,
+    plot_summary,
+    summarize,
+    write_results,
+)
+
+__all__ = [
+    "DATASETS",
+    "PAPER_TABLE_4",
+    "UCIConfig",
+    "format_table",
+    "load_dataset",
+    "make_splits",
+    "plot_summary",
+    "run",
+    "write_results",
+]
 
 DATASETS = ("abalone", "arcene", "arrhythmia", "htru2", "iris", "phishing")
-
-#: Test error (%) of ERM and mixup in the paper's Table 4, as recalled in PAPER.md
-#: (not checked against the PDF; see docs/results_uci.rst).
-PAPER_TABLE_4 = {
-    "abalone": (74.0, 73.6),
-    "arcene": (57.6, 48.0),
-    "arrhythmia": (56.6, 46.3),
-    "htru2": (2.0, 2.0),
-    "iris": (21.3, 17.3),
-    "phishing": (16.3, 15.2),
-}
 
 
 @dataclass
@@ -132,8 +154,14 @@ class UCIConfig:
     def quick(cls, **changes):
         """A setting for CI and a first look: 3 splits, at most 300 training rows,
         2 inner folds, 2 alphas, 20 epochs in the tuned protocol."""
-        base = cls(n_splits=3, max_train_rows=300, paper_alphas=(1.0,), alpha_grid=(0.0, 0.4),
-                   inner_cv=2, tuned_params={"max_epochs": 20})
+        base = cls(
+            n_splits=3,
+            max_train_rows=300,
+            paper_alphas=(1.0,),
+            alpha_grid=(0.0, 0.4),
+            inner_cv=2,
+            tuned_params={"max_epochs": 20},
+        )
         return replace(base, **changes)
 
 
@@ -145,15 +173,12 @@ def load_dataset(name, data_home=None, download=False):
     back to :func:`sklearn.datasets.load_iris` (the same values) when its file
     is missing. Raises ``FileNotFoundError`` for other missing datasets.
     """
-    from ..datasets import fetch_uci
-
     try:
         bunch = fetch_uci(name, data_home=data_home, download_if_missing=download, as_frame=True)
         return bunch.data, np.asarray(bunch.target), bunch.source
     except FileNotFoundError:
         if name != "iris":
             raise
-    from sklearn.datasets import load_iris
 
     iris = load_iris(as_frame=True)
     X = iris.data.set_axis(["sepal_length", "sepal_width", "petal_length", "petal_width"], axis=1)
@@ -174,16 +199,16 @@ def _strata(y):
 
 def make_splits(y, n_splits, test_size, random_state, max_train_rows=None):
     """``n_splits`` stratified (train, test) index pairs; see the module docstring."""
-    from sklearn.model_selection import StratifiedShuffleSplit
-
-    splitter = StratifiedShuffleSplit(n_splits=n_splits, test_size=test_size,
-                                      random_state=random_state)
+    splitter = StratifiedShuffleSplit(
+        n_splits=n_splits, test_size=test_size, random_state=random_state
+    )
     strata = _strata(y)
     splits = []
     for i, (train, test) in enumerate(splitter.split(np.zeros(len(y)), strata)):
         if max_train_rows is not None and len(train) > max_train_rows:
-            sub = StratifiedShuffleSplit(n_splits=1, train_size=max_train_rows,
-                                         random_state=random_state + 1000 + i)
+            sub = StratifiedShuffleSplit(
+                n_splits=1, train_size=max_train_rows, random_state=random_state + 1000 + i
+            )
             keep, _ = next(sub.split(np.zeros(len(train)), _strata(np.asarray(y)[train])))
             train = train[np.sort(keep)]
         splits.append((train, test))
@@ -192,8 +217,6 @@ def make_splits(y, n_splits, test_size, random_state, max_train_rows=None):
 
 def _inner_cv(y_train, config, seed):
     """The inner cross-validation for alpha, as a list of (train, validation) index pairs."""
-    from sklearn.model_selection import StratifiedKFold, StratifiedShuffleSplit
-
     k = config.inner_cv
     if k == "auto":
         k = 3 if len(y_train) < 2000 else 1
@@ -207,40 +230,44 @@ def _inner_cv(y_train, config, seed):
 
 # ------------------------------------------------------------------------ models
 def _preprocessor(X, scale):
-    from sklearn.compose import ColumnTransformer
-    from sklearn.impute import SimpleImputer
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import OneHotEncoder, StandardScaler
-
     categorical = [c for c in X.columns if isinstance(X[c].dtype, pd.CategoricalDtype)]
     numeric = [c for c in X.columns if c not in categorical]
     steps = [SimpleImputer(strategy="median")]
     if scale:
         steps.append(StandardScaler())
     return ColumnTransformer(
-        [("numeric", make_pipeline(*steps), numeric),
-         ("categorical", OneHotEncoder(handle_unknown="ignore", sparse_output=False), categorical)],
+        [
+            ("numeric", make_pipeline(*steps), numeric),
+            (
+                "categorical",
+                OneHotEncoder(handle_unknown="ignore", sparse_output=False),
+                categorical,
+            ),
+        ],
         sparse_threshold=0.0,
     )
 
 
 def _mixup(config, seed, **params):
-    from .. import MixupClassifier
-
     return MixupClassifier(random_state=seed, device=config.device, **params)
 
 
 def _grid(estimator, config, cv):
-    from sklearn.model_selection import GridSearchCV
-
     return GridSearchCV(estimator, {"alpha": list(config.alpha_grid)}, cv=cv, n_jobs=None)
 
 
 def paper_models(config, seed, cv):
     """The paper protocol's models (without preprocessing), by name."""
-    net = dict(hidden_layer_sizes=(128, 128), max_epochs=config.paper_epochs,
-               batch_size=config.paper_batch_size, lr=config.paper_lr, weight_decay=0.0,
-               early_stopping=False, optimizer="adam", lr_schedule="constant")
+    net = dict(
+        hidden_layer_sizes=(128, 128),
+        max_epochs=config.paper_epochs,
+        batch_size=config.paper_batch_size,
+        lr=config.paper_lr,
+        weight_decay=0.0,
+        early_stopping=False,
+        optimizer="adam",
+        lr_schedule="constant",
+    )
     models = {"ERM": _mixup(config, seed, alpha=0.0, **net)}
     for alpha in config.paper_alphas:
         models[f"mixup a={alpha:g}"] = _mixup(config, seed, alpha=alpha, **net)
@@ -250,10 +277,6 @@ def paper_models(config, seed, cv):
 
 def tuned_models(config, seed, cv):
     """The tuned protocol's models (without preprocessing), by name."""
-    from sklearn.ensemble import HistGradientBoostingClassifier
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.neural_network import MLPClassifier
-
     default = _mixup(config, seed, **config.tuned_params)
     models = {
         "ERM": _mixup(config, seed, **{**config.tuned_params, "alpha": 0.0}),
@@ -270,8 +293,6 @@ def tuned_models(config, seed, cv):
 # --------------------------------------------------------------------------- run
 def _run_task(name, X, y, split, train, test, config):
     """Fit every model of every protocol on one split; one record per fit."""
-    import torch
-
     threads = torch.get_num_threads()
     torch.set_num_threads(1)  # one per worker process; restored for an in-process (n_jobs=1) run
     try:
@@ -281,9 +302,6 @@ def _run_task(name, X, y, split, train, test, config):
 
 
 def _fit_split(name, X, y, split, train, test, config):
-    from sklearn.exceptions import ConvergenceWarning
-    from sklearn.pipeline import make_pipeline
-
     seed = config.random_state * 1000 + split
     X_train, X_test = X.iloc[train], X.iloc[test]
     y_train, y_test = y[train], y[test]
@@ -302,9 +320,18 @@ def _fit_split(name, X, y, split, train, test, config):
             fit_s = time.perf_counter() - start
             error = float(np.mean(pipe.predict(X_test) != y_test))
             fitted = pipe[-1]
-            record = dict(protocol=protocol, dataset=name, model=model_name, split=split,
-                          error=100 * error, fit_s=fit_s, n_train=len(train), n_test=len(test),
-                          alpha=np.nan, n_epochs=np.nan)
+            record = dict(
+                protocol=protocol,
+                dataset=name,
+                model=model_name,
+                split=split,
+                error=100 * error,
+                fit_s=fit_s,
+                n_train=len(train),
+                n_test=len(test),
+                alpha=np.nan,
+                n_epochs=np.nan,
+            )
             if hasattr(fitted, "best_params_"):
                 record["alpha"] = fitted.best_params_["alpha"]
                 fitted = fitted.best_estimator_
@@ -343,10 +370,6 @@ def run(config=None, partial_path=None, resume=False):
         (dataset -> reason), ``sources``, ``config``, ``elapsed_s`` and
         ``resumed`` (number of tasks taken from ``partial_path``).
     """
-    from joblib import Parallel, delayed
-
-    from ._progress import TaskProgress
-    from ._report import paired_tests, summarize
 
     config = config or UCIConfig()
     unknown = set(config.protocols) - {"paper", "tuned"}
@@ -360,18 +383,28 @@ def run(config=None, partial_path=None, resume=False):
         except FileNotFoundError as exc:
             skipped[name] = str(exc)
             continue
-        data[name] = (X, y, make_splits(y, config.n_splits, config.test_size,
-                                        config.random_state, config.max_train_rows))
+        data[name] = (
+            X,
+            y,
+            make_splits(
+                y, config.n_splits, config.test_size, config.random_state, config.max_train_rows
+            ),
+        )
     records = _resumed_records(partial_path, config) if resume else []
     done = {(r["dataset"], r["split"]) for r in records}
     tasks = _ordered_tasks(data, done)
     if partial_path is not None:
         _write_partial(partial_path, records, config)
-    jobs = (delayed(_run_task)(name, data[name][0], data[name][1], split, train, test, config)
-            for name, split, train, test in tasks)
+    jobs = (
+        delayed(_run_task)(name, data[name][0], data[name][1], split, train, test, config)
+        for name, split, train, test in tasks
+    )
     progress = TaskProgress(
         [(name, _cost_guess(len(train), data[name][0].shape[1])) for name, _, train, _ in tasks],
-        n_workers=config.n_jobs, desc="UCI (dataset x split tasks)", disable=not config.progress)
+        n_workers=config.n_jobs,
+        desc="UCI (dataset x split tasks)",
+        disable=not config.progress,
+    )
     parallel = Parallel(n_jobs=config.n_jobs, return_as="generator_unordered")
     with progress:
         for chunk in parallel(jobs):
@@ -404,8 +437,12 @@ def _ordered_tasks(data, done=()):
     round ends with short tasks, so the workers finish together.
     """
     return sorted(
-        ((name, split, train, test) for name, (X, y, splits) in data.items()
-         for split, (train, test) in enumerate(splits) if (name, split) not in done),
+        (
+            (name, split, train, test)
+            for name, (X, y, splits) in data.items()
+            for split, (train, test) in enumerate(splits)
+            if (name, split) not in done
+        ),
         key=lambda t: (t[1], -_cost_guess(len(t[2]), data[t[0]][0].shape[1])),
     )
 
@@ -416,7 +453,7 @@ def _cost_guess(n_train, n_features):
     Rough: the baselines' cost also grows with the number of classes. It only
     orders a round and scales the ETA of datasets not yet measured.
     """
-    return n_train * n_features ** 0.5
+    return n_train * n_features**0.5
 
 
 def _settings(config):
@@ -428,8 +465,6 @@ def _settings(config):
 
 
 def _write_partial(path, records, config):
-    from pathlib import Path
-
     path = Path(path)
     path.with_suffix(".json").write_text(json.dumps(_settings(config), indent=1))
     columns = None if records else ["protocol", "dataset", "model", "split"]
@@ -438,8 +473,6 @@ def _write_partial(path, records, config):
 
 def _resumed_records(path, config):
     """Records of an earlier run with the same settings in ``path``, else []."""
-    from pathlib import Path
-
     if path is None or not Path(path).exists():
         return []
     path = Path(path)
@@ -454,14 +487,9 @@ def _resumed_records(path, config):
         return []
     if records:
         n_tasks = len({(r["dataset"], r["split"]) for r in records})
-        print(f"resuming: {n_tasks} (dataset, split) task{'s' * (n_tasks != 1)} already done "
-              f"in {path}", flush=True)
+        print(
+            f"resuming: {n_tasks} (dataset, split) task{'s' * (n_tasks != 1)} already done "
+            f"in {path}",
+            flush=True,
+        )
     return records
-
-
-if __name__ == "__main__":
-    import sys
-
-    from ..__main__ import main
-
-    main(["uci", *sys.argv[1:]])

@@ -1,12 +1,23 @@
 """The skorch layer: a :class:`skorch.NeuralNet` that trains with mixup.
 
-Two documented skorch hooks are overridden, nothing else:
+What :class:`MixupNet` overrides in skorch's ``NeuralNet``:
 
 * ``train_step_single`` mixes each training batch (inputs and float targets)
   before the forward pass;
 * ``get_iterator`` replaces the per-item ``Dataset``/``DataLoader`` with
   :class:`TensorBatches`, which keeps the data as tensors on the device and
-  slices shuffled batches.
+  slices shuffled batches;
+* ``get_loss`` checks the output shape and weighs rows by their sample weight;
+  ``infer`` runs under autocast for mixed precision; ``initialize`` adds the
+  net's own random generator; ``partial_fit`` and ``fit_loop`` let Ctrl-C
+  through (skorch swallows it);
+* skorch's private ``_step_optimizer`` (to step through a ``GradScaler`` for
+  fp16, as skorch's own ``AccelerateMixin`` does), and it calls the private
+  ``_set_training`` only when the module is not already in training mode.
+
+The training loop itself (epochs, callbacks, history) is skorch's
+``fit_loop``, for a single fit and for the many fits of a search alike
+(:mod:`skmixup._ensemble`).
 
 Targets are float tensors: one-hot rows for classification (use
 ``criterion=torch.nn.CrossEntropyLoss``, which accepts class probabilities) or
@@ -21,10 +32,10 @@ import sys
 
 import torch
 from skorch import NeuralNet
-from torch import nn
 from skorch.callbacks import Callback, EarlyStopping
+from torch import nn
 
-from .augment import augment_batch
+from ._augment import augment_batch
 from .mixup import (
     LambdaSampler,
     cutmix_batch,
@@ -36,8 +47,17 @@ from .mixup import (
     same_class_partners,
 )
 
-__all__ = ["EpochProgress", "FiniteLossCheck", "MixupNet", "StreamedBatches", "TensorBatches",
-           "fits_on_device", "hidden_layers", "place_data", "resolve_mix_layer"]
+__all__ = [
+    "EpochProgress",
+    "FiniteLossCheck",
+    "MixupNet",
+    "StreamedBatches",
+    "TensorBatches",
+    "fits_on_device",
+    "hidden_layers",
+    "place_data",
+    "resolve_mix_layer",
+]
 
 _BATCH_PARTNERS = {"random", "same_class"}
 _DATASET_PARTNERS = {"knn", "same_class_knn", "label_kernel"}
@@ -103,8 +123,7 @@ class StreamedBatches:
         Without pinning each batch is a fresh tensor.
     """
 
-    def __init__(self, X, y, batch_size, device, *, shuffle=False, generator=None,
-                 pin_memory=None):
+    def __init__(self, X, y, batch_size, device, *, shuffle=False, generator=None, pin_memory=None):
         self.X, self.y = X, y
         self.batch_size = int(batch_size)
         self.device = torch.device(device)
@@ -129,8 +148,11 @@ class StreamedBatches:
         staging = [self._buffers(t) for t in tensors] if self.pin_memory else None
         copied = [None, None]  # an event per staging slot: its copy to the device is done
         for i, start in enumerate(range(0, n, self.batch_size)):
-            rows = slice(start, start + self.batch_size) if order is None \
-                else order[start:start + self.batch_size]
+            rows = (
+                slice(start, start + self.batch_size)
+                if order is None
+                else order[start : start + self.batch_size]
+            )
             size = min(self.batch_size, n - start)
             slot = i % 2
             out = []
@@ -228,20 +250,38 @@ class EpochProgress(Callback):
 
         file = self.file if self.file is not None else sys.stderr
         tty = bool(getattr(file, "isatty", lambda: False)())
-        self.bar_ = tqdm(total=self.total, desc="epochs", unit="epoch", file=file,
-                         delay=PROGRESS_DELAY if self.delay is None else self.delay,
-                         leave=True, ascii=not tty, dynamic_ncols=tty,
-                         mininterval=0.1 if tty else 5.0)
+        self.bar_ = tqdm(
+            total=self.total,
+            desc="epochs",
+            unit="epoch",
+            file=file,
+            delay=PROGRESS_DELAY if self.delay is None else self.delay,
+            leave=True,
+            ascii=not tty,
+            dynamic_ncols=tty,
+            mininterval=0.1 if tty else 5.0,
+        )
 
     def on_epoch_end(self, net, **kwargs):
         row = net.history[-1]
         # The losses first, then any other number a callback recorded (e.g. a test error).
         keys = [key for key in ("train_loss", "valid_loss") if key in row] + sorted(
-            key for key, value in row.items()
-            if key not in ("epoch", "dur", "train_loss", "valid_loss", "train_batch_count",
-                           "valid_batch_count") and not key.endswith("_best")
-            and not key.startswith("event_") and isinstance(value, (int, float))
-            and not isinstance(value, bool))
+            key
+            for key, value in row.items()
+            if key
+            not in (
+                "epoch",
+                "dur",
+                "train_loss",
+                "valid_loss",
+                "train_batch_count",
+                "valid_batch_count",
+            )
+            and not key.endswith("_best")
+            and not key.startswith("event_")
+            and isinstance(value, (int, float))
+            and not isinstance(value, bool)
+        )
         postfix = {key: f"{row[key]:.4f}" for key in keys}
         self.bar_.set_postfix(postfix, refresh=False)
         self.bar_.update(1)
@@ -344,7 +384,7 @@ class MixupNet(NeuralNet):
         (CutMix, :func:`skmixup.mixup.cutmix_batch`; image tensors only).
     augment : None or "crop_flip", default=None
         Augmentation of each training batch, on the device, before mixing
-        (:func:`skmixup.augment.augment_batch`).
+        (``skmixup._augment.augment_batch``).
     precision : {None, "bf16", "fp16"}, default=None
         Mixed precision: the forward pass runs under :func:`torch.autocast`
         with this dtype (the loss is computed in float32); ``"fp16"`` also
@@ -357,10 +397,24 @@ class MixupNet(NeuralNet):
         targets ignore it.
     """
 
-    def __init__(self, *args, alpha=1.0, lambda_mode="batch", seed=None,
-                 eval_batch_size=1024, partners="random", n_neighbors=200,
-                 kernel_bandwidth=1.0, mix_targets=True, mix_layer=None,
-                 method="mixup", augment=None, precision=None, sample_weighted=False, **kwargs):
+    def __init__(
+        self,
+        *args,
+        alpha=1.0,
+        lambda_mode="batch",
+        seed=None,
+        eval_batch_size=1024,
+        partners="random",
+        n_neighbors=200,
+        kernel_bandwidth=1.0,
+        mix_targets=True,
+        mix_layer=None,
+        method="mixup",
+        augment=None,
+        precision=None,
+        sample_weighted=False,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         self.alpha = alpha
         self.lambda_mode = lambda_mode
@@ -390,7 +444,8 @@ class MixupNet(NeuralNet):
     def initialize_grad_scaler(self):
         """A :class:`torch.amp.GradScaler`, enabled only for ``precision="fp16"``."""
         self.grad_scaler_ = torch.amp.GradScaler(
-            torch.device(self.device).type, enabled=self.precision == "fp16")
+            torch.device(self.device).type, enabled=self.precision == "fp16"
+        )
         return self
 
     def _autocast(self):
@@ -420,17 +475,27 @@ class MixupNet(NeuralNet):
         nbytes = getattr(X, "nbytes", 0) + getattr(y, "nbytes", 0)
         if on_host and not fits_on_device(nbytes, self.device):
             return StreamedBatches(
-                torch.as_tensor(X), None if y is None else torch.as_tensor(y).cpu(),
-                self.batch_size if training else self.eval_batch_size, self.device,
-                shuffle=training, generator=self.generator_ if training else None)
+                torch.as_tensor(X),
+                None if y is None else torch.as_tensor(y).cpu(),
+                self.batch_size if training else self.eval_batch_size,
+                self.device,
+                shuffle=training,
+                generator=self.generator_ if training else None,
+            )
         X = _as_tensor(X, self.device)
         y = _as_tensor(y, self.device)
         if training:
             from_dataset = self.partners in _DATASET_PARTNERS and self.alpha > 0
             if from_dataset:
                 self._prepare_partners(X, y)
-            return TensorBatches(X, y, self.batch_size, shuffle=True, generator=self.generator_,
-                                 return_index=from_dataset)
+            return TensorBatches(
+                X,
+                y,
+                self.batch_size,
+                shuffle=True,
+                generator=self.generator_,
+                return_index=from_dataset,
+            )
         return TensorBatches(X, y, self.eval_batch_size)
 
     def _prepare_partners(self, X, y):
@@ -452,13 +517,20 @@ class MixupNet(NeuralNet):
         if self.partners == "random":
             return X, y, torch.randperm(n, device=X.device, generator=self.generator_)
         if self.partners == "same_class":
-            return X, y, same_class_partners(self._targets(y).argmax(dim=1),
-                                             generator=self.generator_)
+            return (
+                X,
+                y,
+                same_class_partners(self._targets(y).argmax(dim=1), generator=self.generator_),
+            )
         X_train, y_train = self.partner_data_
         if self.partners == "label_kernel":
-            chosen = label_kernel_partners(self._targets(y), self._targets(y_train), rows,
-                                           self.kernel_bandwidth,
-                                           generator=self.generator_)
+            chosen = label_kernel_partners(
+                self._targets(y),
+                self._targets(y_train),
+                rows,
+                self.kernel_bandwidth,
+                generator=self.generator_,
+            )
         elif self.partners in ("knn", "same_class_knn"):
             chosen = draw_neighbours(*self.neighbours_, rows, generator=self.generator_)
         else:
@@ -492,7 +564,8 @@ class MixupNet(NeuralNet):
                     f"The module returned outputs of shape {tuple(y_pred.shape)} for a batch "
                     f"whose targets have shape {tuple(expected)}: it must return one row of "
                     f"{expected[-1]} values (logits for classes, or regression outputs) per "
-                    "sample. Check the module's output layer (n_outputs / n_classes).")
+                    "sample. Check the module's output layer (n_outputs / n_classes)."
+                )
         if not weighted:
             return super().get_loss(y_pred, y_true, X=X, training=training)
         y_true = _as_tensor(y_true, y_pred.device)
@@ -514,8 +587,9 @@ class MixupNet(NeuralNet):
         """The submodule whose output is mixed in this step, or None for the input."""
         layer = self.mix_layer
         if isinstance(layer, (list, tuple)):
-            pick = torch.randint(len(layer), (1,), device=self.generator_.device,
-                                 generator=self.generator_)
+            pick = torch.randint(
+                len(layer), (1,), device=self.generator_.device, generator=self.generator_
+            )
             layer = layer[int(pick)]
         return self.module_.get_submodule(layer) if layer else None
 
@@ -620,8 +694,10 @@ class MixupNet(NeuralNet):
     def _stop_requested(self, exc):
         """Whether ``exc`` is a callback's request to stop rather than a Ctrl-C."""
         for _, callback in getattr(self, "callbacks_", []):
-            if isinstance(callback, EarlyStopping) and \
-                    getattr(callback, "misses_", 0) >= callback.patience:
+            if (
+                isinstance(callback, EarlyStopping)
+                and getattr(callback, "misses_", 0) >= callback.patience
+            ):
                 return True
         # A callback of the user's that raised it on purpose (skorch's convention); a Ctrl-C
         # that happens to land inside skorch's or skmixup's own callbacks is still a Ctrl-C.
@@ -629,8 +705,9 @@ class MixupNet(NeuralNet):
         while tb is not None and tb.tb_next is not None:
             tb = tb.tb_next
         owner = None if tb is None else tb.tb_frame.f_locals.get("self")
-        return isinstance(owner, Callback) and \
-            not type(owner).__module__.startswith(("skorch.", "skmixup."))
+        return isinstance(owner, Callback) and not type(owner).__module__.startswith(
+            ("skorch.", "skmixup.")
+        )
 
     def drop_training_data(self):
         """Forget every copy of the training data (validation split, partner tables)."""

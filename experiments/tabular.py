@@ -18,7 +18,7 @@ Each fit is one task; its record (error, fit seconds, epochs, chosen alpha) is
 appended to ``records.csv`` in the output folder as soon as it ends, and a rerun
 with the same folder skips the fits already there (resumable).
 
-Use :func:`run` and :func:`report` from Python, or ``python -m skmixup tabular``.
+Use :func:`run` and :func:`report` from Python, or ``python -m experiments tabular``.
 """
 
 from __future__ import annotations
@@ -31,15 +31,54 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import torch
+from joblib import Parallel, delayed
+from scipy.stats import wilcoxon
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model import LogisticRegression
+from sklearn.neural_network import MLPClassifier
+from sklearn.pipeline import make_pipeline
+from tqdm.auto import tqdm
 
+from skmixup import MixupClassifier, MixupClassifierCV
+from skmixup.datasets import fetch_keel, fetch_uci
+
+from ._arguments import tabular_arguments
 from .uci import _preprocessor, make_splits
 
 __all__ = ["DATASETS", "TabularConfig", "make_model", "report", "run", "write_report"]
 
-KEEL = ("australian", "banana", "breast", "bupa", "chess", "contraceptive", "crx",
-        "hayes-roth", "heart", "housevotes", "led7digit", "letter", "mammographic",
-        "marketing", "monk-2", "mushroom", "optdigits", "penbased", "phoneme", "ring",
-        "saheart", "splice", "tae", "tic-tac-toe", "titanic", "twonorm", "wine", "wisconsin")
+KEEL = (
+    "australian",
+    "banana",
+    "breast",
+    "bupa",
+    "chess",
+    "contraceptive",
+    "crx",
+    "hayes-roth",
+    "heart",
+    "housevotes",
+    "led7digit",
+    "letter",
+    "mammographic",
+    "marketing",
+    "monk-2",
+    "mushroom",
+    "optdigits",
+    "penbased",
+    "phoneme",
+    "ring",
+    "saheart",
+    "splice",
+    "tae",
+    "tic-tac-toe",
+    "titanic",
+    "twonorm",
+    "wine",
+    "wisconsin",
+)
 PAPER = ("abalone", "arcene", "arrhythmia", "htru2", "iris", "phishing")
 #: The 34 datasets of the suite.
 DATASETS = KEEL + PAPER
@@ -84,15 +123,16 @@ class TabularConfig:
     @classmethod
     def quick(cls, **changes):
         """Six small datasets, one split, at most 300 training rows."""
-        base = dict(datasets=("australian", "iris", "monk-2", "tae", "wine", "wisconsin"),
-                    n_splits=1, max_train_rows=300)
+        base = dict(
+            datasets=("australian", "iris", "monk-2", "tae", "wine", "wisconsin"),
+            n_splits=1,
+            max_train_rows=300,
+        )
         return cls(**{**base, **changes})
 
 
 def load_suite_dataset(name, data_home=None):
     """Features (DataFrame, text columns categorical) and labels (ndarray) of one dataset."""
-    from ..datasets import fetch_keel, fetch_uci
-
     if name in PAPER:
         bunch = fetch_uci(name, data_home=data_home, download_if_missing=False, as_frame=True)
     elif name in KEEL:
@@ -136,26 +176,16 @@ def make_model(spec, seed):
     """A fresh, unfitted estimator for a model spec (see the module docstring)."""
     base, params = _parse_spec(spec)
     if base in ("mixup", "erm"):
-        from .. import MixupClassifier
-
         if base == "erm":
             params["alpha"] = 0.0
         return MixupClassifier(random_state=seed, device="cpu", **params)
     if base == "mixup-cv":
-        from .. import MixupClassifier, MixupClassifierCV
-
         return MixupClassifierCV(MixupClassifier(random_state=seed, device="cpu", **params))
     if base == "mlp":
-        from sklearn.neural_network import MLPClassifier
-
         return MLPClassifier(random_state=seed, **params)
     if base == "hgb":
-        from sklearn.ensemble import HistGradientBoostingClassifier
-
         return HistGradientBoostingClassifier(random_state=seed, **params)
     if base == "logreg":
-        from sklearn.linear_model import LogisticRegression
-
         return LogisticRegression(**{"max_iter": 2000, **params})
     if base == "realmlp":
         from pytabkit import RealMLP_TD_Classifier
@@ -163,14 +193,11 @@ def make_model(spec, seed):
         return RealMLP_TD_Classifier(random_state=seed, n_threads=1, device="cpu", **params)
     raise ValueError(
         f"Unknown model {spec!r}: use mixup, erm, mixup-cv, mlp, hgb, logreg or realmlp, "
-        "optionally with overrides as in 'mixup:alpha=0.4'.")
+        "optionally with overrides as in 'mixup:alpha=0.4'."
+    )
 
 
 def _fit_one(name, X, y, split, train, test, spec, seed):
-    import torch
-    from sklearn.exceptions import ConvergenceWarning
-    from sklearn.pipeline import make_pipeline
-
     torch.set_num_threads(1)
     pipe = make_pipeline(_preprocessor(X, scale=True), make_model(spec, seed))
     start = time.perf_counter()
@@ -182,11 +209,19 @@ def _fit_one(name, X, y, split, train, test, spec, seed):
     error = 100 * float(np.mean(pipe.predict(X.iloc[test]) != y[test]))
     model = pipe[-1]
     n_epochs = getattr(model, "n_iter_", np.nan)
-    return dict(dataset=name, model=spec, split=split, error=error, fit_s=fit_s,
-                n_train=len(train), n_test=len(test),
-                n_epochs=float(np.max(n_epochs)) if np.size(n_epochs) else np.nan,
-                alpha=float(getattr(model, "alpha_", getattr(model, "alpha", np.nan)))
-                if spec.split(":")[0] in ("mixup", "erm", "mixup-cv") else np.nan)
+    return dict(
+        dataset=name,
+        model=spec,
+        split=split,
+        error=error,
+        fit_s=fit_s,
+        n_train=len(train),
+        n_test=len(test),
+        n_epochs=float(np.max(n_epochs)) if np.size(n_epochs) else np.nan,
+        alpha=float(getattr(model, "alpha_", getattr(model, "alpha", np.nan)))
+        if spec.split(":")[0] in ("mixup", "erm", "mixup-cv")
+        else np.nan,
+    )
 
 
 def _available(spec):
@@ -217,9 +252,6 @@ def run(config=None, out=None):
     notes : list of str
         What was skipped or subsampled, and why.
     """
-    from joblib import Parallel, delayed
-    from tqdm.auto import tqdm
-
     config = config or TabularConfig()
     notes, data = [], {}
     models = [m for m in config.models if _available(m)]
@@ -231,28 +263,49 @@ def run(config=None, out=None):
         except FileNotFoundError as exc:
             notes.append(f"{name}: skipped, {exc}")
             continue
-        splits = make_splits(y, config.n_splits, 0.25, config.random_state,
-                             config.max_train_rows)
+        splits = make_splits(y, config.n_splits, 0.25, config.random_state, config.max_train_rows)
         if config.max_train_rows and round(0.75 * len(y)) > config.max_train_rows:
-            notes.append(f"{name}: training rows subsampled from {round(0.75 * len(y))} to "
-                         f"{len(splits[0][0])} (stratified); test rows {len(splits[0][1])}.")
+            notes.append(
+                f"{name}: training rows subsampled from {round(0.75 * len(y))} to "
+                f"{len(splits[0][0])} (stratified); test rows {len(splits[0][1])}."
+            )
         data[name] = (X, y, splits)
     path = None if out is None else Path(out) / "records.csv"
     done = pd.read_csv(path) if path is not None and path.is_file() else pd.DataFrame()
-    seen = set(zip(done.get("dataset", []), done.get("model", []), done.get("split", [])))
-    tasks = [(name, split, spec) for name, (_, _, splits) in data.items()
-             for split in range(len(splits)) for spec in models
-             if (name, spec, split) not in seen]
+    seen = set(
+        zip(done.get("dataset", []), done.get("model", []), done.get("split", []), strict=True)
+    )
+    tasks = [
+        (name, split, spec)
+        for name, (_, _, splits) in data.items()
+        for split in range(len(splits))
+        for spec in models
+        if (name, spec, split) not in seen
+    ]
     # Largest first (the last tasks to end are short); the models of one split side by side,
     # so that the fit times compared ran under the same load.
     tasks.sort(key=lambda t: -len(data[t[0]][2][t[1]][0]) * data[t[0]][0].shape[1] ** 0.5)
-    jobs = (delayed(_fit_one)(name, data[name][0], data[name][1], split,
-                              *data[name][2][split], spec, config.random_state * 1000 + split)
-            for name, split, spec in tasks)
+    jobs = (
+        delayed(_fit_one)(
+            name,
+            data[name][0],
+            data[name][1],
+            split,
+            *data[name][2][split],
+            spec,
+            config.random_state * 1000 + split,
+        )
+        for name, split, spec in tasks
+    )
     records = [done] if len(done) else []
     parallel = Parallel(n_jobs=config.n_jobs, return_as="generator_unordered")
-    for record in tqdm(parallel(jobs), total=len(tasks), desc="tabular fits",
-                       disable=not config.progress, ascii=True):
+    for record in tqdm(
+        parallel(jobs),
+        total=len(tasks),
+        desc="tabular fits",
+        disable=not config.progress,
+        ascii=True,
+    ):
         row = pd.DataFrame([record])
         records.append(row)
         if path is not None:
@@ -276,16 +329,16 @@ def report(records, reference="mixup"):
         / higher mean error, with the two-sided Wilcoxon signed-rank p-value
         over datasets.
     """
-    from scipy.stats import wilcoxon
-
     complete = records.groupby("dataset")["model"].nunique() == records["model"].nunique()
     records = records[records["dataset"].isin(complete[complete].index)]
-    per_dataset = records.pivot_table(index="dataset", columns="model", values="error",
-                                      aggfunc="mean")
+    per_dataset = records.pivot_table(
+        index="dataset", columns="model", values="error", aggfunc="mean"
+    )
     ranks = per_dataset.rank(axis=1, method="average")
     fit_s = records.groupby("model")["fit_s"].sum()
-    overall = pd.DataFrame({"mean_error": per_dataset.mean(), "mean_rank": ranks.mean(),
-                            "fit_s": fit_s})
+    overall = pd.DataFrame(
+        {"mean_error": per_dataset.mean(), "mean_rank": ranks.mean(), "fit_s": fit_s}
+    )
     if "mlp" in fit_s:
         overall["fit_vs_mlp"] = fit_s / fit_s["mlp"]
     if reference in per_dataset:
@@ -296,8 +349,9 @@ def report(records, reference="mixup"):
             overall.loc[model, "ties"] = int((diff.abs() <= 0.05).sum())
             overall.loc[model, "ref_losses"] = int((diff < -0.05).sum())
             nonzero = diff[diff.abs() > 1e-12]
-            overall.loc[model, "wilcoxon_p"] = (wilcoxon(nonzero).pvalue if len(nonzero) > 1
-                                                else np.nan)
+            overall.loc[model, "wilcoxon_p"] = (
+                wilcoxon(nonzero).pvalue if len(nonzero) > 1 else np.nan
+            )
     return per_dataset, overall.sort_values("mean_rank")
 
 
@@ -311,20 +365,30 @@ def format_report(per_dataset, overall, notes=(), reference="mixup"):
         best = row.min()
         cells = "".join(
             f"{('[' + format(v, '.2f') + ']') if v == best else format(v, '.2f'):>{width + 1}}"
-            for v in row)
+            for v in row
+        )
         lines.append(f"{dataset:<14}" + cells)
     lines.append("")
-    lines.append(f"Overall, {len(per_dataset)} datasets ({reference} against each model: "
-                 "datasets where it has the lower/equal/higher error, Wilcoxon p):")
-    lines.append(f"{'model':<{width}} {'mean err':>9} {'mean rank':>10} {'fit s':>9} "
-                 f"{'x mlp':>7} {'W/T/L':>10} {'p':>8}")
+    lines.append(
+        f"Overall, {len(per_dataset)} datasets ({reference} against each model: "
+        "datasets where it has the lower/equal/higher error, Wilcoxon p):"
+    )
+    lines.append(
+        f"{'model':<{width}} {'mean err':>9} {'mean rank':>10} {'fit s':>9} "
+        f"{'x mlp':>7} {'W/T/L':>10} {'p':>8}"
+    )
     for model, row in overall.iterrows():
-        wtl = ("" if model == reference or "ref_wins" not in row
-               else f"{row.ref_wins:.0f}/{row.ties:.0f}/{row.ref_losses:.0f}")
+        wtl = (
+            ""
+            if model == reference or "ref_wins" not in row
+            else f"{row.ref_wins:.0f}/{row.ties:.0f}/{row.ref_losses:.0f}"
+        )
         p = "" if model == reference or pd.isna(row.get("wilcoxon_p")) else f"{row.wilcoxon_p:.3g}"
         ratio = f"{row.fit_vs_mlp:.2f}" if "fit_vs_mlp" in row else ""
-        lines.append(f"{model[:width]:<{width}} {row.mean_error:>9.2f} {row.mean_rank:>10.2f} "
-                     f"{row.fit_s:>9.1f} {ratio:>7} {wtl:>10} {p:>8}")
+        lines.append(
+            f"{model[:width]:<{width}} {row.mean_error:>9.2f} {row.mean_rank:>10.2f} "
+            f"{row.fit_s:>9.1f} {ratio:>7} {wtl:>10} {p:>8}"
+        )
     if notes:
         lines += ["", "Notes:"] + [f"  {note}" for note in notes]
     return "\n".join(lines)
@@ -373,18 +437,24 @@ def write_report(records, out, notes=(), reference="mixup"):
 
 
 def add_arguments(parser):
-    """The command-line options of ``python -m skmixup tabular``."""
-    from ._arguments import tabular_arguments
-
+    """The command-line options of ``python -m experiments tabular``."""
     tabular_arguments(parser)
 
 
 def main(args):
     """Run the suite from parsed command-line ``args`` and print the report."""
-    changes = dict(data_home=args.data_home, n_jobs=args.n_jobs, progress=not args.no_progress,
-                   random_state=args.seed)
-    for option, name in (("datasets", "datasets"), ("models", "models"), ("splits", "n_splits"),
-                         ("max_train_rows", "max_train_rows")):
+    changes = dict(
+        data_home=args.data_home,
+        n_jobs=args.n_jobs,
+        progress=not args.no_progress,
+        random_state=args.seed,
+    )
+    for option, name in (
+        ("datasets", "datasets"),
+        ("models", "models"),
+        ("splits", "n_splits"),
+        ("max_train_rows", "max_train_rows"),
+    ):
         value = getattr(args, option)
         if value is not None:
             changes[name] = tuple(value) if isinstance(value, list) else value
@@ -396,7 +466,10 @@ def main(args):
     records, notes = run(config, out=args.out)
     if len(records) == 0:
         raise SystemExit("No dataset could be read: " + " ".join(notes))
-    records = records[records["model"].isin(config.models) & records["dataset"].isin(
-        config.datasets) & (records["split"] < config.n_splits)]
+    records = records[
+        records["model"].isin(config.models)
+        & records["dataset"].isin(config.datasets)
+        & (records["split"] < config.n_splits)
+    ]
     print(write_report(records, args.out, notes, args.reference))
     print(f"\nrecords and report in {args.out}; {time.perf_counter() - start:.0f} s")

@@ -18,7 +18,7 @@ __all__ = ["fgsm", "iterative_fgsm", "input_gradient"]
 
 
 def input_gradient(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-    """Gradient of the summed cross-entropy of ``model(x)`` against labels ``y`` with respect to ``x``.
+    """Gradient with respect to ``x`` of the summed cross-entropy of ``model(x)`` against ``y``.
 
     The model's own parameters get no gradient; call it in eval mode.
     """

@@ -10,8 +10,8 @@ flip on the device, alpha = 1. The paper reports 5.6% test error for ERM and
 This is for users with a GPU and the data: the original python-pickle batches
 (``cifar-10-batches-py`` from ``cifar-10-python.tar.gz``)::
 
-    python -m skmixup cifar10 --path ~/data/cifar-10-batches-py            # mixup
-    python -m skmixup cifar10 --path ~/data/cifar-10-batches-py --alpha 0  # ERM
+    python -m experiments cifar10 --path ~/data/cifar-10-batches-py            # mixup
+    python -m experiments cifar10 --path ~/data/cifar-10-batches-py --alpha 0  # ERM
 
 On a CPU one epoch of the full recipe takes hours; it has not been run here.
 """
@@ -22,12 +22,29 @@ import argparse
 import time
 
 import numpy as np
+from skorch.callbacks import LRScheduler
+
+from skmixup import MixupClassifier
+from skmixup.datasets import load_cifar10
+from skmixup.modules import PreActResNet18
+
+from ._arguments import cifar10_arguments
+from ._images_common import EpochTestError
 
 __all__ = ["make_classifier", "standardize", "run"]
 
 
-def make_classifier(alpha=1.0, *, max_epochs=200, milestones=(100, 150), width=64, device="auto",
-                    random_state=0, test_data=None, **params):
+def make_classifier(
+    alpha=1.0,
+    *,
+    max_epochs=200,
+    milestones=(100, 150),
+    width=64,
+    device="auto",
+    random_state=0,
+    test_data=None,
+    **params,
+):
     """The paper's CIFAR-10 setup as a :class:`~skmixup.MixupClassifier`.
 
     Parameters
@@ -52,28 +69,34 @@ def make_classifier(alpha=1.0, *, max_epochs=200, milestones=(100, 150), width=6
         Any other :class:`~skmixup.MixupClassifier` parameter (e.g.
         ``method="cutmix"``).
     """
-    from skorch.callbacks import LRScheduler
 
-    from .. import MixupClassifier
-    from ..modules import PreActResNet18
-
-    callbacks = [("lr_schedule", LRScheduler(policy="MultiStepLR", milestones=list(milestones), gamma=0.1))]
+    callbacks = [
+        ("lr_schedule", LRScheduler(policy="MultiStepLR", milestones=list(milestones), gamma=0.1))
+    ]
     if test_data is not None:
-        from ._images_common import EpochTestError
-
         callbacks.append(("test_error", EpochTestError(*test_data)))
     settings = dict(
-        alpha=alpha, module=PreActResNet18, module_params={"width": width},
-        optimizer="sgd", lr=0.1, optimizer_params={"momentum": 0.9}, weight_decay=1e-4,
-        batch_size=128, max_epochs=max_epochs, augment="crop_flip", callbacks=callbacks,
-        device=device, random_state=random_state, early_stopping=False,
+        alpha=alpha,
+        module=PreActResNet18,
+        module_params={"width": width},
+        optimizer="sgd",
+        lr=0.1,
+        optimizer_params={"momentum": 0.9},
+        weight_decay=1e-4,
+        batch_size=128,
+        max_epochs=max_epochs,
+        augment="crop_flip",
+        callbacks=callbacks,
+        device=device,
+        random_state=random_state,
+        early_stopping=False,
         lr_schedule="constant",  # the paper's step schedule is the callback above
     )
     return MixupClassifier(**{**settings, **params})
 
 
 def standardize(X_train, X_test):
-    """uint8 images to float32, each channel centred and scaled by the training set's mean and std."""
+    """uint8 images to float32, each channel standardised with the training set's mean and std."""
     X_train = X_train.astype(np.float32) / np.float32(255)
     X_test = X_test.astype(np.float32) / np.float32(255)
     mean = X_train.mean(axis=(0, 2, 3), keepdims=True)
@@ -83,8 +106,6 @@ def standardize(X_train, X_test):
 
 def run(path, alpha=1.0, *, verbose=True, **params):
     """Load CIFAR-10 from ``path``, train the recipe, return ``(classifier, test error)``."""
-    from ..datasets import load_cifar10
-
     X_train, X_test, y_train, y_test = load_cifar10(path, return_X_y=True)
     X_train, X_test = standardize(X_train, X_test)
     clf = make_classifier(alpha, test_data=(X_test, y_test), verbose=int(verbose), **params)
@@ -92,34 +113,36 @@ def run(path, alpha=1.0, *, verbose=True, **params):
     clf.fit(X_train, y_train)
     error = 1 - clf.score(X_test, y_test)
     if verbose:
-        print(f"alpha={alpha}: test error {100 * error:.2f}% after {clf.n_iter_} epochs "
-              f"({time.perf_counter() - start:.0f} s)")
+        print(
+            f"alpha={alpha}: test error {100 * error:.2f}% after {clf.n_iter_} epochs "
+            f"({time.perf_counter() - start:.0f} s)"
+        )
     return clf, error
 
 
 def add_arguments(parser):
     """Add this job's command-line options to ``parser``."""
-    from ._arguments import cifar10_arguments
-
     cifar10_arguments(parser)
 
 
 def main(argv=None, args=None):
-    """Command line entry point (also ``python -m skmixup cifar10``)."""
+    """Command line entry point (also ``python -m experiments cifar10``)."""
     if args is None:
-        parser = argparse.ArgumentParser(prog="python -m skmixup.experiments.cifar10", description=__doc__,
-                                         formatter_class=argparse.RawDescriptionHelpFormatter)
+        parser = argparse.ArgumentParser(
+            prog="python -m experiments cifar10",
+            description=__doc__,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
         add_arguments(parser)
         args = parser.parse_args(argv)
     scale = args.epochs / 200
     milestones = (round(100 * scale), round(150 * scale))
-    return run(args.path, args.alpha, max_epochs=args.epochs, milestones=milestones, method=args.method,
-               device=args.device, random_state=args.seed)
-
-
-if __name__ == "__main__":
-    import sys
-
-    from ..__main__ import main as cli
-
-    cli(["cifar10", *sys.argv[1:]])
+    return run(
+        args.path,
+        args.alpha,
+        max_epochs=args.epochs,
+        milestones=milestones,
+        method=args.method,
+        device=args.device,
+        random_state=args.seed,
+    )

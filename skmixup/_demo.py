@@ -23,6 +23,13 @@ from __future__ import annotations
 import time
 
 import numpy as np
+import pandas as pd
+import torch
+from sklearn.datasets import load_digits
+from sklearn.model_selection import train_test_split
+from sklearn.preprocessing import StandardScaler
+
+from ._classifier import MixupClassifier
 
 __all__ = ["run"]
 
@@ -31,11 +38,9 @@ BATCH_SIZE = 64
 
 
 def _noisy_split(X, y, noise, seed):
-    from sklearn.model_selection import train_test_split
-    from sklearn.preprocessing import StandardScaler
-
-    X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.3, random_state=seed,
-                                                        stratify=y)
+    X_train, X_test, y_train, y_test = train_test_split(
+        X, y, test_size=0.3, random_state=seed, stratify=y
+    )
     scaler = StandardScaler().fit(X_train)
     X_train = scaler.transform(X_train).astype(np.float32)
     X_test = scaler.transform(X_test).astype(np.float32)
@@ -69,11 +74,6 @@ def run(alpha=1.0, noise=0.4, seeds=3, *, verbose=True):
         ``memorized`` (% of the wrong training labels predicted as given),
         ``epochs`` and ``fit_s``.
     """
-    import pandas as pd
-    import torch
-    from sklearn.datasets import load_digits
-
-    from .. import MixupClassifier
 
     if not 0.0 <= noise < 1.0:
         raise ValueError(f"noise must be in [0, 1); got {noise}.")
@@ -96,21 +96,36 @@ def run(alpha=1.0, noise=0.4, seeds=3, *, verbose=True):
                 start = time.perf_counter()
                 # A constant learning rate: the demo compares training lengths (a fixed
                 # number of epochs against early stopping), which a decaying schedule blurs.
-                clf = MixupClassifier(hidden_layer_sizes=(128, 128), max_epochs=EPOCHS,
-                                      batch_size=BATCH_SIZE, lr=1e-3, lr_schedule="constant",
-                                      random_state=seed, **params)
+                clf = MixupClassifier(
+                    hidden_layer_sizes=(128, 128),
+                    max_epochs=EPOCHS,
+                    batch_size=BATCH_SIZE,
+                    lr=1e-3,
+                    lr_schedule="constant",
+                    random_state=seed,
+                    **params,
+                )
                 clf.fit(X_train, y_noisy)
-                row = dict(seed=seed, model=name,
-                           test_error=100 * (1 - clf.score(X_test, y_test)),
-                           memorized=(100 * float(np.mean(clf.predict(X_train[wrong])
-                                                          == y_noisy[wrong]))
-                                      if wrong.any() else np.nan),
-                           epochs=clf.n_iter_, fit_s=time.perf_counter() - start)
+                row = dict(
+                    seed=seed,
+                    model=name,
+                    test_error=100 * (1 - clf.score(X_test, y_test)),
+                    memorized=(
+                        100 * float(np.mean(clf.predict(X_train[wrong]) == y_noisy[wrong]))
+                        if wrong.any()
+                        else np.nan
+                    ),
+                    epochs=clf.n_iter_,
+                    fit_s=time.perf_counter() - start,
+                )
                 rows.append(row)
                 if verbose:
-                    print(f"  seed {seed + 1}/{seeds}, fit {i + 1}/{len(models)}: {name:<36} "
-                          f"test error {row['test_error']:5.1f} %, {row['epochs']:3d} epochs, "
-                          f"{row['fit_s']:.1f} s", flush=True)
+                    print(
+                        f"  seed {seed + 1}/{seeds}, fit {i + 1}/{len(models)}: {name:<36} "
+                        f"test error {row['test_error']:5.1f} %, {row['epochs']:3d} epochs, "
+                        f"{row['fit_s']:.1f} s",
+                        flush=True,
+                    )
     finally:
         torch.set_num_threads(threads)
     return pd.DataFrame(rows)
@@ -128,19 +143,27 @@ def main(args):
 
     ``args`` has ``alpha``, ``noise`` and ``seeds``; returns :func:`run`'s results.
     """
-    print(f"digits (scikit-learn, 1797 rows x 64 features, 10 classes), 70/30 splits;\n"
-          f"{100 * args.noise:.0f}% of the training labels replaced by wrong ones, test labels "
-          f"clean.\nThe same 2x128 MLP (batch {BATCH_SIZE}), {args.seeds} seeds, 4 fits each:",
-          flush=True)
+    print(
+        f"digits (scikit-learn, 1797 rows x 64 features, 10 classes), 70/30 splits;\n"
+        f"{100 * args.noise:.0f}% of the training labels replaced by wrong ones, test labels "
+        f"clean.\nThe same 2x128 MLP (batch {BATCH_SIZE}), {args.seeds} seeds, 4 fits each:",
+        flush=True,
+    )
     results = run(args.alpha, args.noise, args.seeds)
-    table = summary(results).rename(columns={
-        "test_error": "test error %", "memorized": "wrong labels fitted %",
-        "epochs": "epochs run"})
+    table = summary(results).rename(
+        columns={
+            "test_error": "test error %",
+            "memorized": "wrong labels fitted %",
+            "epochs": "epochs run",
+        }
+    )
     print(f"\nmean over {args.seeds} seeds:")
     print(table.to_string())
-    print("\nWhat this shows: trained for a fixed number of epochs, the network without mixup\n"
-          "fits most of the wrong labels and its test error climbs; mixup fits far fewer.\n"
-          "Early stopping on held-out (noisy) rows guards against that as well or better,\n"
-          "and on these runs mixup did not improve on it. Mixup's benefit in this demo is\n"
-          "robustness to long training on noisy labels, not a free gain.")
+    print(
+        "\nWhat this shows: trained for a fixed number of epochs, the network without mixup\n"
+        "fits most of the wrong labels and its test error climbs; mixup fits far fewer.\n"
+        "Early stopping on held-out (noisy) rows guards against that as well or better,\n"
+        "and on these runs mixup did not improve on it. Mixup's benefit in this demo is\n"
+        "robustness to long training on noisy labels, not a free gain."
+    )
     return results

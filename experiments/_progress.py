@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import time
 
+from tqdm.auto import tqdm
+
 
 def format_seconds(seconds):
     """``42 s``, ``3 min 05 s`` or ``1 h 02 min``."""
@@ -68,11 +70,13 @@ class TaskProgress:
         self.start = self.clock()
         self._start_next(self.start)
         if not self.disable:
-            from tqdm.auto import tqdm
-
-            self.bar = tqdm(total=len(self.remaining), desc=self.desc, unit="task",
-                            bar_format="{desc}: {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} "
-                                       "[{elapsed}{postfix}]")
+            self.bar = tqdm(
+                total=len(self.remaining),
+                desc=self.desc,
+                unit="task",
+                bar_format="{desc}: {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} "
+                "[{elapsed}{postfix}]",
+            )
             self.bar.set_postfix_str("ETA after the first task")
         return self
 

@@ -12,8 +12,8 @@ The paper (ImageNet, ResNet-101, eps = 4) found mixup 2.7 times more robust
 to white-box FGSM in top-1 error, and about 40% more robust to black-box
 I-FGSM.
 
-Run ``python -m skmixup adversarial`` (CPU scale, a few minutes), ``--quick``
-for a smoke run; or ``python -m skmixup.experiments.adversarial``.
+Run ``python -m experiments adversarial`` (CPU scale, a few minutes), ``--quick``
+for a smoke run; or ``python -m experiments adversarial``.
 """
 
 from __future__ import annotations
@@ -23,7 +23,15 @@ import dataclasses
 import time
 from pathlib import Path
 
-import numpy as np
+import pandas as pd
+import torch
+
+from skmixup import MixupClassifier
+from skmixup.modules import SmallCNN
+
+from ._arguments import adversarial_arguments
+from ._attacks import fgsm, iterative_fgsm
+from ._images_common import fashion_mnist_subset
 
 __all__ = ["AdversarialConfig", "attack_error", "format_table", "plot_errors", "run"]
 
@@ -54,12 +62,14 @@ class AdversarialConfig:
     @classmethod
     def full(cls, **changes):
         """All 60,000 training images and the whole test set, a wider CNN: for a GPU."""
-        settings = dict(n_train=None, n_test=None, max_epochs=50, batch_size=128, width=32, device="auto")
+        settings = dict(
+            n_train=None, n_test=None, max_epochs=50, batch_size=128, width=32, device="auto"
+        )
         return cls(**{**settings, **changes})
 
 
 def attack_error(model, attack, X, y, eps, *, source=None, batch_size=500, **kwargs):
-    """Top-1 error of ``model`` (or of each of a dict of models) on adversarial versions of ``(X, y)``.
+    """Top-1 error of ``model`` (or of each of a dict of models) on adversarial ``(X, y)``.
 
     Parameters
     ----------
@@ -68,7 +78,7 @@ def attack_error(model, attack, X, y, eps, *, source=None, batch_size=500, **kwa
         ``source``, the same examples are fed to every network and a dict of
         errors is returned.
     attack : callable
-        :func:`skmixup.attacks.fgsm` or :func:`skmixup.attacks.iterative_fgsm`.
+        :func:`experiments._attacks.fgsm` or :func:`experiments._attacks.iterative_fgsm`.
     X, y : tensors
         Clean inputs in [0, 1] and their labels (class indices).
     eps : float
@@ -76,18 +86,18 @@ def attack_error(model, attack, X, y, eps, *, source=None, batch_size=500, **kwa
     source : torch.nn.Module, default=None
         Network on which to craft the examples (black-box); ``None``: ``model`` (white-box).
     """
-    import torch
-
     models = model if isinstance(model, dict) else {"model": model}
     if source is None and len(models) != 1:
-        raise ValueError("White-box attacks take one model; pass a source to attack several at once.")
+        raise ValueError(
+            "White-box attacks take one model; pass a source to attack several at once."
+        )
     for m in models.values():
         m.eval()
     source = next(iter(models.values())) if source is None else source.eval()
     device = next(source.parameters()).device
     wrong = dict.fromkeys(models, 0)
     for start in range(0, len(X), batch_size):
-        xb, yb = X[start:start + batch_size].to(device), y[start:start + batch_size].to(device)
+        xb, yb = X[start : start + batch_size].to(device), y[start : start + batch_size].to(device)
         x_adv = attack(source, xb, yb, eps, **kwargs)
         with torch.inference_mode():
             for name, m in models.items():
@@ -97,13 +107,18 @@ def attack_error(model, attack, X, y, eps, *, source=None, batch_size=500, **kwa
 
 
 def _train(config, alpha, seed, X_train, y_train):
-    from .. import MixupClassifier
-    from ..modules import SmallCNN
-
     clf = MixupClassifier(
-        alpha=alpha, module=SmallCNN, module_params={"width": config.width},
-        max_epochs=config.max_epochs, batch_size=config.batch_size, lr=config.lr,
-        device=config.device, random_state=seed, early_stopping=False, lr_schedule="constant")
+        alpha=alpha,
+        module=SmallCNN,
+        module_params={"width": config.width},
+        max_epochs=config.max_epochs,
+        batch_size=config.batch_size,
+        lr=config.lr,
+        device=config.device,
+        random_state=seed,
+        early_stopping=False,
+        lr_schedule="constant",
+    )
     return clf.fit(X_train, y_train)
 
 
@@ -113,25 +128,27 @@ def run(config=None, verbose=True):
     One row per (setting, attack, model, eps) with the top-1 ``error``
     (fraction); ``eps`` in grey levels out of 255.
     """
-    import pandas as pd
-    import torch
-
-    from ..attacks import fgsm, iterative_fgsm
-    from ._images_common import fashion_mnist_subset
 
     config = config or AdversarialConfig()
     X_train, X_test, y_train, y_test = fashion_mnist_subset(
-        config.n_train, config.n_test, random_state=config.random_state, data_home=config.data_home)
+        config.n_train, config.n_test, random_state=config.random_state, data_home=config.data_home
+    )
     start = time.perf_counter()
     seed = config.random_state
     models = {}
-    for name, alpha, s in [("ERM", 0.0, seed), (f"mixup alpha={config.alpha:g}", config.alpha, seed),
-                           ("source ERM", 0.0, seed + 1)]:
+    for name, alpha, s in [
+        ("ERM", 0.0, seed),
+        (f"mixup alpha={config.alpha:g}", config.alpha, seed),
+        ("source ERM", 0.0, seed + 1),
+    ]:
         clf = _train(config, alpha, s, X_train, y_train)
         models[name] = clf.net_.module_
         if verbose:
-            print(f"trained {name}: clean test error {100 * (1 - clf.score(X_test, y_test)):.1f}% "
-                  f"({time.perf_counter() - start:.0f} s)", flush=True)
+            print(
+                f"trained {name}: clean test error {100 * (1 - clf.score(X_test, y_test)):.1f}% "
+                f"({time.perf_counter() - start:.0f} s)",
+                flush=True,
+            )
     source = models.pop("source ERM")
     X = torch.from_numpy(X_test)
     y = torch.from_numpy(y_test)  # Fashion-MNIST labels are 0..9, the class indices
@@ -141,11 +158,15 @@ def run(config=None, verbose=True):
         for eps in config.epsilons:
             for name, model in models.items():
                 err = attack_error(model, attack, X, y, eps / 255, **kwargs)
-                rows.append(dict(setting="white-box", attack=attack_name, model=name, eps=eps, error=err))
+                rows.append(
+                    dict(setting="white-box", attack=attack_name, model=name, eps=eps, error=err)
+                )
             # Black-box: the same examples, crafted once on the source model, for every model.
             errors = attack_error(models, attack, X, y, eps / 255, source=source, **kwargs)
-            rows += [dict(setting="black-box", attack=attack_name, model=name, eps=eps, error=err)
-                     for name, err in errors.items()]
+            rows += [
+                dict(setting="black-box", attack=attack_name, model=name, eps=eps, error=err)
+                for name, err in errors.items()
+            ]
     rows.sort(key=lambda r: r["setting"] != "white-box")  # white-box rows first, stable otherwise
     if verbose:
         print(f"done in {time.perf_counter() - start:.0f} s", flush=True)
@@ -154,8 +175,9 @@ def run(config=None, verbose=True):
 
 def format_table(results):
     """Top-1 error % with rows (setting, attack, eps) and one column per model."""
-    table = results.pivot_table(index=["setting", "attack", "eps"], columns="model", values="error",
-                                sort=False)
+    table = results.pivot_table(
+        index=["setting", "attack", "eps"], columns="model", values="error", sort=False
+    )
     return (100 * table).round(1)
 
 
@@ -167,9 +189,11 @@ def plot_errors(results, path=None):
         matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    panels = list(dict.fromkeys(zip(results["setting"], results["attack"])))
-    fig, axes = plt.subplots(1, len(panels), figsize=(3.2 * len(panels), 3.3), sharey=True, squeeze=False)
-    for ax, (setting, attack) in zip(axes[0], panels):
+    panels = list(dict.fromkeys(zip(results["setting"], results["attack"], strict=True)))
+    fig, axes = plt.subplots(
+        1, len(panels), figsize=(3.2 * len(panels), 3.3), sharey=True, squeeze=False
+    )
+    for ax, (setting, attack) in zip(axes[0], panels, strict=True):
         sub = results[(results["setting"] == setting) & (results["attack"] == attack)]
         for model, g in sub.groupby("model", sort=False):
             ax.plot(g["eps"], 100 * g["error"], marker="o", label=model)
@@ -197,15 +221,21 @@ def write_results(results, out):
 
 def add_arguments(parser):
     """Add this job's command-line options to ``parser``."""
-    from ._arguments import adversarial_arguments
-
     adversarial_arguments(parser)
 
 
 def config_from_args(args):
-    changes = {k: v for k, v in dict(alpha=args.alpha, max_epochs=args.epochs, n_train=args.n_train,
-                                     device=args.device, data_home=args.data_home).items()
-               if v is not None}
+    changes = {
+        k: v
+        for k, v in dict(
+            alpha=args.alpha,
+            max_epochs=args.epochs,
+            n_train=args.n_train,
+            device=args.device,
+            data_home=args.data_home,
+        ).items()
+        if v is not None
+    }
     if args.quick:
         return AdversarialConfig.quick(**changes)
     if args.full:
@@ -214,11 +244,13 @@ def config_from_args(args):
 
 
 def main(argv=None, args=None):
-    """Command line entry point (also ``python -m skmixup adversarial``)."""
+    """Command line entry point (also ``python -m experiments adversarial``)."""
     if args is None:
-        parser = argparse.ArgumentParser(prog="python -m skmixup.experiments.adversarial",
-                                         description=__doc__,
-                                         formatter_class=argparse.RawDescriptionHelpFormatter)
+        parser = argparse.ArgumentParser(
+            prog="python -m experiments adversarial",
+            description=__doc__,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
         add_arguments(parser)
         args = parser.parse_args(argv)
     results = run(config_from_args(args))
@@ -227,11 +259,3 @@ def main(argv=None, args=None):
     if args.out:
         print(f"results written to {write_results(results, args.out)}")
     return results
-
-
-if __name__ == "__main__":
-    import sys
-
-    from ..__main__ import main as cli
-
-    cli(["adversarial", *sys.argv[1:]])

@@ -6,7 +6,7 @@ dozens of small networks whose steps cost mostly per-step overhead.
 (:meth:`~skmixup.MixupClassifier.fit`'s checks, targets, weights, seed, batch
 size and initial weights, through the estimator's ``_plan_fit``), stacks the
 members' weights along a leading axis and trains them all with one
-:class:`MemberNet`, which is a :class:`~skmixup.net.MixupNet`: the same
+:class:`MemberNet`, which is a :class:`~skmixup._net.MixupNet`: the same
 skorch training loop, callbacks, loss and Ctrl-C handling as a single fit.
 
 Where a batch goes::
@@ -16,7 +16,7 @@ Where a batch goes::
     MemberNet.train_step_single
                                each member draws its lambda and partners from its own
                                generator, in the order a single fit draws them; the
-                               batch is mixed by skmixup.mixup.mix, as a single fit's
+                               batch is mixed by skmixup.mixup.interpolate, as a single fit's
     StackedMLP                 one batched matmul per layer for all members
     MixupNet.get_loss          weighted: the sum of the members' mean losses
     MemberAdam                 torch's Adam, one param group per range of members
@@ -36,9 +36,9 @@ import torch
 from skorch.callbacks import LRScheduler
 from torch import nn
 
+from ._net import MixupNet
 from ._rng import seeded_torch_rng
-from .mixup import mix
-from .net import MixupNet
+from .mixup import interpolate
 
 __all__ = ["MemberAdam", "MemberNet", "StackedMLP", "fit_members"]
 
@@ -73,8 +73,11 @@ class StackedMLP(nn.Module):
     def __init__(self, mlps, n_outputs=None, dropout=0.0):
         super().__init__()
         layers = [_linears(mlp) for mlp in mlps]
-        if not layers or len({len(lin) for lin in layers}) != 1 or len(
-                {tuple(l.in_features for l in lin) for lin in layers}) != 1:
+        if (
+            not layers
+            or len({len(lin) for lin in layers}) != 1
+            or len({tuple(layer.in_features for layer in lin) for lin in layers}) != 1
+        ):
             raise ValueError("StackedMLP needs one or more MLPs of the same hidden sizes.")
         outs = [lin[-1].out_features for lin in layers]
         n_outputs = max(outs) if n_outputs is None else n_outputs
@@ -102,11 +105,12 @@ class StackedMLP(nn.Module):
         For the members ``members`` (positions as a long tensor, or a slice),
         by default the first ``M'``.
         """
+
         def pick(t):
-            return t[:x.shape[0]] if members is None else t[members]
+            return t[: x.shape[0]] if members is None else t[members]
 
         last = len(self.weights) - 1
-        for i, (w, b) in enumerate(zip(self.weights, self.biases)):
+        for i, (w, b) in enumerate(zip(self.weights, self.biases, strict=True)):
             x = torch.baddbmm(pick(b), x, pick(w))
             if i < last:
                 x = torch.relu(x)
@@ -117,9 +121,9 @@ class StackedMLP(nn.Module):
     def copy_member_to(self, index, mlp):
         """Write member ``index``'s weights into ``mlp`` (of that member's shape)."""
         with torch.no_grad():
-            for lin, w, b in zip(_linears(mlp), self.weights, self.biases):
-                lin.weight.copy_(w[index, :, :lin.out_features].T)
-                lin.bias.copy_(b[index, 0, :lin.out_features])
+            for lin, w, b in zip(_linears(mlp), self.weights, self.biases, strict=True):
+                lin.weight.copy_(w[index, :, : lin.out_features].T)
+                lin.bias.copy_(b[index, 0, : lin.out_features])
         return mlp
 
 
@@ -150,8 +154,10 @@ class MemberAdam(torch.optim.Adam):
             self.stacked += [p[1] if isinstance(p, tuple) else p for p in items]
         self.ranges = [tuple(r) for r in ranges]
         self.n_active = self.ranges[-1][1]
-        groups = [{"params": [p.detach()[start:stop] for p in self.stacked]}
-                  for start, stop in self.ranges]
+        groups = [
+            {"params": [p.detach()[start:stop] for p in self.stacked]}
+            for start, stop in self.ranges
+        ]
         super().__init__(groups, **kwargs)
 
     def zero_grad(self, set_to_none=True):
@@ -164,9 +170,9 @@ class MemberAdam(torch.optim.Adam):
         if closure is not None:
             with torch.enable_grad():
                 loss = closure()
-        for (start, stop), group in zip(self.ranges, self.param_groups):
+        for (start, stop), group in zip(self.ranges, self.param_groups, strict=True):
             active = start < self.n_active
-            for view, p in zip(group["params"], self.stacked):
+            for view, p in zip(group["params"], self.stacked, strict=True):
                 view.grad = p.grad[start:stop] if active and p.grad is not None else None
         super().step()
         return loss
@@ -177,7 +183,7 @@ class MemberBatches:
 
     Member ``m`` owns rows ``offsets[m]:offsets[m] + sizes[m]`` of ``X`` and
     ``y``; each epoch it shuffles them with ``generators[m]`` (as
-    :class:`~skmixup.net.TensorBatches` shuffles a single fit's rows) and
+    :class:`~skmixup._net.TensorBatches` shuffles a single fit's rows) and
     slices ``batch_sizes[m]`` rows per step. Members are ordered by batches
     per epoch, most first, so the members with data in a step are a prefix;
     members marked in ``stopped`` (early stopping) are left out.
@@ -198,38 +204,42 @@ class MemberBatches:
         self.stopped = [False] * len(sizes) if stopped is None else stopped
 
     def __len__(self):
-        return max(math.ceil(n / b) for n, b in zip(self.sizes, self.batch_sizes))
+        return max(math.ceil(n / b) for n, b in zip(self.sizes, self.batch_sizes, strict=True))
 
     def __iter__(self):
         device = self.X.device
         live = [m for m, stopped in enumerate(self.stopped) if not stopped]
-        orders = {m: self.offsets[m] + torch.randperm(self.sizes[m], device=device,
-                                                      generator=self.generators[m])
-                  for m in live}
+        orders = {
+            m: self.offsets[m]
+            + torch.randperm(self.sizes[m], device=device, generator=self.generators[m])
+            for m in live
+        }
         same = len(set(self.batch_sizes)) == 1
         if same:  # one padded (members, rows) table, sliced per step
-            table = torch.zeros((len(self.sizes), len(self) * self.batch_sizes[0]),
-                                dtype=torch.long, device=device)
+            table = torch.zeros(
+                (len(self.sizes), len(self) * self.batch_sizes[0]), dtype=torch.long, device=device
+            )
             for m, order in orders.items():
-                table[m, :len(order)] = order
+                table[m, : len(order)] = order
         everyone = live == list(range(len(self.sizes)))
         for s in range(len(self)):
-            n_stepping = sum(n > s * b for n, b in zip(self.sizes, self.batch_sizes))
+            n_stepping = sum(n > s * b for n, b in zip(self.sizes, self.batch_sizes, strict=True))
             members = [m for m in live if m < n_stepping]
             if not members:
                 continue
-            counts = [min(self.batch_sizes[m], self.sizes[m] - s * self.batch_sizes[m])
-                      for m in members]
+            counts = [
+                min(self.batch_sizes[m], self.sizes[m] - s * self.batch_sizes[m]) for m in members
+            ]
             width = max(counts)
             if same:
                 start = s * self.batch_sizes[0]
                 rows = table[:n_stepping] if everyone else table[members]
-                index = rows[:, start:start + width]
+                index = rows[:, start : start + width]
             else:
                 index = torch.zeros((len(members), width), dtype=torch.long, device=device)
-                for i, (m, c) in enumerate(zip(members, counts)):
+                for i, (m, c) in enumerate(zip(members, counts, strict=True)):
                     b = self.batch_sizes[m]
-                    index[i, :c] = orders[m][s * b:s * b + c]
+                    index[i, :c] = orders[m][s * b : s * b + c]
             X, y = self.X[index], self.y[index]
             count = torch.tensor(counts, dtype=y.dtype, device=device)[:, None]
             real = torch.arange(width, device=device)[None] < count
@@ -239,7 +249,7 @@ class MemberBatches:
 
 
 class MemberNet(MixupNet):
-    """A :class:`~skmixup.net.MixupNet` that trains the stacked members of :func:`fit_members`.
+    """A :class:`~skmixup._net.MixupNet` that trains the stacked members of :func:`fit_members`.
 
     Its module is a :class:`StackedMLP`, its optimizer :class:`MemberAdam`,
     its iterator :class:`MemberBatches`; everything else (the skorch loop,
@@ -251,7 +261,7 @@ class MemberNet(MixupNet):
     Parameters
     ----------
     *args, **kwargs
-        As for :class:`~skmixup.net.MixupNet`.
+        As for :class:`~skmixup._net.MixupNet`.
     members : list of MixupNet
         The members' own initialised nets: their generators and lambda
         samplers draw the members' shuffles, partners and lambdas, their
@@ -282,9 +292,15 @@ class MemberNet(MixupNet):
     def get_iterator(self, dataset, training=False):
         if not training:
             raise NotImplementedError("MemberNet only trains; predict with the members.")
-        return MemberBatches(dataset.X, dataset.y, self.offsets, self.sizes,
-                             [net.batch_size for net in self.members],
-                             [net.generator_ for net in self.members], self.stopped_)
+        return MemberBatches(
+            dataset.X,
+            dataset.y,
+            self.offsets,
+            self.sizes,
+            [net.batch_size for net in self.members],
+            [net.generator_ for net in self.members],
+            self.stopped_,
+        )
 
     def train_step_single(self, batch, **fit_params):
         if not self.module_.training:
@@ -323,23 +339,23 @@ class MemberNet(MixupNet):
         if torch.device(self.device).type != "cpu":
             return len(self.members)
         widest = max(w.shape[2] for w in self.module_.weights)
-        return max(1, 2 ** 18 // (width * widest))
+        return max(1, 2**18 // (width * widest))
 
     def _mix(self, X, y, members, counts, width):
-        """Each member's partners and lambda from its own generator, then one :func:`mix`."""
+        """Each member's partners and lambda from its own generator; one :func:`interpolate`."""
         device = X.device
         index = torch.arange(len(X), device=device)
         lam = torch.ones(len(X), dtype=torch.float64, device=device)
-        for i, (m, c) in enumerate(zip(members, counts)):
+        for i, (m, c) in enumerate(zip(members, counts, strict=True)):
             net = self.members[m]
             if net.alpha <= 0:
                 continue
             # The order of a single fit: lambda first (MixupNet.mixup_infer), then partners.
             draw = net.lambda_sampler_.draw(c if net.lambda_mode == "example" else 1)
             partners = torch.randperm(c, device=device, generator=net.generator_)
-            lam[i * width:i * width + c] = draw  # one value (batch mode) or one per row
-            index[i * width:i * width + c] = partners + i * width
-        return mix(X, index, lam), mix(y, index, lam)
+            lam[i * width : i * width + c] = draw  # one value (batch mode) or one per row
+            index[i * width : i * width + c] = partners + i * width
+        return interpolate(X, X[index], lam), interpolate(y, y[index], lam)
 
     def run_single_epoch(self, iterator, training, prefix, step_fn, **fit_params):
         if not training or all(self.stopped_):
@@ -371,24 +387,29 @@ class MemberNet(MixupNet):
         try:
             sets = [self.valid[m] for m in members]
             width = max(len(d.X) for d in sets)
-            X = torch.zeros((len(members), width, *sets[0].X.shape[1:]), dtype=sets[0].X.dtype,
-                            device=sets[0].X.device)
+            X = torch.zeros(
+                (len(members), width, *sets[0].X.shape[1:]),
+                dtype=sets[0].X.dtype,
+                device=sets[0].X.device,
+            )
             for i, d in enumerate(sets):
-                X[i, :len(d.X)] = d.X
+                X[i, : len(d.X)] = d.X
             out = self.module_(X, torch.tensor(members, device=X.device))
             result = {}
-            for i, (m, d) in enumerate(zip(members, sets)):
-                result[m] = self.members[m].get_loss(out[i, :len(d.X)], d.y).item()
+            for i, (m, d) in enumerate(zip(members, sets, strict=True)):
+                result[m] = self.members[m].get_loss(out[i, : len(d.X)], d.y).item()
             return result
         finally:
             self.module_.train()
 
 
 def _cosine(total, own, longest):
-    """lr factor of a member group at the stack's step ``k``: CosineAnnealingLR over its own steps."""
+    """lr factor of a member group at the stack's step ``k``: a cosine over its own steps."""
+
     def factor(k):
         epoch, step = divmod(k, longest)
         return 0.5 * (1 + math.cos(math.pi * (epoch * own + min(step, own)) / total))
+
     return factor
 
 
@@ -410,17 +431,17 @@ def fit_members(estimators, data):
         The same estimators, fitted: each as its own ``fit`` would have left it,
         up to floating-point rounding (``dropout=0``).
     """
-    plans = [est._plan_fit(X, y, w) for est, (X, y, w) in zip(estimators, data)]
+    plans = [est._plan_fit(X, y, w) for est, (X, y, w) in zip(estimators, data, strict=True)]
     if any(plan.warm for plan in plans):
         raise ValueError("fit_members trains new models: warm starts are fits of their own.")
     nets = []
-    for est, plan in zip(estimators, plans):
+    for est, plan in zip(estimators, plans, strict=True):
         with seeded_torch_rng(plan.seed, [plan.device]):
             nets.append(est._new_net(plan))
         nets[-1].sample_weighted = plan.weighted
     # Members with more batches per epoch first: the members of a step are then a prefix,
     # and those that step together (the same number of batches) a contiguous range.
-    n_batches = [math.ceil(len(p.X) / net.batch_size) for p, net in zip(plans, nets)]
+    n_batches = [math.ceil(len(p.X) / net.batch_size) for p, net in zip(plans, nets, strict=True)]
     order = sorted(range(len(nets)), key=lambda m: -n_batches[m])
     ranges = []
     for position, m in enumerate(order):
@@ -436,19 +457,38 @@ def fit_members(estimators, data):
     callbacks = []
     if first._cosine_schedule():
         longest = n_batches[order[0]]
-        factors = [_cosine(first.max_epochs * n_batches[order[a]], n_batches[order[a]], longest)
-                   for a, _ in ranges]
-        callbacks.append(("lr_schedule", LRScheduler(
-            torch.optim.lr_scheduler.LambdaLR, lr_lambda=factors, step_every="batch")))
+        factors = [
+            _cosine(first.max_epochs * n_batches[order[a]], n_batches[order[a]], longest)
+            for a, _ in ranges
+        ]
+        callbacks.append(
+            (
+                "lr_schedule",
+                LRScheduler(
+                    torch.optim.lr_scheduler.LambdaLR, lr_lambda=factors, step_every="batch"
+                ),
+            )
+        )
     optimizer, params = first._make_optimizer()
     stack = StackedMLP([nets[m].module_ for m in order], n_outputs, first.dropout)
     net = MemberNet(
-        stack, criterion=first._criterion(), optimizer=MemberAdam, lr=first.lr,
-        max_epochs=first.max_epochs, batch_size=1, train_split=None, callbacks=callbacks,
-        device=plans[0].device, verbose=0, members=[nets[m] for m in order],
-        offsets=np.cumsum([0] + sizes[:-1]).tolist(), sizes=sizes, sample_weighted=True,
+        stack,
+        criterion=first._criterion(),
+        optimizer=MemberAdam,
+        lr=first.lr,
+        max_epochs=first.max_epochs,
+        batch_size=1,
+        train_split=None,
+        callbacks=callbacks,
+        device=plans[0].device,
+        verbose=0,
+        members=[nets[m] for m in order],
+        offsets=np.cumsum([0] + sizes[:-1]).tolist(),
+        sizes=sizes,
+        sample_weighted=True,
         valid=[plans[m].valid for m in order],
-        optimizer__ranges=ranges, optimizer__decoupled_weight_decay=optimizer is torch.optim.AdamW,
+        optimizer__ranges=ranges,
+        optimizer__decoupled_weight_decay=optimizer is torch.optim.AdamW,
         **{f"optimizer__{k}": v for k, v in params.items()},
     )
     with seeded_torch_rng(plans[order[0]].seed, [plans[0].device]):  # dropout masks only

@@ -7,9 +7,9 @@ after every epoch. The paper's finding on CIFAR-10: ERM's last-epoch error
 is far above its best-epoch error, since it ends up memorizing the wrong
 labels; mixup with a large alpha keeps the two close.
 
-Run ``python -m skmixup memorization`` (CPU scale: a few minutes on 2 cores),
+Run ``python -m experiments memorization`` (CPU scale: a few minutes on 2 cores),
 ``--quick`` for a smoke run, ``--full`` for the whole dataset on a GPU; or
-``python -m skmixup.experiments.memorization``.
+``python -m experiments memorization``.
 """
 
 from __future__ import annotations
@@ -20,10 +20,24 @@ import time
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
+import torch
+from joblib import Parallel, delayed
 
-from ._images_common import EpochTestError
+from skmixup import MixupClassifier
+from skmixup.modules import SmallCNN
 
-__all__ = ["EpochTestError", "MemorizationConfig", "corrupt_labels", "format_table", "plot_curves", "run"]
+from ._arguments import memorization_arguments
+from ._images_common import EpochTestError, fashion_mnist_subset, predict_labels
+
+__all__ = [
+    "EpochTestError",
+    "MemorizationConfig",
+    "corrupt_labels",
+    "format_table",
+    "plot_curves",
+    "run",
+]
 
 
 def corrupt_labels(y, fraction, n_classes, rng):
@@ -57,7 +71,9 @@ def corrupt_labels(y, fraction, n_classes, rng):
     if n_classes < 2:
         raise ValueError(f"n_classes must be at least 2 to draw a wrong label; got {n_classes}.")
     if y.size and (y.min() < 0 or y.max() >= n_classes):
-        raise ValueError(f"y must hold labels in 0..{n_classes - 1}; got values in {y.min()}..{y.max()}.")
+        raise ValueError(
+            f"y must hold labels in 0..{n_classes - 1}; got values in {y.min()}..{y.max()}."
+        )
     rng = np.random.default_rng(rng)
     n_corrupt = int(round(fraction * len(y)))
     positions = rng.choice(len(y), size=n_corrupt, replace=False)
@@ -78,13 +94,15 @@ class MemorizationConfig:
     """
 
     corruptions: tuple = (0.0, 0.2, 0.5, 0.8)
-    methods: dict = dataclasses.field(default_factory=lambda: {
-        "ERM": (0.0, 0.0),
-        "ERM + dropout 0.5": (0.0, 0.5),
-        "mixup alpha=1": (1.0, 0.0),
-        "mixup alpha=8": (8.0, 0.0),
-        "mixup alpha=32": (32.0, 0.0),
-    })
+    methods: dict = dataclasses.field(
+        default_factory=lambda: {
+            "ERM": (0.0, 0.0),
+            "ERM + dropout 0.5": (0.0, 0.5),
+            "mixup alpha=1": (1.0, 0.0),
+            "mixup alpha=8": (8.0, 0.0),
+            "mixup alpha=32": (32.0, 0.0),
+        }
+    )
     n_train: int | None = 2000
     n_test: int | None = 1000
     max_epochs: int = 30
@@ -106,41 +124,62 @@ class MemorizationConfig:
     @classmethod
     def full(cls, **changes):
         """All 60,000 training images, a wider CNN, 100 epochs: for a GPU."""
-        settings = dict(n_train=None, n_test=None, max_epochs=100, batch_size=128, width=32,
-                        n_jobs=1, device="auto")
+        settings = dict(
+            n_train=None,
+            n_test=None,
+            max_epochs=100,
+            batch_size=128,
+            width=32,
+            n_jobs=1,
+            device="auto",
+        )
         return cls(**{**settings, **changes})
 
 
 def _run_one(config, corruption, method, seed, X_train, y_train, X_test, y_test):
-    import torch
-
-    from .. import MixupClassifier
-    from ..modules import SmallCNN
-    from ._images_common import predict_labels
-
     torch.set_num_threads(1)
     alpha, dropout = config.methods[method]
-    y_noisy, corrupted = corrupt_labels(y_train, corruption, 10, np.random.default_rng([seed, int(100 * corruption)]))
+    y_noisy, corrupted = corrupt_labels(
+        y_train, corruption, 10, np.random.default_rng([seed, int(100 * corruption)])
+    )
     clf = MixupClassifier(
-        alpha=alpha, module=SmallCNN, module_params={"width": config.width, "dropout": dropout},
-        max_epochs=config.max_epochs, batch_size=config.batch_size, lr=config.lr,
-        device=config.device, random_state=seed, early_stopping=False, lr_schedule="constant",
+        alpha=alpha,
+        module=SmallCNN,
+        module_params={"width": config.width, "dropout": dropout},
+        max_epochs=config.max_epochs,
+        batch_size=config.batch_size,
+        lr=config.lr,
+        device=config.device,
+        random_state=seed,
+        early_stopping=False,
+        lr_schedule="constant",
         callbacks=[("test_error", EpochTestError(X_test, y_test))],
     )
     start = time.perf_counter()
     clf.fit(X_train, y_noisy)
     seconds = time.perf_counter() - start
     curve = [float(e) for e in clf.net_.history[:, "test_error"]]
-    X_all = torch.from_numpy(np.require(X_train, requirements=["C", "W"]))  # joblib may pass a read-only memmap
+    X_all = torch.from_numpy(
+        np.require(X_train, requirements=["C", "W"])
+    )  # joblib may pass a read-only memmap
     pred = predict_labels(clf.net_.module_, X_all, device=clf.net_.device).numpy()
     pred = clf.classes_[pred]
     best = int(np.argmin(curve))
     row = dict(
-        corruption=corruption, method=method, alpha=alpha, dropout=dropout, seed=seed,
-        best_error=curve[best], best_epoch=best + 1, last_error=curve[-1],
+        corruption=corruption,
+        method=method,
+        alpha=alpha,
+        dropout=dropout,
+        seed=seed,
+        best_error=curve[best],
+        best_epoch=best + 1,
+        last_error=curve[-1],
         # Share of the corrupted training labels that the network reproduces: memorization.
-        memorized=float(np.mean(pred[corrupted] == y_noisy[corrupted])) if corrupted.any() else np.nan,
-        train_fit=float(np.mean(pred == y_noisy)), seconds=seconds,
+        memorized=float(np.mean(pred[corrupted] == y_noisy[corrupted]))
+        if corrupted.any()
+        else np.nan,
+        train_fit=float(np.mean(pred == y_noisy)),
+        seconds=seconds,
     )
     return row, curve
 
@@ -153,26 +192,41 @@ def run(config=None, verbose=True):
     network fits (``memorized``), and its fit of the noisy training labels;
     ``curves`` has the test error after every epoch.
     """
-    import pandas as pd
-    from joblib import Parallel, delayed
-
-    from ._images_common import fashion_mnist_subset
 
     config = config or MemorizationConfig()
     X_train, X_test, y_train, y_test = fashion_mnist_subset(
-        config.n_train, config.n_test, random_state=config.random_state, data_home=config.data_home)
-    jobs = [(c, m, config.random_state + s) for s in range(config.n_seeds)
-            for c in config.corruptions for m in config.methods]
+        config.n_train, config.n_test, random_state=config.random_state, data_home=config.data_home
+    )
+    jobs = [
+        (c, m, config.random_state + s)
+        for s in range(config.n_seeds)
+        for c in config.corruptions
+        for m in config.methods
+    ]
     if verbose:
-        print(f"memorization: {len(X_train)} train / {len(X_test)} test images, {len(jobs)} runs of "
-              f"{config.max_epochs} epochs, {config.n_jobs} job(s)", flush=True)
+        print(
+            f"memorization: {len(X_train)} train / {len(X_test)} test images, {len(jobs)} runs of "
+            f"{config.max_epochs} epochs, {config.n_jobs} job(s)",
+            flush=True,
+        )
     start = time.perf_counter()
     out = Parallel(n_jobs=config.n_jobs, verbose=10 if verbose else 0)(
-        delayed(_run_one)(config, c, m, s, X_train, y_train, X_test, y_test) for c, m, s in jobs)
+        delayed(_run_one)(config, c, m, s, X_train, y_train, X_test, y_test) for c, m, s in jobs
+    )
     results = pd.DataFrame([row for row, _ in out])
-    curves = pd.DataFrame([
-        dict(corruption=row["corruption"], method=row["method"], seed=row["seed"], epoch=e + 1, test_error=err)
-        for row, curve in out for e, err in enumerate(curve)])
+    curves = pd.DataFrame(
+        [
+            dict(
+                corruption=row["corruption"],
+                method=row["method"],
+                seed=row["seed"],
+                epoch=e + 1,
+                test_error=err,
+            )
+            for row, curve in out
+            for e, err in enumerate(curve)
+        ]
+    )
     if verbose:
         print(f"done in {time.perf_counter() - start:.0f} s", flush=True)
     return results, curves
@@ -180,12 +234,15 @@ def run(config=None, verbose=True):
 
 def format_table(results, methods=None):
     """Test error % as "best / last" per corruption (rows) and method (columns), mean over seeds."""
-    import pandas as pd
-
-    mean = results.groupby(["corruption", "method"], sort=False)[["best_error", "last_error"]].mean()
+    mean = results.groupby(["corruption", "method"], sort=False)[
+        ["best_error", "last_error"]
+    ].mean()
     methods = methods or list(dict.fromkeys(results["method"]))
-    table = pd.DataFrame(index=[f"{100 * c:.0f}%" for c in dict.fromkeys(results["corruption"])],
-                         columns=methods, dtype=object)
+    table = pd.DataFrame(
+        index=[f"{100 * c:.0f}%" for c in dict.fromkeys(results["corruption"])],
+        columns=methods,
+        dtype=object,
+    )
     for (c, m), r in mean.iterrows():
         table.loc[f"{100 * c:.0f}%", m] = f"{100 * r.best_error:.1f} / {100 * r.last_error:.1f}"
     table.index.name = "corruption"
@@ -201,9 +258,10 @@ def plot_curves(curves, path=None):
     import matplotlib.pyplot as plt
 
     levels = list(dict.fromkeys(curves["corruption"]))
-    fig, axes = plt.subplots(1, len(levels), figsize=(3.2 * len(levels), 3.3), sharey=False,
-                             squeeze=False)
-    for ax, level in zip(axes[0], levels):
+    fig, axes = plt.subplots(
+        1, len(levels), figsize=(3.2 * len(levels), 3.3), sharey=False, squeeze=False
+    )
+    for ax, level in zip(axes[0], levels, strict=True):
         sub = curves[curves["corruption"] == level]
         for method, g in sub.groupby("method", sort=False):
             mean = g.groupby("epoch")["test_error"].mean()
@@ -220,7 +278,7 @@ def plot_curves(curves, path=None):
 
 
 def write_results(results, curves, out):
-    """Write ``results.csv``, ``curves.csv``, ``table.txt`` and ``curves.png`` into the folder ``out``."""
+    """Write ``results.csv``, ``curves.csv``, ``table.txt`` and ``curves.png`` into ``out``."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     results.to_csv(out / "memorization_results.csv", index=False)
@@ -232,15 +290,22 @@ def write_results(results, curves, out):
 
 def add_arguments(parser):
     """Add this job's command-line options to ``parser``."""
-    from ._arguments import memorization_arguments
-
     memorization_arguments(parser)
 
 
 def config_from_args(args):
-    changes = {k: v for k, v in dict(max_epochs=args.epochs, n_train=args.n_train, n_seeds=args.seeds,
-                                     n_jobs=args.n_jobs, device=args.device,
-                                     data_home=args.data_home).items() if v is not None}
+    changes = {
+        k: v
+        for k, v in dict(
+            max_epochs=args.epochs,
+            n_train=args.n_train,
+            n_seeds=args.seeds,
+            n_jobs=args.n_jobs,
+            device=args.device,
+            data_home=args.data_home,
+        ).items()
+        if v is not None
+    }
     if args.quick:
         return MemorizationConfig.quick(**changes)
     if args.full:
@@ -249,27 +314,29 @@ def config_from_args(args):
 
 
 def main(argv=None, args=None):
-    """Command line entry point (also ``python -m skmixup memorization``)."""
+    """Command line entry point (also ``python -m experiments memorization``)."""
     if args is None:
-        parser = argparse.ArgumentParser(prog="python -m skmixup.experiments.memorization",
-                                         description=__doc__,
-                                         formatter_class=argparse.RawDescriptionHelpFormatter)
+        parser = argparse.ArgumentParser(
+            prog="python -m experiments memorization",
+            description=__doc__,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
         add_arguments(parser)
         args = parser.parse_args(argv)
     results, curves = run(config_from_args(args))
     print("test error % (best epoch / last epoch), clean test labels:")
     print(format_table(results).to_string())
     print("share of corrupted training labels fitted at the last epoch (%):")
-    print((100 * results.pivot_table(index="corruption", columns="method", values="memorized",
-                                     sort=False)).round(1).to_string())
+    print(
+        (
+            100
+            * results.pivot_table(
+                index="corruption", columns="method", values="memorized", sort=False
+            )
+        )
+        .round(1)
+        .to_string()
+    )
     if args.out:
         print(f"results written to {write_results(results, curves, args.out)}")
     return results, curves
-
-
-if __name__ == "__main__":
-    import sys
-
-    from ..__main__ import main as cli
-
-    cli(["memorization", *sys.argv[1:]])
