@@ -107,7 +107,9 @@ class StackedMLP(nn.Module):
         """
 
         def pick(t):
-            return t[: x.shape[0]] if members is None else t[members]
+            if members is None:  # the first members: all of them needs no indexing
+                return t if x.shape[0] == t.shape[0] else t[: x.shape[0]]
+            return t[members]
 
         last = len(self.weights) - 1
         for i, (w, b) in enumerate(zip(self.weights, self.biases, strict=True)):
@@ -319,7 +321,7 @@ class MemberNet(MixupNet):
         step = self._chunk(width)
         for lo in range(0, n_batch, step):
             part = slice(lo, min(lo + step, n_batch))
-            which = part if positions is None else positions[part]
+            which = (None if lo == 0 else part) if positions is None else positions[part]
             with self._autocast():
                 y_pred = self.module_(X[part], which).flatten(0, 1)
             target = y[part].flatten(0, 1)
