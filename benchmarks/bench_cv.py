@@ -15,6 +15,7 @@ Run from the repository root (the data root holds ``uci/`` and ``keel/``)::
     python benchmarks/bench_cv.py --data-home ../shared/data
     python benchmarks/bench_cv.py --data-home ../shared/data --datasets phoneme --n-jobs 1
     python benchmarks/bench_cv.py --data-home ../shared/data --recipe paper
+    python benchmarks/bench_cv.py --data-home ../shared/data --device cuda --n-jobs 1
 """
 
 from __future__ import annotations
@@ -59,7 +60,7 @@ def load(name, data_home):
     return StandardScaler().fit_transform(X).astype(np.float32), np.asarray(y)
 
 
-def measure(kind, name, n_jobs, data_home, recipe="default"):
+def measure(kind, name, n_jobs, data_home, recipe="default", device="cpu"):
     """One measurement, in this process: seconds, chosen alpha and split scores."""
     from sklearn.model_selection import GridSearchCV, StratifiedKFold
 
@@ -67,7 +68,7 @@ def measure(kind, name, n_jobs, data_home, recipe="default"):
 
     X, y = load(name, data_home)
     folds = list(StratifiedKFold(5, shuffle=True, random_state=0).split(X, y))
-    base = MixupClassifier(random_state=0, device="cpu", **RECIPES[recipe])
+    base = MixupClassifier(random_state=0, device=device, **RECIPES[recipe])
     start = time.perf_counter()
     if kind == "one":
         base.fit(X, y)
@@ -88,7 +89,7 @@ def measure(kind, name, n_jobs, data_home, recipe="default"):
     return {"seconds": seconds, "peak_mib": peak, "shape": list(X.shape), **result}
 
 
-def run(kind, name, n_jobs, data_home, recipe):
+def run(kind, name, n_jobs, data_home, recipe, device):
     env = dict(os.environ, OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
     out = subprocess.run(
         [
@@ -102,6 +103,8 @@ def run(kind, name, n_jobs, data_home, recipe):
             data_home,
             "--recipe",
             recipe,
+            "--device",
+            device,
         ],
         env=env,
         capture_output=True,
@@ -123,17 +126,20 @@ def main():
         default="default",
         help="default: MixupClassifier(); paper: batch 16, 128x128, 2 epochs",
     )
+    parser.add_argument("--device", default="cpu", help="cpu or cuda (then use --n-jobs 1)")
     parser.add_argument(
         "--one", nargs=3, metavar=("KIND", "NAME", "N_JOBS"), help=argparse.SUPPRESS
     )
     args = parser.parse_args()
     if args.one:
         kind, name, n_jobs = args.one
-        print(json.dumps(measure(kind, name, int(n_jobs), args.data_home, args.recipe)))
+        print(
+            json.dumps(measure(kind, name, int(n_jobs), args.data_home, args.recipe, args.device))
+        )
         return
     print(
         f"{len(ALPHAS)} alphas x 5 folds, MixupClassifier({RECIPES[args.recipe]}), refit included; "
-        f"{os.cpu_count()} cores, one torch thread per process"
+        f"{os.cpu_count()} cores, one torch thread per process, device {args.device}"
     )
     header = (
         f"{'dataset':14s} {'rows x cols':>12s} {'jobs':>4s} {'CV s':>7s} {'grid s':>7s} "
@@ -142,10 +148,10 @@ def main():
     )
     print(header)
     for name in args.datasets:
-        one = run("one", name, 1, args.data_home, args.recipe)
+        one = run("one", name, 1, args.data_home, args.recipe, args.device)
         for n_jobs in args.n_jobs:
-            cv = run("cv", name, n_jobs, args.data_home, args.recipe)
-            grid = run("grid", name, n_jobs, args.data_home, args.recipe)
+            cv = run("cv", name, n_jobs, args.data_home, args.recipe, args.device)
+            grid = run("grid", name, n_jobs, args.data_home, args.recipe, args.device)
             gap = np.max(np.abs(np.subtract(cv["scores"], grid["scores"])))
             shape = "x".join(map(str, cv["shape"]))
             print(
