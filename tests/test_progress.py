@@ -5,7 +5,7 @@ import pickle
 import pytest
 
 from skmixup import MixupClassifier, MixupRegressor
-from skmixup import net as net_module
+from skmixup import _net as net_module
 
 
 @pytest.fixture

@@ -9,6 +9,10 @@ and pickled again with every storage tagged "cuda:0", as a GPU pickle tags them.
 weights and predictions are the H100's. Rerunning benchmarks/gpu_iris_fixture.py on a GPU
 replaces the file with a plain GPU pickle.
 
+The same script re-tags the file when a module of skmixup is renamed (``RENAMED``:
+``skmixup.net`` became ``skmixup._net``): the classes are looked up under their new
+names, the weights and predictions stay the H100's.
+
 Usage: python tests/data/retag_gpu_pickle.py OLD.pkl NEW.pkl
 """
 
@@ -22,6 +26,14 @@ import torch.serialization
 import torch.storage
 
 
+RENAMED = {"skmixup.net": "skmixup._net", "skmixup.ensemble": "skmixup._ensemble"}
+
+
+class _Renaming(pickle.Unpickler):
+    def find_class(self, module, name):
+        return super().find_class(RENAMED.get(module, module), name)
+
+
 def main(old, new):
     warnings.simplefilter("ignore")
     original = torch.storage._load_from_bytes
@@ -29,7 +41,7 @@ def main(old, new):
         io.BytesIO(b), map_location="cpu", weights_only=False
     )
     with open(old, "rb") as f:
-        clf = pickle.load(f)
+        clf = _Renaming(f).load()
     torch.storage._load_from_bytes = original
     clf.net_.device = "cuda"
     clf.net_.cuda_dependent_attributes_ = clf.net_.cuda_dependent_attributes_ + ["module"]
