@@ -25,7 +25,6 @@ import torch
 import torch.serialization
 import torch.storage
 
-
 RENAMED = {"skmixup.net": "skmixup._net", "skmixup.ensemble": "skmixup._ensemble"}
 
 
