@@ -23,6 +23,12 @@ from ._compat import HasMethods, Interval, StrOptions, _fit_context
 from ._ensemble import fit_members
 from ._weights import check_sample_weight
 
+# Training rows x epochs that make a worker process worth starting for the batched search.
+# Measured on 2 cores (benchmarks/bench_cv.py): 25 models over 2.9 million row-epochs
+# (contraceptive) took 10.7 s in one process and 14.3 s in two; over 8.4 million
+# (abalone) 29.7 s and 25.5 s; the paper recipe's 0.2 million, 2.8 s and 5.5 s.
+_ROWS_PER_PROCESS = 5_000_000
+
 
 class MixupClassifierCV(ClassifierMixin, BaseEstimator):
     """Mixup classifier with built-in cross-validation of ``alpha``.
@@ -62,11 +68,13 @@ class MixupClassifierCV(ClassifierMixin, BaseEstimator):
     scoring : str, callable or None, default=None
         Score used to choose ``alpha``; ``None`` is accuracy.
     n_jobs : int, default=None
-        Number of processes. The batched search splits its networks over them
-        (on a CPU; on a GPU it stays in this process), each process training
-        its share as one smaller stack; the fallback runs that many fits at
-        once. ``None`` is 1 unless in a :func:`joblib.parallel_backend`
-        context; ``-1`` uses every core.
+        Number of processes. The batched search splits its networks over at
+        most that many (on a CPU; on a GPU it stays in this process), each
+        process training its share as one smaller stack, and only over as many
+        as have enough work to pay for starting them (about 5 million training
+        rows x epochs each; a short search stays in this process); the
+        fallback runs that many fits at once. ``None`` is 1 unless in a
+        :func:`joblib.parallel_backend` context; ``-1`` uses every core.
     refit : bool or "folds", default=True
         What predicts after the search. ``True``: a model with ``alpha_``
         fitted on all the data (``best_estimator_``; on a GPU the batched
@@ -332,10 +340,13 @@ class MixupClassifierCV(ClassifierMixin, BaseEstimator):
             jobs += [(a, np.arange(len(y))) for a in alphas]
         estimators = [clone(base).set_params(alpha=float(a)) for a, _ in jobs]
         data = [rows(train) for _, train in jobs]
-        # n_jobs > 1 on a CPU: the models split over that many processes, each training its
-        # share as one smaller stack (joblib gives each its share of the cores).
+        # n_jobs > 1 on a CPU: the models split over up to that many processes, each training
+        # its share as one smaller stack (joblib gives each its share of the cores), but only
+        # as many as have work enough to pay for starting a process (importing torch there).
         n_jobs = 1 if cuda else effective_n_jobs(self.n_jobs)
-        chunks = np.array_split(np.arange(len(jobs)), max(1, min(n_jobs, len(jobs))))
+        work = sum(len(train) for _, train in jobs) * base.max_epochs
+        n_procs = max(1, min(n_jobs, len(jobs), int(work // _ROWS_PER_PROCESS)))
+        chunks = np.array_split(np.arange(len(jobs)), n_procs)
         start = time.perf_counter()
         fitted = Parallel(n_jobs=len(chunks))(
             delayed(fit_members)([estimators[j] for j in chunk], [data[j] for j in chunk])

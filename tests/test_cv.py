@@ -245,16 +245,40 @@ def test_rejects_an_estimator_without_alpha(iris):
         MixupClassifierCV(LogisticRegression(), alphas=[0.1], cv=2).fit(*iris)
 
 
-def test_n_jobs_splits_the_ensemble_with_the_same_results(iris, folds):
+def _processes_used(monkeypatch):
+    """Record the n_jobs of every joblib.Parallel that skmixup._cv starts."""
+    import skmixup._cv
+
+    used = []
+
+    class Recording(skmixup._cv.Parallel):
+        def __init__(self, n_jobs=None, **kwargs):
+            used.append(n_jobs)
+            super().__init__(n_jobs=n_jobs, **kwargs)
+
+    monkeypatch.setattr(skmixup._cv, "Parallel", Recording)
+    return used
+
+
+def test_n_jobs_splits_the_ensemble_with_the_same_results(iris, folds, monkeypatch):
     X, y = iris
     one = searched([0.0, 0.4, 1.0], cv=folds, refit=False).fit(X, y)
+    used = _processes_used(monkeypatch)
+    monkeypatch.setattr("skmixup._cv._ROWS_PER_PROCESS", 1)  # any work is worth a process
     two = searched([0.0, 0.4, 1.0], cv=folds, refit=False, n_jobs=2).fit(X, y)
-    assert two.batched_
+    assert two.batched_ and used == [2]
     # Members are independent: splitting them over processes changes nothing but rounding.
     tolerance = 1 / min(len(test) for _, test in folds)
     np.testing.assert_allclose(
         two.cv_results_["mean_test_score"], one.cv_results_["mean_test_score"], atol=tolerance
     )
+
+
+def test_a_short_search_stays_in_one_process(iris, folds, monkeypatch):
+    # 9 models x ~100 rows x 4 epochs: far less work than starting a process costs.
+    used = _processes_used(monkeypatch)
+    searched([0.0, 0.4, 1.0], cv=folds, refit=False, n_jobs=2).fit(*iris)
+    assert used == [1]
 
 
 def test_fold_models_of_the_fallback_are_the_searched_ones(iris, folds):
