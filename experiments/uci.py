@@ -46,12 +46,12 @@ from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import StratifiedKFold, StratifiedShuffleSplit
+from sklearn.model_selection import GridSearchCV, StratifiedKFold, StratifiedShuffleSplit
 from sklearn.neural_network import MLPClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
-from skmixup import MixupClassifier, MixupClassifierCV
+from skmixup import MixupClassifier
 from skmixup.datasets import fetch_uci
 
 from ._progress import TaskProgress
@@ -253,10 +253,7 @@ def _mixup(config, seed, **params):
 
 
 def _grid(estimator, config, cv):
-    # The grid search over alpha with every (alpha, fold) fit trained together: the scores
-    # and the chosen alpha of GridSearchCV(estimator, {"alpha": alpha_grid}, cv=cv), up to
-    # float rounding, in less time (docs/scaling.rst).
-    return MixupClassifierCV(estimator, alphas=list(config.alpha_grid), cv=cv)
+    return GridSearchCV(estimator, {"alpha": list(config.alpha_grid)}, cv=cv, n_jobs=None)
 
 
 def paper_models(config, seed, cv):
