@@ -48,7 +48,9 @@ class MixupClassifierCV(ClassifierMixin, BaseEstimator):
     own random streams and Adam state), stacked, and trained by the same
     skorch loop as a single fit. With ``dropout=0`` each model ends where its
     own fit would, up to floating-point rounding, so the scores and the
-    chosen ``alpha_`` are those of the grid search. Any other configuration
+    chosen ``alpha_`` are those of the grid search, except where rounding
+    decides between alphas whose scores are nearly tied (more likely on
+    unscaled features and long trainings). Any other configuration
     (custom modules, image tensors, SGD, the partner, manifold,
     label-smoothing and CutMix variants, callbacks, mixed precision,
     compile, warm starts) runs one fit per candidate through
