@@ -337,7 +337,7 @@ class MixupClassifierCV(ClassifierMixin, BaseEstimator):
         # trains alongside the splits. On a CPU a step costs in proportion to the models:
         # only the chosen alpha is refitted, afterwards.
         cuda = torch.device(resolve_device(base.device)).type == "cuda"
-        alongside = cuda and self.refit is True
+        alongside = self._refits_alongside(cuda) and self.refit is True
         if alongside:
             jobs += [(a, np.arange(len(y))) for a in alphas]
         estimators = [clone(base).set_params(alpha=float(a)) for a, _ in jobs]
@@ -385,6 +385,11 @@ class MixupClassifierCV(ClassifierMixin, BaseEstimator):
         models = [fitted[i * n_splits : (i + 1) * n_splits] for i in range(n_alphas)]
         refits = fitted[n_alphas * n_splits :] if alongside else None
         return results, models, refits
+
+    @staticmethod
+    def _refits_alongside(cuda):
+        """Whether every alpha's refit trains with the splits (on a GPU; see the comment above)."""
+        return cuda
 
     def _check_predictor(self):
         check_is_fitted(self)

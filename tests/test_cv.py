@@ -72,6 +72,18 @@ def test_default_search_is_the_grid_search(name, X, y):
     np.testing.assert_allclose(search.predict_proba(X), grid.predict_proba(X), atol=1e-4)
 
 
+def test_refits_trained_alongside_the_splits_are_the_refit(iris, folds, monkeypatch):
+    # On a GPU every alpha's refit trains in the same stack as the splits; the path runs here
+    # on the CPU by asking for it. The kept refit is the one GridSearchCV would refit.
+    X, y = iris
+    monkeypatch.setattr(MixupClassifierCV, "_refits_alongside", staticmethod(lambda cuda: True))
+    search = searched([0.0, 0.4, 4.0], cv=folds).fit(X, y)
+    grid = GridSearchCV(MixupClassifier(**FAST), {"alpha": [0.0, 0.4, 4.0]}, cv=folds).fit(X, y)
+    _assert_same_search(search, grid, folds)
+    assert search.best_estimator_.alpha == search.alpha_
+    np.testing.assert_allclose(search.predict_proba(X), grid.predict_proba(X), atol=1e-5)
+
+
 def test_default_estimator_is_mixup_classifier_defaults():
     search = MixupClassifierCV()
     assert search._base_estimator().get_params() == MixupClassifier().get_params()
