@@ -526,13 +526,7 @@ class BaseMixupNet(BaseEstimator):
                 net = _copy_net(self.net_)  # trained as a copy: swapped in on success only
             net.sample_weighted = weight is not None
             net.partial_fit(X_train, y_train, epochs=1)
-        net.drop_training_data()
-        net.module_.eval()
-        history = net.history
-        self.loss_curve_ = list(history[:, "train_loss"])
-        self.n_iter_ = len(history)
-        self.net_ = net
-        return self
+        return self._finish_fit(net, early_stopping=False)
 
     def _partial_targets(self, y, classes, first, sample_weight):
         """Encoded targets for :meth:`partial_fit` (classifiers check ``classes``)."""

@@ -96,7 +96,6 @@ class StackedMLP(nn.Module):
         for m, k in enumerate(outs):
             absent[m, 0, k:] = _ABSENT
         self.register_buffer("absent", absent if any(k < n_outputs for k in outs) else None)
-        self.n_outputs_ = outs
         self.dropout = float(dropout)
 
     def forward(self, x, members=None):
@@ -352,8 +351,8 @@ class MemberNet(MixupNet):
             net = self.members[m]
             if net.alpha <= 0:
                 continue
-            # The order of a single fit: lambda first (MixupNet.mixup_infer), then partners.
-            draw = net.lambda_sampler_.draw(c if net.lambda_mode == "example" else 1)
+            # The order of a single fit: lambda first (MixupNet.draw_lambda), then partners.
+            draw = net.draw_lambda(c)
             partners = torch.randperm(c, device=device, generator=net.generator_)
             lam[i * width : i * width + c] = draw  # one value (batch mode) or one per row
             index[i * width : i * width + c] = partners + i * width

@@ -593,13 +593,27 @@ class MixupNet(NeuralNet):
             layer = layer[int(pick)]
         return self.module_.get_submodule(layer) if layer else None
 
+    def draw_lambda(self, n):
+        """This step's mixing coefficients, the first draw of a step (before the partners).
+
+        Parameters
+        ----------
+        n : int
+            Rows of the batch.
+
+        Returns
+        -------
+        lam : torch.Tensor of shape (1,) or (n,)
+            One value per batch, or one per row for ``lambda_mode="example"``;
+            folded to ``max(lam, 1 - lam)`` when only the inputs are mixed.
+        """
+        lam = self.lambda_sampler_.draw(n if self.lambda_mode == "example" else 1)
+        return lam if self.mix_targets else torch.maximum(lam, 1 - lam)
+
     def mixup_infer(self, X, y, rows=None, **fit_params):
         """Forward pass on a mixed batch: ``(y_pred, y_mixed)``."""
         n = X.shape[0]
-        n_lam = n if self.lambda_mode == "example" else 1
-        lam = self.lambda_sampler_.draw(n_lam)
-        if not self.mix_targets:
-            lam = torch.maximum(lam, 1 - lam)
+        lam = self.draw_lambda(n)
         plain = self.partners == "random" and self.mix_layer is None
         if plain and self.method == "cutmix":
             X_mixed, y_mixed, _, _ = cutmix_batch(X, y, lam, generator=self.generator_)
