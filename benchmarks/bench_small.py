@@ -1,13 +1,16 @@
 """Small tables: a default MixupClassifier fit against MLPClassifier(), idle and on a busy machine.
 
 For iris and breast cancer (standardised), times ``fit`` of ``MixupClassifier()``
-(defaults, one torch thread) and of ``MLPClassifier()``, alternately, ``--repeats``
+(defaults) and of ``MLPClassifier()``, alternately, ``--repeats``
 times each, and prints the median times and their ratio: once with nothing else
 running, once with another CPU-bound process spinning beside it (a second core's
 worth of load on a 2-core machine). The ratio is what counts; the absolute times
 depend on the machine.
 
-    python benchmarks/bench_small.py --repeats 5
+    python benchmarks/bench_small.py --repeats 5 [--threads 1]
+
+``--threads`` sets torch's thread count for the whole run; without it torch
+keeps its default (one per core), as a user's session would.
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ def _time_fits(make, X, y, repeats):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--threads", type=int, default=None, help="torch threads")
     args = parser.parse_args()
 
     import torch
@@ -47,7 +51,9 @@ def main():
 
     from skmixup import MixupClassifier
 
-    torch.set_num_threads(1)
+    if args.threads is not None:
+        torch.set_num_threads(args.threads)
+    print(f"torch threads: {torch.get_num_threads()}")
     warnings.filterwarnings("ignore", category=ConvergenceWarning)
     data = {
         name: loader(return_X_y=True)

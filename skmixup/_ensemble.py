@@ -303,6 +303,9 @@ class MemberNet(MixupNet):
             self.stopped_,
         )
 
+    def _rows_per_step(self):
+        return max(net.batch_size for net in self.members)
+
     def train_step_single(self, batch, **fit_params):
         if not self.module_.training:
             self._set_training(True)

@@ -9,13 +9,15 @@ from skorch.callbacks import PrintLog
 
 
 class EpochLog(PrintLog):
-    """skorch's :class:`~skorch.callbacks.PrintLog` with three changes.
+    """skorch's :class:`~skorch.callbacks.PrintLog` with four changes.
 
     * The epoch column reads ``k/N``, ``N`` the last epoch this fit may reach.
     * Colour codes mark the best values only when printing to a terminal;
       elsewhere (files, CI logs) a best value is marked with a ``*``.
     * At the end of training one line names the best epoch: by validation
       loss when there is one, else by training loss.
+    * Nothing is formatted while ``net.verbose`` is 0 (skorch builds the
+      table every epoch and then drops it).
 
     Parameters
     ----------
@@ -42,6 +44,12 @@ class EpochLog(PrintLog):
 
     def on_train_begin(self, net, **kwargs):
         self.total_epochs_ = len(net.history) + net.max_epochs
+
+    def on_epoch_end(self, net, **kwargs):
+        # skorch formats the table every epoch and only then asks verbose whether to print
+        # it: on a small table that was about a tenth of a silent fit's time.
+        if net.verbose:
+            super().on_epoch_end(net, **kwargs)
 
     def format_row(self, row, key, color):
         value = row[key]

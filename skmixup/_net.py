@@ -10,7 +10,8 @@ What :class:`MixupNet` overrides in skorch's ``NeuralNet``:
 * ``get_loss`` checks the output shape and weighs rows by their sample weight;
   ``infer`` runs under autocast for mixed precision; ``initialize`` adds the
   net's own random generator; ``partial_fit`` and ``fit_loop`` let Ctrl-C
-  through (skorch swallows it);
+  through (skorch swallows it), and ``fit_loop`` trains a small network on a
+  table with one CPU thread (:mod:`skmixup._threads`);
 * skorch's private ``_step_optimizer`` (to step through a ``GradScaler`` for
   fp16, as skorch's own ``AccelerateMixin`` does), and it calls the private
   ``_set_training`` only when the module is not already in training mode.
@@ -36,6 +37,7 @@ from skorch.callbacks import Callback, EarlyStopping
 from torch import nn
 
 from ._augment import augment_batch
+from ._threads import one_thread_if_small
 from .mixup import (
     LambdaSampler,
     cutmix_batch,
@@ -697,13 +699,20 @@ class MixupNet(NeuralNet):
         return self
 
     def fit_loop(self, X, y=None, epochs=None, **fit_params):
+        # A small network on a table trains on one CPU thread (see skmixup._threads).
+        small = one_thread_if_small(self.module_, self._rows_per_step(), X, self.device)
         try:
-            return super().fit_loop(X, y, epochs=epochs, **fit_params)
+            with small:
+                return super().fit_loop(X, y, epochs=epochs, **fit_params)
         except KeyboardInterrupt as exc:
             # skorch callbacks (EarlyStopping among them) raise KeyboardInterrupt to stop
             # training: that is a normal end. Anything else is the user's Ctrl-C.
             self.interrupted_ = not self._stop_requested(exc)
             raise
+
+    def _rows_per_step(self):
+        """Training rows in one step, for the one-thread rule."""
+        return self.batch_size
 
     def _stop_requested(self, exc):
         """Whether ``exc`` is a callback's request to stop rather than a Ctrl-C."""

@@ -36,3 +36,15 @@ def test_silent_without_verbose(iris, capsys):
     X, y = iris
     MixupClassifier(max_epochs=2, random_state=0).fit(X, y)
     assert capsys.readouterr().out == ""
+
+
+def test_no_table_is_formatted_without_verbose(iris, monkeypatch):
+    # Formatting the epoch table costs time even when nothing is printed: it is skipped.
+    calls = []
+    original = EpochLog.table
+    monkeypatch.setattr(EpochLog, "table", lambda self, row: calls.append(1) or original(self, row))
+    X, y = iris
+    MixupClassifier(max_epochs=3, random_state=0).fit(X, y)
+    assert calls == []
+    MixupClassifier(max_epochs=3, verbose=2, random_state=0).fit(X, y)
+    assert len(calls) == 3
