@@ -4,7 +4,8 @@
 convex combinations of pairs of examples and of their labels.
 
 Public: the estimators (:class:`MixupClassifier`, :class:`MixupRegressor`,
-:class:`MixupClassifierCV`, :class:`MixupEstimator`), :func:`save` and
+:class:`MixupClassifierCV`, :class:`MixupEnsembleClassifier`,
+:class:`MixupEstimator`), :func:`save` and
 :func:`load`, the skorch net the estimators train (:class:`MixupNet`), the
 mixup math (:mod:`skmixup.mixup`), the built-in networks (:mod:`skmixup.modules`)
 and the dataset loaders (:mod:`skmixup.datasets`).
@@ -30,6 +31,7 @@ __version__ = "0.1.0"
 _LAZY = {
     "MixupClassifier": "._classifier",
     "MixupClassifierCV": "._cv",
+    "MixupEnsembleClassifier": "._seeds",
     "MixupEstimator": "._meta",
     "MixupNet": "._net",
     "MixupRegressor": "._regressor",
@@ -40,6 +42,7 @@ _LAZY = {
 __all__ = [
     "MixupClassifier",
     "MixupClassifierCV",
+    "MixupEnsembleClassifier",
     "MixupNet",
     "MixupEstimator",
     "MixupRegressor",

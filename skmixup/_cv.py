@@ -15,12 +15,12 @@ from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.metrics import check_scoring, get_scorer, get_scorer_names
 from sklearn.model_selection import GridSearchCV, check_cv
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
 from ._base import _restore_on_error, resolve_device
 from ._classifier import MixupClassifier
 from ._compat import HasMethods, Interval, StrOptions, _fit_context
-from ._ensemble import fit_members
+from ._ensemble import Predictions, fit_members, mean_proba, stackable
 from ._weights import check_sample_weight
 
 # Training rows x epochs that make a worker process worth starting for the batched search.
@@ -30,7 +30,7 @@ from ._weights import check_sample_weight
 _ROWS_PER_PROCESS = 5_000_000
 
 
-class MixupClassifierCV(ClassifierMixin, BaseEstimator):
+class MixupClassifierCV(Predictions, ClassifierMixin, BaseEstimator):
     """Mixup classifier with built-in cross-validation of ``alpha``.
 
     Scores every ``alpha`` in ``alphas`` on every cross-validation split of a
@@ -41,7 +41,9 @@ class MixupClassifierCV(ClassifierMixin, BaseEstimator):
     same result, computed faster.
 
     For the built-in MLP with the paper's mixup (``module=None`` and 2-D ``X``,
-    Adam or AdamW, random partners, with or without early stopping), every
+    Adam or AdamW, random partners, with or without early stopping; on a CPU
+    only while its hidden layers hold at most 2**16 weights, since wider
+    networks gain nothing from stacking there), every
     (alpha, split) network is trained at once by one net
     (:func:`skmixup._ensemble.fit_members`): each prepared exactly as its own
     fit would prepare it (rows, seed, batch size, initial weights, its
@@ -177,38 +179,6 @@ class MixupClassifierCV(ClassifierMixin, BaseEstimator):
             )
         return base
 
-    def _validate(self, X, y=None, *, reset):
-        kwargs = dict(
-            accept_sparse=False,
-            dtype=np.float32,
-            ensure_all_finite=True,
-            allow_nd=True,
-            ensure_min_samples=1,
-        )
-        if reset:
-            return validate_data(self, X, y, **kwargs)
-        return validate_data(self, X, reset=False, **kwargs)
-
-    def _batchable(self, X, base):
-        """Whether :func:`fit_members` can train this search (see the class docstring)."""
-        if type(base) is not MixupClassifier or X.ndim != 2:
-            return False
-        p = base.get_params()
-        return (
-            p["module"] is None
-            and p["optimizer"] in ("adam", "adamw")
-            and p["partners"] == "random"
-            and p["method"] == "mixup"
-            and p["mix_layer"] is None
-            and p["augment"] is None
-            and p["mix_targets"]
-            and not p["callbacks"]
-            and p["precision"] is None
-            and not p["compile"]
-            and not p["warm_start"]
-            and p["label_smoothing"] == 0
-        )
-
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, groups=None, sample_weight=None):
         """Cross-validate every alpha, then refit the best on all of (X, y).
@@ -268,7 +238,7 @@ class MixupClassifierCV(ClassifierMixin, BaseEstimator):
         self.n_splits_ = len(splits)
         self.scorer_ = check_scoring(base, scoring=self.scoring)
 
-        self.batched_ = self._batchable(X, base)
+        self.batched_ = stackable(X, base)
         search = self._search_batched if self.batched_ else self._search_each
         results, models, refits = search(X, y, alphas, splits, base, sample_weight)
         self.cv_results_ = results
@@ -419,40 +389,7 @@ class MixupClassifierCV(ClassifierMixin, BaseEstimator):
         X = self._validate(X, reset=False)
         if hasattr(self, "best_estimator_"):
             return self.best_estimator_.predict_proba(X)
-        proba = np.zeros((len(X), len(self.classes_)))
-        for est in self.estimators_:
-            proba[:, np.searchsorted(self.classes_, est.classes_)] += est.predict_proba(X)
-        return proba / len(self.estimators_)
-
-    def predict_log_proba(self, X):
-        """Logarithm of :meth:`predict_proba`.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features) or image tensors
-            Samples.
-
-        Returns
-        -------
-        log_proba : ndarray of shape (n_samples, n_classes)
-        """
-        with np.errstate(divide="ignore"):
-            return np.log(self.predict_proba(X))
-
-    def predict(self, X):
-        """Class labels: the most probable class of :meth:`predict_proba`.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features) or image tensors
-            Samples.
-
-        Returns
-        -------
-        y : ndarray of shape (n_samples,)
-        """
-        proba = self.predict_proba(X)
-        return self.classes_[np.argmax(proba, axis=1)]
+        return mean_proba(self.estimators_, self.classes_, X)
 
 
 def _results_table(alphas, scores, fit_times, score_times):

@@ -33,14 +33,28 @@ import math
 
 import numpy as np
 import torch
+from sklearn.utils.validation import validate_data
 from skorch.callbacks import LRScheduler
 from torch import nn
 
+from ._base import resolve_device
+from ._classifier import MixupClassifier
 from ._net import MixupNet
 from ._rng import seeded_torch_rng
 from .mixup import interpolate
 
-__all__ = ["MemberAdam", "MemberNet", "StackedMLP", "fit_members"]
+# Hidden-layer parameters of a network above which, on a CPU, copies are not stacked.
+_CPU_STACK_MEMBER = 2**16
+
+__all__ = [
+    "MemberAdam",
+    "MemberNet",
+    "Predictions",
+    "StackedMLP",
+    "fit_members",
+    "mean_proba",
+    "stackable",
+]
 
 # Logit of an output a member does not have (its fold lacks that class): softmax gives it
 # probability 0 exactly, its gradient is 0, and 0 * log-probability stays finite.
@@ -443,6 +457,11 @@ def fit_members(estimators, data):
         with seeded_torch_rng(plan.seed, [plan.device]):
             nets.append(est._new_net(plan))
         nets[-1].sample_weighted = plan.weighted
+    return _train_stack(estimators, plans, nets)
+
+
+def _train_stack(estimators, plans, nets):
+    """Train the prepared nets of :func:`fit_members` as one stack; finish each estimator."""
     # Members with more batches per epoch first: the members of a step are then a prefix,
     # and those that step together (the same number of batches) a contiguous range.
     n_batches = [math.ceil(len(p.X) / net.batch_size) for p, net in zip(plans, nets, strict=True)]
@@ -514,3 +533,97 @@ def _padded_targets(plan, n_outputs):
     target, weight = (y[:, :-1], y[:, -1:]) if plan.weighted else (y, torch.ones_like(y[:, :1]))
     pad = torch.zeros((len(y), n_outputs - plan.n_outputs), dtype=y.dtype, device=y.device)
     return torch.cat([target, pad, weight], dim=1)
+
+
+def stackable(X, base):
+    """Whether :func:`fit_members` should train copies of ``base`` on ``X`` together.
+
+    It can for the built-in MLP on a table, Adam or AdamW and the paper's
+    mixup (see its docstring). On a CPU it should only while a step is mostly
+    fixed cost: measured with the default MLP (one hidden layer of 256, one
+    thread), stacked against one after another, 25 networks of 30 inputs took
+    0.54x the time, 8 of 100 inputs 0.82x, 8 of 300 0.96x, 8 of 784 1.16x,
+    8 of 2,000 1.19x, 6 of 10,000 1.39x. So on a CPU networks whose hidden
+    layers hold more than ``_CPU_STACK_MEMBER`` parameters are not stacked.
+    """
+    if type(base) is not MixupClassifier or X.ndim != 2:
+        return False
+    p = base.get_params()
+    supported = (
+        p["module"] is None
+        and p["optimizer"] in ("adam", "adamw")
+        and p["partners"] == "random"
+        and p["method"] == "mixup"
+        and p["mix_layer"] is None
+        and p["augment"] is None
+        and p["mix_targets"]
+        and not p["callbacks"]
+        and p["precision"] is None
+        and not p["compile"]
+        and not p["warm_start"]
+        and p["label_smoothing"] == 0
+    )
+    if not supported or torch.device(resolve_device(p["device"])).type != "cpu":
+        return supported
+    widths = [X.shape[1], *p["hidden_layer_sizes"]]
+    hidden = sum((a + 1) * b for a, b in zip(widths[:-1], widths[1:], strict=True))
+    return hidden <= _CPU_STACK_MEMBER
+
+
+def mean_proba(estimators, classes, X):
+    """The mean of the estimators' probabilities, in the columns of ``classes``.
+
+    A class missing from an estimator's training rows has probability 0 in it.
+    """
+    proba = np.zeros((len(X), len(classes)))
+    for est in estimators:
+        proba[:, np.searchsorted(classes, est.classes_)] += est.predict_proba(X)
+    return proba / len(estimators)
+
+
+class Predictions:
+    """``predict`` and ``predict_log_proba`` from ``predict_proba``, and the input check,
+    for the estimators that predict through fitted members (MixupClassifierCV,
+    MixupEnsembleClassifier)."""
+
+    def _validate(self, X, y=None, *, reset):
+        kwargs = dict(
+            accept_sparse=False,
+            dtype=np.float32,
+            ensure_all_finite=True,
+            allow_nd=True,
+            ensure_min_samples=1,
+        )
+        if reset:
+            return validate_data(self, X, y, **kwargs)
+        return validate_data(self, X, reset=False, **kwargs)
+
+    def predict_log_proba(self, X):
+        """Logarithm of :meth:`predict_proba`.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features) or image tensors
+            Samples.
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+        """
+        with np.errstate(divide="ignore"):
+            return np.log(self.predict_proba(X))
+
+    def predict(self, X):
+        """Class labels: the most probable class of :meth:`predict_proba`.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features) or image tensors
+            Samples.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,)
+        """
+        proba = self.predict_proba(X)  # first: it checks that the estimator is fitted
+        return self.classes_[np.argmax(proba, axis=1)]

@@ -9,7 +9,13 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 from torch import nn
 
 import skmixup
-from skmixup import MixupClassifier, MixupClassifierCV, MixupEstimator, MixupRegressor
+from skmixup import (
+    MixupClassifier,
+    MixupClassifierCV,
+    MixupEnsembleClassifier,
+    MixupEstimator,
+    MixupRegressor,
+)
 
 
 class Float64MLP(nn.Module):
@@ -52,10 +58,14 @@ _FAST_PARAMS = {
     MixupClassifierCV: [
         dict(estimator=MixupClassifier(max_epochs=30, random_state=0), alphas=(0.0, 0.4), cv=2)
     ],
+    MixupEnsembleClassifier: [
+        dict(estimator=MixupClassifier(max_epochs=30, random_state=0), n_estimators=2)
+    ],
 }
 _DEFAULT_PARAMS = {
     MixupEstimator: [dict(estimator=LogisticRegression()), dict(estimator=Ridge())],
     MixupClassifierCV: [dict(estimator=MixupClassifier(random_state=0))],
+    MixupEnsembleClassifier: [dict(estimator=MixupClassifier(random_state=0))],
 }
 
 
@@ -99,6 +109,9 @@ _CHECK_PARAMS = {
         MixupClassifierCV: dict(
             estimator__batch_size=256, estimator__module=Float64MLP, alphas=(0.0,)
         ),
+        MixupEnsembleClassifier: dict(
+            estimator__alpha=0, estimator__batch_size=256, estimator__module=Float64MLP
+        ),
         MixupEstimator: dict(alpha=0),
     },
     # check_class_weight_classifiers fits three overlapping blobs (std 20, not standardised)
@@ -108,7 +121,10 @@ _CHECK_PARAMS = {
     # chosen for standardised tables) 80% of them go to class 0 after 30 epochs, with
     # lr=1e-3 all do. The check runs at lr=1e-3; the class-weight behaviour of the defaults
     # is measured on real imbalanced data (docs/results/class_weight).
-    "check_class_weight_classifiers": {MixupClassifier: dict(lr=1e-3)},
+    "check_class_weight_classifiers": {
+        MixupClassifier: dict(lr=1e-3),
+        MixupEnsembleClassifier: dict(estimator__lr=1e-3),
+    },
 }
 
 

@@ -161,3 +161,16 @@ def test_fit_members_refuses_warm_starts(iris):
     est = MixupClassifier(warm_start=True, max_epochs=2, device="cpu").fit(X, y)
     with pytest.raises(ValueError, match="warm starts"):
         fit_members([est], [(X, y, None)])
+
+
+def test_wide_networks_are_not_stacked_on_a_cpu():
+    # On a CPU a stack pays only for small networks (see stackable's docstring); the
+    # default hidden layer of 256 crosses the limit between 200 and 300 input columns.
+    from skmixup._ensemble import _CPU_STACK_MEMBER, stackable
+
+    assert (255 * 256 + 256) <= _CPU_STACK_MEMBER < (257 * 256 + 256)
+    narrow, wide = np.zeros((4, 255), np.float32), np.zeros((4, 257), np.float32)
+    assert stackable(narrow, MixupClassifier(device="cpu"))
+    assert not stackable(wide, MixupClassifier(device="cpu"))
+    assert not stackable(narrow, MixupClassifier(device="cpu", hidden_layer_sizes=(256, 256)))
+    assert not stackable(narrow, MixupClassifier(device="cpu", optimizer="sgd"))
