@@ -251,7 +251,8 @@ def save(estimator, path):
     """Save an estimator in skmixup's safe format (safetensors + JSON, no pickle).
 
     Works for :class:`~skmixup.MixupClassifier`, :class:`~skmixup.MixupRegressor`,
-    :class:`~skmixup.MixupClassifierCV` and :class:`~skmixup.MixupEstimator`
+    :class:`~skmixup.MixupClassifierCV`, :class:`~skmixup.MixupEnsembleClassifier`
+    and :class:`~skmixup.MixupEstimator`
     (whose wrapped estimator must be made of plain values and arrays, as the
     linear models, :class:`~sklearn.preprocessing.StandardScaler` and pipelines
     of them are), fitted or not. The weights are saved on the CPU. A ``module``
