@@ -153,7 +153,7 @@ def tabular_arguments(parser):
         "--models",
         nargs="+",
         metavar="SPEC",
-        help="model specs: mixup erm mixup-cv mlp hgb logreg realmlp, or with "
+        help="model specs: mixup erm mixup-cv mixup-seeds mlp hgb logreg realmlp, or with "
         "overrides as in mixup:alpha=0.4 (default: mixup erm mlp hgb logreg)",
     )
     parser.add_argument(

@@ -8,6 +8,7 @@ dataset gets ``n_splits`` stratified 75/25 splits; training sets larger than
 
 Models are named by a spec: ``"mixup"`` (``MixupClassifier()`` as shipped), ``"erm"`` (its
 ``alpha=0`` twin, all else equal), ``"mixup-cv"`` (``MixupClassifierCV()``),
+``"mixup-seeds"`` (``MixupEnsembleClassifier()``: 5 seeds of ``MixupClassifier()``),
 ``"mlp"`` (``MLPClassifier()``), ``"hgb"`` (``HistGradientBoostingClassifier()``),
 ``"logreg"`` (``LogisticRegression(max_iter=2000)``) and ``"realmlp"`` (pytabkit's
 ``RealMLP_TD_Classifier``, skipped with a note when pytabkit is absent). A spec may
@@ -41,7 +42,7 @@ from sklearn.neural_network import MLPClassifier
 from sklearn.pipeline import make_pipeline
 from tqdm.auto import tqdm
 
-from skmixup import MixupClassifier, MixupClassifierCV
+from skmixup import MixupClassifier, MixupClassifierCV, MixupEnsembleClassifier
 from skmixup.datasets import fetch_keel, fetch_uci
 
 from ._arguments import tabular_arguments
@@ -84,7 +85,7 @@ PAPER = ("abalone", "arcene", "arrhythmia", "htru2", "iris", "phishing")
 DATASETS = KEEL + PAPER
 #: The models of a full run, reference first.
 MODELS = ("mixup", "erm", "mlp", "hgb", "logreg")
-SLOW_MODELS = ("mixup-cv", "realmlp")
+SLOW_MODELS = ("mixup-cv", "mixup-seeds", "realmlp")
 
 
 @dataclass
@@ -181,6 +182,8 @@ def make_model(spec, seed):
         return MixupClassifier(random_state=seed, device="cpu", **params)
     if base == "mixup-cv":
         return MixupClassifierCV(MixupClassifier(random_state=seed, device="cpu", **params))
+    if base == "mixup-seeds":
+        return MixupEnsembleClassifier(MixupClassifier(random_state=seed, device="cpu", **params))
     if base == "mlp":
         return MLPClassifier(random_state=seed, **params)
     if base == "hgb":
@@ -192,7 +195,8 @@ def make_model(spec, seed):
 
         return RealMLP_TD_Classifier(random_state=seed, n_threads=1, device="cpu", **params)
     raise ValueError(
-        f"Unknown model {spec!r}: use mixup, erm, mixup-cv, mlp, hgb, logreg or realmlp, "
+        f"Unknown model {spec!r}: use mixup, erm, mixup-cv, mixup-seeds, mlp, hgb, logreg or "
+        "realmlp, "
         "optionally with overrides as in 'mixup:alpha=0.4'."
     )
 
@@ -219,7 +223,7 @@ def _fit_one(name, X, y, split, train, test, spec, seed):
         n_test=len(test),
         n_epochs=float(np.max(n_epochs)) if np.size(n_epochs) else np.nan,
         alpha=float(getattr(model, "alpha_", getattr(model, "alpha", np.nan)))
-        if spec.split(":")[0] in ("mixup", "erm", "mixup-cv")
+        if spec.split(":")[0] in ("mixup", "erm", "mixup-cv", "mixup-seeds")
         else np.nan,
     )
 

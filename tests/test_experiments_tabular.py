@@ -54,6 +54,9 @@ def test_model_specs():
     assert model.random_state == 3
     twin = make_model("erm:alpha=0.4,batch_size=64", seed=0)
     assert twin.alpha == 0.0 and twin.batch_size == 64
+    seeds = make_model("mixup-seeds:alpha=0.4", seed=2)
+    assert seeds.n_estimators == 5
+    assert (seeds.estimator.alpha, seeds.estimator.random_state) == (0.4, 2)
     with pytest.raises(ValueError, match="Unknown model 'xgb'"):
         make_model("xgb", seed=0)
     with pytest.raises(ValueError, match="expected key=value"):
