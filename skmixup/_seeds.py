@@ -29,10 +29,12 @@ class MixupEnsembleClassifier(Predictions, ClassifierMixin, BaseEstimator):
     its own fit would up to floating-point rounding; others are fitted one
     after another.
 
-    On the 34 datasets of the tabular suite (3 splits, training sets capped at
-    1,000 rows, ``benchmarks/cv_folds_vs_refit.py``) 5 seeds of the default
-    classifier had a lower test error than one on 17 datasets and a higher
-    one on 5, for 3.5x its fit time on a CPU.
+    On the 34 datasets of the tabular suite 5 seeds of the default classifier
+    had a lower test error than one on 17 datasets and a higher one on 5
+    (training sets capped at 1,000 rows; 3.5x its fit time on a CPU), and on
+    other splits with up to 3,000 rows lower on 17 and higher on 7 (4.1x its
+    fit time): a small gain, not significant over 34 datasets (Wilcoxon
+    p = 0.12 and 0.14); ``docs/user_guide.rst`` has the tables.
 
     Parameters
     ----------
