@@ -122,7 +122,7 @@ class MixupEnsembleClassifier(Predictions, ClassifierMixin, BaseEstimator):
         members = [
             clone(base).set_params(random_state=seed_from(rng)) for _ in range(self.n_estimators)
         ]
-        self.batched_ = stackable(X, base)
+        self.batched_ = len(members) > 1 and stackable(X, base)  # a stack of one is slower
         if self.batched_:
             fit_members(members, [(X, y, sample_weight)] * len(members))
         else:

@@ -74,3 +74,17 @@ def test_saved_and_loaded_in_the_safe_format(iris, tmp_path):
     loaded = skmixup.load(tmp_path / "seeds.skmixup")
     assert type(loaded) is MixupEnsembleClassifier
     np.testing.assert_array_equal(loaded.predict_proba(X), ensemble.predict_proba(X))
+
+
+def test_one_member_is_a_plain_fit_and_alpha_is_searchable(iris):
+    from sklearn.model_selection import GridSearchCV
+
+    X, y = iris
+    single = MixupEnsembleClassifier(BASE, n_estimators=1).fit(X, y)
+    assert not single.batched_
+    alone = clone(BASE).set_params(random_state=single.estimators_[0].random_state).fit(X, y)
+    np.testing.assert_array_equal(single.predict_proba(X), alone.predict_proba(X))
+    search = GridSearchCV(
+        MixupEnsembleClassifier(BASE, n_estimators=2), {"estimator__alpha": [0.0, 0.4]}, cv=2
+    ).fit(X, y)
+    assert search.best_params_["estimator__alpha"] in (0.0, 0.4)
