@@ -85,7 +85,6 @@ PAPER = ("abalone", "arcene", "arrhythmia", "htru2", "iris", "phishing")
 DATASETS = KEEL + PAPER
 #: The models of a full run, reference first.
 MODELS = ("mixup", "erm", "mlp", "hgb", "logreg")
-SLOW_MODELS = ("mixup-cv", "mixup-seeds", "realmlp")
 
 
 @dataclass
