@@ -26,6 +26,15 @@ from ._rng import draws_global_rng, numpy_rng, seed_from, seeded_torch_rng
 from ._weights import check_sample_weight, combine, drop_zero_weight, with_weight_column
 from .modules import MLP, SmallCNN
 
+# How every estimator checks X: dense float32 tables or image tensors, finite, non-empty.
+X_CHECKS = dict(
+    accept_sparse=False,
+    dtype=np.float32,
+    ensure_all_finite=True,
+    allow_nd=True,
+    ensure_min_samples=1,
+)
+
 _OPTIMIZERS = {"adam": torch.optim.Adam, "adamw": torch.optim.AdamW, "sgd": torch.optim.SGD}
 
 
@@ -149,22 +158,15 @@ class BaseMixupNet(BaseEstimator):
     def _validate_X(self, X, *, reset, y="no_validation"):
         """Check X (and y when given); return float32 X shaped for the network."""
         X = self._scale_pixels(X, reset=reset)
-        kwargs = dict(
-            accept_sparse=False,
-            dtype=np.float32,
-            ensure_all_finite=True,
-            allow_nd=True,
-            ensure_min_samples=1,
-        )
         no_y = isinstance(y, str) and y == "no_validation"
         if not hasattr(X, "columns") and not sp.issparse(X):
             X = np.asarray(X)
             if X.ndim == 3:  # (n, height, width): one channel
                 X = X[:, None]
         if no_y:
-            X = validate_data(self, X, reset=reset, **kwargs)
+            X = validate_data(self, X, reset=reset, **X_CHECKS)
         else:
-            X, y = validate_data(self, X, y, reset=reset, **kwargs)
+            X, y = validate_data(self, X, y, reset=reset, **X_CHECKS)
         if X.ndim not in (2, 4):
             raise ValueError(
                 f"X must be a table (n_samples, n_features) or image tensors "

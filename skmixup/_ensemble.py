@@ -37,7 +37,7 @@ from sklearn.utils.validation import validate_data
 from skorch.callbacks import LRScheduler
 from torch import nn
 
-from ._base import resolve_device
+from ._base import X_CHECKS, resolve_device
 from ._classifier import MixupClassifier
 from ._net import MixupNet
 from ._rng import seeded_torch_rng
@@ -587,16 +587,9 @@ class Predictions:
     MixupEnsembleClassifier)."""
 
     def _validate(self, X, y=None, *, reset):
-        kwargs = dict(
-            accept_sparse=False,
-            dtype=np.float32,
-            ensure_all_finite=True,
-            allow_nd=True,
-            ensure_min_samples=1,
-        )
         if reset:
-            return validate_data(self, X, y, **kwargs)
-        return validate_data(self, X, reset=False, **kwargs)
+            return validate_data(self, X, y, **X_CHECKS)
+        return validate_data(self, X, reset=False, **X_CHECKS)
 
     def predict_log_proba(self, X):
         """Logarithm of :meth:`predict_proba`.
