@@ -2,9 +2,27 @@
 
 from __future__ import annotations
 
+import argparse
+
 DATA_HOME_HELP = (
     "the data root holding uci/, keel/ and images/ (default: $SKMIXUP_DATA, else ~/skmixup_data)"
 )
+
+
+def parse_job(job, description, add_arguments, argv=None):
+    """The options of one job run through its own ``main`` (``python -m experiments <job>``)."""
+    parser = argparse.ArgumentParser(
+        prog=f"python -m experiments {job}",
+        description=description,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    add_arguments(parser)
+    return parser.parse_args(argv)
+
+
+def given(**options):
+    """The options set on the command line (those not None): changes to a job's config."""
+    return {name: value for name, value in options.items() if value is not None}
 
 
 def _data_home_argument(parser, extra=""):

@@ -18,7 +18,6 @@ for a smoke run; or ``python -m experiments adversarial``.
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import time
 from pathlib import Path
@@ -29,7 +28,7 @@ import torch
 from skmixup import MixupClassifier
 from skmixup.modules import SmallCNN
 
-from ._arguments import adversarial_arguments
+from ._arguments import adversarial_arguments, given, parse_job
 from ._attacks import fgsm, iterative_fgsm
 from ._images_common import fashion_mnist_subset
 
@@ -225,17 +224,13 @@ def add_arguments(parser):
 
 
 def config_from_args(args):
-    changes = {
-        k: v
-        for k, v in dict(
-            alpha=args.alpha,
-            max_epochs=args.epochs,
-            n_train=args.n_train,
-            device=args.device,
-            data_home=args.data_home,
-        ).items()
-        if v is not None
-    }
+    changes = given(
+        alpha=args.alpha,
+        max_epochs=args.epochs,
+        n_train=args.n_train,
+        device=args.device,
+        data_home=args.data_home,
+    )
     if args.quick:
         return AdversarialConfig.quick(**changes)
     if args.full:
@@ -246,13 +241,7 @@ def config_from_args(args):
 def main(argv=None, args=None):
     """Command line entry point (also ``python -m experiments adversarial``)."""
     if args is None:
-        parser = argparse.ArgumentParser(
-            prog="python -m experiments adversarial",
-            description=__doc__,
-            formatter_class=argparse.RawDescriptionHelpFormatter,
-        )
-        add_arguments(parser)
-        args = parser.parse_args(argv)
+        args = parse_job("adversarial", __doc__, add_arguments, argv)
     results = run(config_from_args(args))
     print("top-1 test error % under attack (eps in grey levels / 255):")
     print(format_table(results).to_string())

@@ -18,7 +18,6 @@ On a CPU one epoch of the full recipe takes hours; it has not been run here.
 
 from __future__ import annotations
 
-import argparse
 import time
 
 import numpy as np
@@ -28,7 +27,7 @@ from skmixup import MixupClassifier
 from skmixup.datasets import load_cifar10
 from skmixup.modules import PreActResNet18
 
-from ._arguments import cifar10_arguments
+from ._arguments import cifar10_arguments, parse_job
 from ._images_common import EpochTestError
 
 __all__ = ["make_classifier", "standardize", "run"]
@@ -128,13 +127,7 @@ def add_arguments(parser):
 def main(argv=None, args=None):
     """Command line entry point (also ``python -m experiments cifar10``)."""
     if args is None:
-        parser = argparse.ArgumentParser(
-            prog="python -m experiments cifar10",
-            description=__doc__,
-            formatter_class=argparse.RawDescriptionHelpFormatter,
-        )
-        add_arguments(parser)
-        args = parser.parse_args(argv)
+        args = parse_job("cifar10", __doc__, add_arguments, argv)
     scale = args.epochs / 200
     milestones = (round(100 * scale), round(150 * scale))
     return run(

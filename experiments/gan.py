@@ -24,7 +24,6 @@ Run ``python -m experiments gan`` (9 minutes measured on one thread of a busy
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import math
 import time
@@ -37,7 +36,7 @@ import torch.nn.functional as F
 
 from skmixup.mixup import discriminator_mixup
 
-from ._arguments import gan_arguments
+from ._arguments import gan_arguments, given, parse_job
 
 __all__ = [
     "GANConfig",
@@ -552,24 +551,14 @@ def add_arguments(parser):
 
 
 def config_from_args(args):
-    changes = {
-        k: v
-        for k, v in dict(n_seeds=args.seeds, n_iterations=args.iterations, width=args.width).items()
-        if v is not None
-    }
+    changes = given(n_seeds=args.seeds, n_iterations=args.iterations, width=args.width)
     return GANConfig.quick(**changes) if args.quick else GANConfig(**changes)
 
 
 def main(argv=None, args=None):
     """Command line entry point (also ``python -m experiments gan``); runs on one torch thread."""
     if args is None:
-        parser = argparse.ArgumentParser(
-            prog="python -m experiments gan",
-            description=__doc__,
-            formatter_class=argparse.RawDescriptionHelpFormatter,
-        )
-        add_arguments(parser)
-        args = parser.parse_args(argv)
+        args = parse_job("gan", __doc__, add_arguments, argv)
     torch.set_num_threads(1)
     config = config_from_args(args)
     curves, samples = run(config)

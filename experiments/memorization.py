@@ -14,7 +14,6 @@ Run ``python -m experiments memorization`` (CPU scale: a few minutes on 2 cores)
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import time
 from pathlib import Path
@@ -27,7 +26,7 @@ from joblib import Parallel, delayed
 from skmixup import MixupClassifier
 from skmixup.modules import SmallCNN
 
-from ._arguments import memorization_arguments
+from ._arguments import given, memorization_arguments, parse_job
 from ._images_common import EpochTestError, fashion_mnist_subset, predict_labels
 
 __all__ = [
@@ -294,18 +293,14 @@ def add_arguments(parser):
 
 
 def config_from_args(args):
-    changes = {
-        k: v
-        for k, v in dict(
-            max_epochs=args.epochs,
-            n_train=args.n_train,
-            n_seeds=args.seeds,
-            n_jobs=args.n_jobs,
-            device=args.device,
-            data_home=args.data_home,
-        ).items()
-        if v is not None
-    }
+    changes = given(
+        max_epochs=args.epochs,
+        n_train=args.n_train,
+        n_seeds=args.seeds,
+        n_jobs=args.n_jobs,
+        device=args.device,
+        data_home=args.data_home,
+    )
     if args.quick:
         return MemorizationConfig.quick(**changes)
     if args.full:
@@ -316,13 +311,7 @@ def config_from_args(args):
 def main(argv=None, args=None):
     """Command line entry point (also ``python -m experiments memorization``)."""
     if args is None:
-        parser = argparse.ArgumentParser(
-            prog="python -m experiments memorization",
-            description=__doc__,
-            formatter_class=argparse.RawDescriptionHelpFormatter,
-        )
-        add_arguments(parser)
-        args = parser.parse_args(argv)
+        args = parse_job("memorization", __doc__, add_arguments, argv)
     results, curves = run(config_from_args(args))
     print("test error % (best epoch / last epoch), clean test labels:")
     print(format_table(results).to_string())
