@@ -49,7 +49,7 @@ def _task(name, X, y, split, train, test, seed):
 
     from experiments.tabular import _preprocessor
     from skmixup import MixupClassifier, MixupClassifierCV
-    from skmixup._ensemble import fit_members
+    from skmixup._ensemble import fit_members, mean_proba
 
     torch.set_num_threads(1)
     warnings.filterwarnings("ignore", message="The least populated class")
@@ -96,8 +96,9 @@ def _task(name, X, y, split, train, test, seed):
     members = [clone(base).set_params(random_state=seed * 10 + m) for m in range(5)]
     fit_members(members, [(X_train, y_train, None)] * 5)
     seeds_s = time.perf_counter() - start
-    proba = np.mean([m.predict_proba(X_test) for m in members], axis=0)
-    error = 100 * float(np.mean(members[0].classes_[proba.argmax(axis=1)] != y_test))
+    classes = members[0].classes_
+    proba = mean_proba(members, classes, X_test)
+    error = 100 * float(np.mean(classes[proba.argmax(axis=1)] != y_test))
     record("seeds5", seeds_s, error, base.alpha)
     return rows
 

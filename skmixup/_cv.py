@@ -18,9 +18,8 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
 from ._base import _restore_on_error, resolve_device
-from ._classifier import MixupClassifier
 from ._compat import HasMethods, Interval, StrOptions, _fit_context
-from ._ensemble import Predictions, fit_members, mean_proba, stackable
+from ._ensemble import Predictions, copy_of, fit_members, mean_proba, stackable
 from ._weights import check_sample_weight
 
 # Training rows x epochs that make a worker process worth starting for the batched search.
@@ -171,13 +170,7 @@ class MixupClassifierCV(Predictions, ClassifierMixin, BaseEstimator):
         self.refit = refit
 
     def _base_estimator(self):
-        base = MixupClassifier() if self.estimator is None else clone(self.estimator)
-        if "alpha" not in base.get_params():
-            raise TypeError(
-                f"estimator must have an alpha parameter (a MixupClassifier); got "
-                f"{type(base).__name__}."
-            )
-        return base
+        return copy_of(self.estimator, "alpha")
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, groups=None, sample_weight=None):

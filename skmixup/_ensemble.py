@@ -33,6 +33,7 @@ import math
 
 import numpy as np
 import torch
+from sklearn.base import clone
 from sklearn.utils.validation import validate_data
 from skorch.callbacks import LRScheduler
 from torch import nn
@@ -51,6 +52,7 @@ __all__ = [
     "MemberNet",
     "Predictions",
     "StackedMLP",
+    "copy_of",
     "fit_members",
     "mean_proba",
     "stackable",
@@ -568,6 +570,22 @@ def stackable(X, base):
     widths = [X.shape[1], *p["hidden_layer_sizes"]]
     hidden = sum((a + 1) * b for a, b in zip(widths[:-1], widths[1:], strict=True))
     return hidden <= _CPU_STACK_MEMBER
+
+
+def copy_of(estimator, needs):
+    """A clone of ``estimator`` (``None``: ``MixupClassifier()``), which must take ``needs``.
+
+    The base of the estimators that fit copies of a classifier (MixupClassifierCV
+    varies its ``alpha``, MixupEnsembleClassifier its ``random_state``).
+    """
+    base = MixupClassifier() if estimator is None else clone(estimator)
+    if needs not in base.get_params():
+        article = "an" if needs[0] in "aeiou" else "a"
+        raise TypeError(
+            f"estimator must have {article} {needs} parameter (a MixupClassifier); got "
+            f"{type(base).__name__}."
+        )
+    return base
 
 
 def mean_proba(estimators, classes, X):

@@ -9,9 +9,8 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
 from ._base import _restore_on_error
-from ._classifier import MixupClassifier
 from ._compat import HasMethods, Interval, _fit_context
-from ._ensemble import Predictions, fit_members, mean_proba, stackable
+from ._ensemble import Predictions, copy_of, fit_members, mean_proba, stackable
 from ._rng import numpy_rng, seed_from
 from ._weights import check_sample_weight
 
@@ -112,12 +111,7 @@ class MixupEnsembleClassifier(Predictions, ClassifierMixin, BaseEstimator):
         X, y = self._validate(X, y, reset=True)
         check_classification_targets(y)
         sample_weight = check_sample_weight(sample_weight, X)
-        base = MixupClassifier() if self.estimator is None else clone(self.estimator)
-        if "random_state" not in base.get_params():
-            raise TypeError(
-                f"estimator must have a random_state parameter (a MixupClassifier); got "
-                f"{type(base).__name__}."
-            )
+        base = copy_of(self.estimator, "random_state")
         rng = numpy_rng(base.random_state)
         members = [
             clone(base).set_params(random_state=seed_from(rng)) for _ in range(self.n_estimators)
