@@ -215,6 +215,34 @@ def test_interrupt_stops_the_cv_search_and_restores_it(data, batched, monkeypatc
     assert search.batched_ is batched and _snapshot(search) == snapshot
 
 
+@pytest.mark.parametrize("batched", [True, False])
+def test_interrupt_stops_the_seed_ensemble_and_restores_it(data, batched, monkeypatch):
+    from skmixup import MixupEnsembleClassifier
+
+    X, y = data
+    params = dict(max_epochs=3, random_state=0, device="cpu")
+    if batched:
+        ensemble = MixupEnsembleClassifier(MixupClassifier(**params), n_estimators=3).fit(X, y)
+        snapshot = _snapshot(ensemble)
+        from skmixup._ensemble import MemberNet
+
+        def interrupted(*args, **kwargs):
+            raise KeyboardInterrupt
+
+        monkeypatch.setattr(MemberNet, "train_step_single", interrupted)
+    else:
+        ensemble = MixupEnsembleClassifier(
+            MixupClassifier(module=Faulty, **params), n_estimators=3
+        ).fit(X, y)
+        snapshot = _snapshot(ensemble)
+        _inject("interrupt", after=5)  # during the first member's fit
+    with pytest.raises(KeyboardInterrupt):
+        ensemble.fit(X[:100, :2], y[:100])  # another width: validate_data resets first
+    Faulty.mode = None
+    assert ensemble.batched_ is batched and _snapshot(ensemble) == snapshot
+    ensemble.predict(X)  # still accepts the width it was fitted on
+
+
 def test_interrupted_meta_estimator_refit_restores(data):
     X, y = data
     est = MixupEstimator(FlakyRegressor(), random_state=0).fit(X, y.astype(float))
