@@ -311,16 +311,9 @@ def test_failed_cv_refit_changes_nothing(data, module, monkeypatch):
         def fit(self, X, y, **fit_params):
             raise RuntimeError("injected refit fault")
 
-    if module is not None:  # one fit per candidate, then clone(base) for the refit
-        from sklearn.base import clone
-
-        calls = []
-
-        def clone_then_fail(est):
-            calls.append(est)
-            return clone(est) if len(calls) == 1 else FailingRefit(est)  # 1: the base
-
-        monkeypatch.setattr("skmixup._cv.clone", clone_then_fail)
+    if module is not None:  # one fit per candidate (GridSearchCV), then clone(base) for the refit
+        # The base itself is cloned in skmixup._ensemble.copy_of: skmixup._cv's clone is the refit.
+        monkeypatch.setattr("skmixup._cv.clone", FailingRefit)
     with pytest.raises(RuntimeError, match="injected"):
         search.fit(X[:, :3], y)  # the search on 3 columns runs, the refit fails
     monkeypatch.undo()
