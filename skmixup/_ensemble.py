@@ -459,11 +459,6 @@ def fit_members(estimators, data):
         with seeded_torch_rng(plan.seed, [plan.device]):
             nets.append(est._new_net(plan))
         nets[-1].sample_weighted = plan.weighted
-    return _train_stack(estimators, plans, nets)
-
-
-def _train_stack(estimators, plans, nets):
-    """Train the prepared nets of :func:`fit_members` as one stack; finish each estimator."""
     # Members with more batches per epoch first: the members of a step are then a prefix,
     # and those that step together (the same number of batches) a contiguous range.
     n_batches = [math.ceil(len(p.X) / net.batch_size) for p, net in zip(plans, nets, strict=True)]
