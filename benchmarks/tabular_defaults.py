@@ -5,12 +5,18 @@ Every candidate setting is a model spec of ``experiments.tabular``
 spec with ``alpha=0``. All candidates run on the same splits as the peers
 (``mlp``, ``hgb``, ``logreg``), and their fits are appended to one
 ``records.csv`` (resumable). For each candidate this prints and writes to
-``candidates.csv``: its mean error and mean rank among {candidate, peers}, the
-mean error of its ERM twin, wins/losses against ``MLPClassifier()`` and against
-its twin, and its total fit time over ``MLPClassifier()``'s.
+``candidates.csv``: its mean error, mean log loss and mean rank among
+{candidate, twin, peers}, the same for its ERM twin, wins/losses against
+``MLPClassifier()`` and against its twin, the tables where it is more than one
+point worse than its twin, and its total fit time over ``MLPClassifier()``'s.
 
-    python benchmarks/tabular_defaults.py --out benchmarks/results/tabular_defaults \
-        --splits 1 --max-train-rows 1500 --candidates c1 c2
+The held-out protocol: ``--part selection`` (the default) runs the candidates on
+``experiments.tabular.SELECTION`` only; a default is chosen there, then run once
+with ``--part confirmation`` (``CONFIRMATION``: every third dataset in name
+order, fixed in code before any candidate ran) and with ``--part all --seed 1``.
+
+    python benchmarks/tabular_defaults.py --out benchmarks/results/defaults_round3 \
+        --candidates g0 g1 --part selection
 
 A study, not a test: each candidate costs a few minutes on 2 cores.
 """
@@ -28,7 +34,15 @@ from pathlib import Path
 
 import pandas as pd
 
-from experiments.tabular import DATASETS, TabularConfig, _split_top_level, report, run
+from experiments.tabular import (
+    CONFIRMATION,
+    DATASETS,
+    SELECTION,
+    TabularConfig,
+    _split_top_level,
+    report,
+    run,
+)
 
 PEERS = ("mlp", "hgb", "logreg")
 # Every spec is written out in full, so that it means the same whatever the defaults are.
@@ -58,77 +72,104 @@ CANDIDATES = {
     "f1": f"mixup:{RECIPE},alpha=0.4",
     "f2": f"mixup:{RECIPE},alpha=0.4,lambda_mode='example'",
     "f3": f"mixup:{RECIPE},alpha=0.2,lambda_mode='example'",
-    "f4": f"mixup:{RECIPE},alpha=0.2",  # the defaults since
+    "f4": f"mixup:{RECIPE},alpha=0.2",  # the defaults of the last round
+    # Round 3, on the 43-table suite with the selection/confirmation split. Each keeps the
+    # recipe and changes only how mixing enters training; all share one ERM twin.
+    "g0": f"mixup:{RECIPE},alpha=0.2",  # = f4
+    "g1": f"mixup:{RECIPE},alpha=10.0,clean_weight=0.5",  # RegMixup as published
+    "g2": f"mixup:{RECIPE},alpha=1.0,clean_weight=0.5",
+    "g3": f"mixup:{RECIPE},alpha=0.3,clean_weight=0.5",
+    "g4": f"mixup:{RECIPE},alpha=10.0,clean_weight=0.75",
+    "g5": f"mixup:{RECIPE},alpha=0.4,mix_fraction=0.5",  # mixup, then ERM (Liu et al.)
+    "g6": f"mixup:{RECIPE},alpha=1.0,mix_fraction=0.75",
+    "g7": f"mixup:{RECIPE},alpha=0.0,label_smoothing=0.1",  # control: any regularizer
 }
+PARTS = {"selection": SELECTION, "confirmation": CONFIRMATION, "all": DATASETS}
+
+
+#: The regularizers under study: the ERM twin is the spec without them (and alpha=0).
+STUDIED = ("alpha=", "clean_weight=", "mix_fraction=", "lambda_mode=", "label_smoothing=")
 
 
 def twin(spec):
-    """The same spec with alpha=0 (ERM)."""
+    """The same spec with alpha=0 (ERM) and none of the regularizers under study."""
     base, _, rest = spec.partition(":")
-    items = [i for i in _split_top_level(rest) if i and not i.startswith("alpha=")] if rest else []
+    items = [i for i in _split_top_level(rest) if i and not i.startswith(STUDIED)] if rest else []
     return "erm:" + ",".join(items) if items else "erm"
 
 
 def summarise(records, name, spec):
-    models = [spec, *PEERS]
+    """One row of the candidates table: ``spec`` against its ERM twin and the peers."""
+    models = [spec, twin(spec), *PEERS]
     sub = records[records["model"].isin(models)]
+    if sub["model"].nunique() < len(models):
+        return None  # the twin or a peer has not run
     per_dataset, overall = report(sub, reference=spec)
-    twin_errors = records[records["model"] == twin(spec)]
-    row = dict(
+    losses = sub.pivot_table(index="dataset", columns="model", values="log_loss")
+    cost = per_dataset[spec] - per_dataset[twin(spec)]
+    return dict(
         candidate=name,
         spec=spec,
         datasets=len(per_dataset),
-        mean_error=overall.loc[spec, "mean_error"],
-        mean_rank=overall.loc[spec, "mean_rank"],
-        mlp_mean_error=overall.loc["mlp", "mean_error"],
-        mlp_mean_rank=overall.loc["mlp", "mean_rank"],
-        hgb_mean_rank=overall.loc["hgb", "mean_rank"],
-        wins_vs_mlp=overall.loc["mlp", "ref_wins"],
-        losses_vs_mlp=overall.loc["mlp", "ref_losses"],
-        fit_vs_mlp=overall.loc[spec, "fit_vs_mlp"],
+        err=overall.loc[spec, "mean_error"],
+        loss=overall.loc[spec, "mean_log_loss"],
+        rank=overall.loc[spec, "mean_rank"],
+        twin_err=overall.loc[twin(spec), "mean_error"],
+        twin_loss=overall.loc[twin(spec), "mean_log_loss"],
+        twin_rank=overall.loc[twin(spec), "mean_rank"],
+        mlp_err=overall.loc["mlp", "mean_error"],
+        mlp_loss=overall.loc["mlp", "mean_log_loss"],
+        mlp_rank=overall.loc["mlp", "mean_rank"],
+        W_twin=overall.loc[twin(spec), "ref_wins"],
+        L_twin=overall.loc[twin(spec), "ref_losses"],
+        p_twin=overall.loc[twin(spec), "wilcoxon_p"],
+        worse_1pt=int((cost > 1).sum()),
+        loss_W_twin=int((losses[spec] < losses[twin(spec)]).sum()),
+        W_mlp=overall.loc["mlp", "ref_wins"],
+        L_mlp=overall.loc["mlp", "ref_losses"],
+        x_mlp=overall.loc[spec, "fit_vs_mlp"],
     )
-    if len(twin_errors):
-        both = records[records["model"].isin([spec, twin(spec)])]
-        _, pair = report(both, reference=spec)
-        row.update(
-            twin_mean_error=pair.loc[twin(spec), "mean_error"],
-            wins_vs_twin=pair.loc[twin(spec), "ref_wins"],
-            losses_vs_twin=pair.loc[twin(spec), "ref_losses"],
-        )
-    return row
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--out", default="benchmarks/results/tabular_defaults")
-    parser.add_argument("--candidates", nargs="+", default=list(CANDIDATES))
-    parser.add_argument("--twins", nargs="*", default=[], help="candidates whose ERM twin runs too")
-    parser.add_argument("--splits", type=int, default=1)
-    parser.add_argument("--max-train-rows", type=int, default=1500)
+    parser.add_argument("--out", default="benchmarks/results/defaults_round3")
+    parser.add_argument("--candidates", nargs="+", default=[c for c in CANDIDATES if c[0] == "g"])
+    parser.add_argument("--part", choices=sorted(PARTS), default="selection")
+    parser.add_argument("--splits", type=int, default=3)
+    parser.add_argument("--max-train-rows", type=int, default=3000)
+    parser.add_argument("--label-noise", type=float, default=0.0)
+    parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--data-home", default=None)
     parser.add_argument("--n-jobs", type=int, default=2)
     args = parser.parse_args()
-    specs = [CANDIDATES[c] for c in args.candidates]
-    specs += [twin(CANDIDATES[c]) for c in args.twins]
+    specs = [CANDIDATES[c] if c in CANDIDATES else c for c in args.candidates]
+    specs += sorted({twin(s) for s in specs} - set(specs))
     config = TabularConfig(
-        datasets=DATASETS,
+        datasets=PARTS[args.part],
         models=(*PEERS, *specs),
         n_splits=args.splits,
         max_train_rows=args.max_train_rows,
         data_home=args.data_home,
         n_jobs=args.n_jobs,
+        random_state=args.seed,
+        label_noise=args.label_noise,
     )
-    records, _ = run(config, out=args.out)
-    records = records[records["split"] < args.splits]
-    rows = [
-        summarise(records, name, CANDIDATES[name])
-        for name in CANDIDATES
-        if CANDIDATES[name] in set(records["model"])
-    ]
-    table = pd.DataFrame(rows).sort_values("mean_rank")
-    table.round(3).to_csv(Path(args.out) / "candidates.csv", index=False)
-    with pd.option_context("display.width", 200, "display.max_columns", 20):
-        print(table.drop(columns="spec").round(2).to_string(index=False))
+    records, notes = run(config, out=args.out)
+    records = records[(records["split"] < args.splits) & records["dataset"].isin(PARTS[args.part])]
+    names = {spec: name for name, spec in CANDIDATES.items()}
+    rows = [summarise(records, names.get(spec, spec), spec) for spec in specs]
+    table = pd.DataFrame([r for r in rows if r]).sort_values("rank")
+    out = Path(args.out)
+    table.round(4).to_csv(out / f"candidates_{args.part}.csv", index=False)
+    print(
+        f"{args.part} part: {table['datasets'].max()} datasets, {args.splits} splits, seed "
+        f"{args.seed}, label noise {args.label_noise}; rank among candidate, twin and {PEERS}"
+    )
+    with pd.option_context("display.width", 250, "display.max_columns", 30):
+        print(table.drop(columns="spec").round(3).to_string(index=False))
+    for note in notes:
+        print(note)
 
 
 if __name__ == "__main__":

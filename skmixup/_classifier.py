@@ -81,6 +81,17 @@ class MixupClassifier(ClassifierMixin, BaseMixupNet):
         ``(1 - label_smoothing) * y + label_smoothing / n_classes``; it applies
         to the validation loss of early stopping too. Combine with
         ``alpha=0`` for label smoothing alone, as in the paper's ablation.
+    clean_weight : float, default=0.0
+        Weight of the loss on the unmixed minibatch beside the mixup loss:
+        training minimises ``(1 - clean_weight) * mixup_loss + clean_weight *
+        clean_loss``, one more forward pass per step (RegMixup, Pinto et al.,
+        2022, who pair it with a large ``alpha`` so that mixed points lie
+        between classes). ``0`` is the paper's mixup. In [0, 1).
+    mix_fraction : float, default=1.0
+        Share of the ``max_epochs`` epochs trained on mixed minibatches; the
+        epochs after it train on the unmixed ones (plain ERM), to the end of
+        the learning-rate schedule (Liu et al., 2023). ``1`` mixes throughout,
+        as the paper. In (0, 1].
     mix_layer : None, int or "random", default=None
         Mix hidden representations instead of the inputs (manifold mixup,
         Verma et al., 2019). ``None`` or 0 mixes the inputs; ``k >= 1`` mixes
@@ -238,6 +249,8 @@ class MixupClassifier(ClassifierMixin, BaseMixupNet):
         "n_neighbors": [Interval(numbers.Integral, 1, None, closed="left")],
         "mix_targets": ["boolean"],
         "label_smoothing": [Interval(numbers.Real, 0, 1, closed="left")],
+        "clean_weight": [Interval(numbers.Real, 0, 1, closed="left")],
+        "mix_fraction": [Interval(numbers.Real, 0, 1, closed="right")],
         "class_weight": [None, dict, StrOptions({"balanced"})],
         "mix_layer": [
             None,
@@ -256,6 +269,8 @@ class MixupClassifier(ClassifierMixin, BaseMixupNet):
         mix_targets=True,
         class_weight=None,
         label_smoothing=0.0,
+        clean_weight=0.0,
+        mix_fraction=1.0,
         mix_layer=None,
         module=None,
         module_params=None,
@@ -288,6 +303,8 @@ class MixupClassifier(ClassifierMixin, BaseMixupNet):
         self.mix_targets = mix_targets
         self.class_weight = class_weight
         self.label_smoothing = label_smoothing
+        self.clean_weight = clean_weight
+        self.mix_fraction = mix_fraction
         self.mix_layer = mix_layer
         self.module = module
         self.module_params = module_params
@@ -444,6 +461,8 @@ class MixupClassifier(ClassifierMixin, BaseMixupNet):
             "mix_targets": self.mix_targets,
             "mix_layer": resolve_mix_layer(self.mix_layer, module),
             "criterion__label_smoothing": float(self.label_smoothing),
+            "clean_weight": float(self.clean_weight),
+            "mix_fraction": float(self.mix_fraction),
         }
 
     def _criterion(self):

@@ -559,6 +559,8 @@ def stackable(X, base):
         and not p["compile"]
         and not p["warm_start"]
         and p["label_smoothing"] == 0
+        and p["clean_weight"] == 0
+        and p["mix_fraction"] == 1
     )
     if not supported or torch.device(resolve_device(p["device"])).type != "cpu":
         return supported

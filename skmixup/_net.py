@@ -391,6 +391,14 @@ class MixupNet(NeuralNet):
         Mixed precision: the forward pass runs under :func:`torch.autocast`
         with this dtype (the loss is computed in float32); ``"fp16"`` also
         scales the loss with a :class:`torch.amp.GradScaler`.
+    clean_weight : float, default=0.0
+        Weight of the loss on the unmixed batch beside the mixup loss: the
+        training loss is ``(1 - clean_weight) * mixup_loss + clean_weight *
+        clean_loss`` (RegMixup, Pinto et al., 2022). 0 is plain mixup.
+    mix_fraction : float, default=1.0
+        Share of ``max_epochs`` trained on mixed batches; the epochs after it
+        train on the unmixed batches (mixup, then ERM: Liu et al., 2023).
+        Epochs are counted over the net's history.
     sample_weighted : bool, default=False
         The last column of ``y`` is each row's weight (normalised to mean 1),
         not a target: it is mixed with the targets, so a mixed row carries
@@ -414,6 +422,8 @@ class MixupNet(NeuralNet):
         method="mixup",
         augment=None,
         precision=None,
+        clean_weight=0.0,
+        mix_fraction=1.0,
         sample_weighted=False,
         **kwargs,
     ):
@@ -430,6 +440,8 @@ class MixupNet(NeuralNet):
         self.method = method
         self.augment = augment
         self.precision = precision
+        self.clean_weight = clean_weight
+        self.mix_fraction = mix_fraction
         self.sample_weighted = sample_weighted
 
     def initialize(self):
@@ -658,14 +670,27 @@ class MixupNet(NeuralNet):
             X, rows = X
         if self.augment is not None:
             X = augment_batch(X, self.augment, generator=self.generator_)
-        if self.alpha > 0:
-            y_pred, y = self.mixup_infer(X, y, rows, **fit_params)
+        if self._mixing():
+            y_pred, y_mixed = self.mixup_infer(X, y, rows, **fit_params)
+            loss = self.get_loss(y_pred, y_mixed, X=X, training=True)
+            clean_weight = getattr(self, "clean_weight", 0.0)
+            if clean_weight > 0:  # RegMixup: the unmixed batch's loss beside the mixed one
+                clean = self.get_loss(self.infer(X, **fit_params), y, X=X, training=True)
+                loss = (1 - clean_weight) * loss + clean_weight * clean
         else:
             y_pred = self.infer(X, **fit_params)
-        loss = self.get_loss(y_pred, y, X=X, training=True)
+            loss = self.get_loss(y_pred, y, X=X, training=True)
         scaler = getattr(self, "grad_scaler_", None)
         (loss if scaler is None else scaler.scale(loss)).backward()
         return {"loss": loss, "y_pred": y_pred}
+
+    def _mixing(self):
+        """Whether this training step mixes: ``alpha > 0`` and within ``mix_fraction``."""
+        if self.alpha <= 0:
+            return False
+        fraction = getattr(self, "mix_fraction", 1.0)
+        # The history has a row per epoch begun: this step's epoch is len(history).
+        return fraction >= 1 or len(self.history) <= round(fraction * self.max_epochs)
 
     def infer(self, x, **fit_params):
         """The module's output, under autocast when ``precision`` is set (returned as float32)."""
