@@ -165,13 +165,14 @@ def tabular_arguments(parser):
         "--quick", action="store_true", help="6 small datasets, 1 split, at most 300 training rows"
     )
     parser.add_argument(
-        "--datasets", nargs="+", metavar="NAME", help="names from the suite (default: all 34)"
+        "--datasets", nargs="+", metavar="NAME", help="names from the suite (default: all 43)"
     )
     parser.add_argument(
         "--models",
         nargs="+",
         metavar="SPEC",
-        help="model specs: mixup erm mixup-cv mixup-seeds mlp hgb logreg realmlp, or with "
+        help="model specs: mixup erm mixup-cv mixup-seeds mlp hgb logreg, the optional "
+        "realmlp tabm catboost lgbm, or with "
         "overrides as in mixup:alpha=0.4 (default: mixup erm mlp hgb logreg)",
     )
     parser.add_argument(
@@ -191,6 +192,14 @@ def tabular_arguments(parser):
     parser.add_argument("--n-jobs", type=int, default=2, help="worker processes (default 2)")
     parser.add_argument(
         "--seed", type=int, default=0, help="seeds the splits and the models (default 0)"
+    )
+    parser.add_argument(
+        "--label-noise",
+        type=float,
+        default=0.0,
+        metavar="P",
+        help="flip a share P of the training labels to another class, seeded; test labels "
+        "stay clean (default 0)",
     )
     parser.add_argument("--reference", default="mixup", help="the model compared with the others")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")

@@ -415,7 +415,8 @@ def report(records, reference="mixup"):
         Mean test error (%) per dataset (rows) and model (columns).
     overall : DataFrame
         Per model: mean error, mean rank (1 = best, ties averaged), total fit
-        seconds and its ratio to ``mlp``'s, mean test log loss (when recorded), and against ``reference``: the
+        seconds and its ratio to ``mlp``'s, mean test log loss (when recorded), and
+        against ``reference``: the
         datasets where the reference has a lower / equal (within 0.05 points)
         / higher mean error, with the two-sided Wilcoxon signed-rank p-value
         over datasets.
