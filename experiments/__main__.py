@@ -48,6 +48,7 @@ from ._arguments import (
     tabular_arguments,
     uci_arguments,
 )
+from ._resume import ResumeError
 from .uci import DATASETS, UCIConfig, format_table, run, write_results
 
 PROG = "python -m experiments"
@@ -84,13 +85,16 @@ def uci(args):
     partial = out / "records.partial.csv"
     if args.fresh:
         partial.unlink(missing_ok=True)
+        partial.with_suffix(".json").unlink(missing_ok=True)
     print(
         f"partial results go to {partial} after each task; if interrupted, run the same "
         "command again to resume (--fresh starts again)",
         flush=True,
     )
     try:
-        results = run(config, partial_path=partial, resume=True)
+        results = run(config, partial_path=partial, resume=True, required=args.datasets or ())
+    except ResumeError as exc:
+        raise SystemExit(f"{PROG} uci: {exc}") from None
     except KeyboardInterrupt:
         print(
             f"\ninterrupted: the finished tasks are kept in {partial}; run the same command "

@@ -149,6 +149,47 @@ def _chosen_alphas(records, protocol, dataset):
     return ", ".join(f"{alpha:g} x{count}" for alpha, count in counts.items())
 
 
+def split_counts(records, expected, by="dataset", split="split"):
+    """Splits run per ``by`` value, for those that do not have ``expected`` splits.
+
+    Parameters
+    ----------
+    records : DataFrame
+        One row per fit, with the columns ``by`` and ``split``.
+    expected : int
+        The number of splits the table's header announces.
+    by : str or list of str, default="dataset"
+        What is averaged over the splits (a dataset; or dataset and model).
+    split : str, default="split"
+        The column numbering the splits.
+
+    Returns
+    -------
+    counts : dict
+        ``by`` value -> number of distinct splits, only where it is not ``expected``
+        (empty when every dataset has them all). For a list ``by``, the fewest
+        splits of any group with the same first key.
+    """
+    if records is None or len(records) == 0:
+        return {}
+    keys = [by] if isinstance(by, str) else list(by)
+    counts = records.groupby(keys, sort=False)[split].nunique()
+    if len(keys) > 1:
+        counts = counts.groupby(level=0, sort=False).min()
+    return {name: int(n) for name, n in counts.items() if int(n) != int(expected)}
+
+
+def split_note(counts, expected):
+    """One line saying which datasets have other than ``expected`` splits, or ``""``."""
+    if not counts:
+        return ""
+    listed = ", ".join(f"{name} {n}" for name, n in counts.items())
+    return (
+        f"NOT every dataset has {expected} splits; those rows are marked with their own "
+        f"count (splits per dataset: {listed})"
+    )
+
+
 def protocol_table(results, protocol, wide=True):
     """One protocol's table as text cells: datasets as rows, models as columns.
 
@@ -182,15 +223,30 @@ def protocol_table(results, protocol, wide=True):
             "paper ERM": f"{np.mean([paper[d][0] for d in datasets]):.1f}",
             "paper mixup": f"{np.mean([paper[d][1] for d in datasets]):.1f}",
         }
+    short = _split_labels(results, protocol)
     for model in models:
         values = part[part["model"] == model].set_index("dataset")["mean"]
-        means[model] = f"{values.mean():.2f}" if len(values) == len(datasets) else ""
+        # No mean over datasets when one of them has fewer splits than the header says.
+        complete = len(values) == len(datasets) and not short
+        means[model] = f"{values.mean():.2f}" if complete else ""
     rows["mean"] = means
     table = pd.DataFrame.from_dict(rows, orient="index").fillna("")
-    if not wide:
-        return table.rename(columns=SHORT_NAMES)
-    extra = paired_table(results, protocol)
-    return table.join(extra, how="left").fillna("") if extra is not None else table
+    extra = paired_table(results, protocol) if wide else None
+    if extra is not None:
+        table = table.join(extra, how="left").fillna("")
+    table = table.rename(index=short)
+    return table if wide else table.rename(columns=SHORT_NAMES)
+
+
+def _split_labels(results, protocol):
+    """Row labels of the datasets with other than the announced number of splits."""
+    expected = results["config"]["n_splits"]
+    records = results["records"]
+    if records is None or len(records) == 0:
+        return {}
+    part = records[records["protocol"] == protocol]
+    counts = split_counts(part, expected, by=["dataset", "model"])
+    return {name: f"{name} ({n} of {expected} splits)" for name, n in counts.items()}
 
 
 def paired_table(results, protocol):
@@ -221,15 +277,20 @@ def format_table(results, wide=False):
     one table per protocol with all of it.
     """
     lines = []
+    expected = results["config"]["n_splits"]
     for protocol in results["config"]["protocols"]:
         table = protocol_table(results, protocol, wide=wide)
         if table is None:
             continue
-        header = (
-            f"test error %, mean ± std over {results['config']['n_splits']} splits; "
-            "paper: the paper's Table 4"
-        )
+        header = f"test error %, mean ± std over {expected} splits; paper: the paper's Table 4"
         lines += [f"== {PROTOCOL_TITLES[protocol]}", header]
+        records = results["records"]
+        if records is not None and len(records):
+            counts = split_counts(
+                records[records["protocol"] == protocol], expected, by=["dataset", "model"]
+            )
+            if counts:
+                lines.append(split_note(counts, expected))
         if wide:
             lines.append(
                 "ERM - model > 0: the model is better; p: Wilcoxon signed-rank, paired "

@@ -57,12 +57,14 @@ from skmixup.datasets import fetch_uci
 from ._progress import TaskProgress
 from ._report import (
     PAPER_TABLE_4,
+    _missing_files,
     format_table,
     paired_tests,
     plot_summary,
     summarize,
     write_results,
 )
+from ._resume import check_resume, run_settings, save_settings
 
 __all__ = [
     "DATASETS",
@@ -343,7 +345,7 @@ def _fit_split(name, X, y, split, train, test, config):
     return records
 
 
-def run(config=None, partial_path=None, resume=False):
+def run(config=None, partial_path=None, resume=False, required=()):
     """Run the experiment; return its results.
 
     Parameters
@@ -355,9 +357,17 @@ def run(config=None, partial_path=None, resume=False):
         (dataset, split) task, so that an interrupted run leaves its fits; the
         settings they were run with go beside it (same name, ``.json``).
     resume : bool, default=False
-        Keep the tasks already in ``partial_path`` when they were run with the
-        same settings (``n_jobs``, ``progress`` and ``data_home`` aside), and
-        run only the others. Settings that differ start afresh.
+        Keep the tasks already in ``partial_path`` and run only the others. The
+        settings they were run with must be this run's (``n_jobs`` and
+        ``progress`` aside): the same options, data root, datasets found (and
+        where each came from), skmixup version and model parameters; any
+        difference raises :class:`~experiments._resume.ResumeError` naming it.
+        Without ``resume`` the records in ``partial_path`` are replaced.
+    required : sequence of str, default=()
+        Datasets that must be found: when one is missing, ``FileNotFoundError``
+        is raised before any fit (the command line passes the ``--datasets``
+        it was given). The other missing datasets are skipped with a note
+        printed before the first fit.
 
     Returns
     -------
@@ -369,6 +379,13 @@ def run(config=None, partial_path=None, resume=False):
         mixup variant, with the Wilcoxon signed-rank p-value), ``skipped``
         (dataset -> reason), ``sources``, ``config``, ``elapsed_s`` and
         ``resumed`` (number of tasks taken from ``partial_path``).
+
+    Raises
+    ------
+    FileNotFoundError
+        When a dataset of ``required`` is missing (before any fit).
+    ResumeError
+        When ``resume`` finds records of a run with other settings.
     """
 
     config = config or UCIConfig()
@@ -390,11 +407,22 @@ def run(config=None, partial_path=None, resume=False):
                 y, config.n_splits, config.test_size, config.random_state, config.max_train_rows
             ),
         )
-    records = _resumed_records(partial_path, config) if resume else []
+    missing = [name for name in required if name in skipped]
+    if missing:
+        raise FileNotFoundError(
+            "the datasets named were not found (nothing was fitted):\n"
+            + "\n".join(skipped[name] for name in missing)
+        )
+    if skipped:
+        print(_skip_note(skipped, config.data_home), flush=True)
+    settings = run_settings(
+        _settings(config), data_home=config.data_home, sources=sources, models=_models_of(config)
+    )
+    records = _resumed_records(partial_path, settings) if resume else []
     done = {(r["dataset"], r["split"]) for r in records}
     tasks = _ordered_tasks(data, done)
     if partial_path is not None:
-        _write_partial(partial_path, records, config)
+        _write_partial(partial_path, records, settings)
     jobs = (
         delayed(_run_task)(name, data[name][0], data[name][1], split, train, test, config)
         for name, split, train, test in tasks
@@ -411,7 +439,7 @@ def run(config=None, partial_path=None, resume=False):
             records.extend(chunk)
             progress.done(chunk[0]["dataset"] if chunk else None, sum(r["fit_s"] for r in chunk))
             if partial_path is not None:
-                _write_partial(partial_path, records, config)
+                _write_partial(partial_path, records, settings)
     resumed = len(done)
     records = pd.DataFrame.from_records(records)
     if len(records):
@@ -457,34 +485,63 @@ def _cost_guess(n_train, n_features):
 
 
 def _settings(config):
-    """The settings that decide the records (not how they are computed)."""
+    """The options that decide the records (not how they are computed).
+
+    The data root is not among them: :func:`run_settings` adds it resolved,
+    with the datasets found there.
+    """
     settings = asdict(config)
     for name in ("n_jobs", "progress", "data_home", "download"):
         settings.pop(name)
     return json.loads(json.dumps(settings, default=str))
 
 
-def _write_partial(path, records, config):
+def _models_of(config):
+    """Every model of the run by "protocol: name", as split 0 builds them (for the settings)."""
+    models = {}
+    for protocol in config.protocols:
+        make = paper_models if protocol == "paper" else tuned_models
+        for name, model in make(config, config.random_state * 1000, cv=None).items():
+            models[f"{protocol}: {name}"] = model
+    return models
+
+
+def _skip_note(skipped, data_home):
+    """The note printed before the first fit: which datasets are skipped, and why."""
+    lines = [f"skipping {len(skipped)} of the datasets, their files were not found:"]
+    lines += [
+        f"  {line}"
+        for line in _missing_files({"config": {"data_home": data_home}, "skipped": skipped})
+    ]
+    return "\n".join(lines)
+
+
+def _settings_file(path):
+    return Path(path).with_suffix(".json")
+
+
+def _write_partial(path, records, settings):
     path = Path(path)
-    path.with_suffix(".json").write_text(json.dumps(_settings(config), indent=1))
+    save_settings(path, settings, settings_file=_settings_file(path))
     columns = None if records else ["protocol", "dataset", "model", "split"]
     pd.DataFrame.from_records(records, columns=columns).to_csv(path, index=False)
 
 
-def _resumed_records(path, config):
-    """Records of an earlier run with the same settings in ``path``, else []."""
-    if path is None or not Path(path).exists():
+def _resumed_records(path, settings):
+    """Records of an earlier run with the same settings in ``path``; [] when there are none.
+
+    Raises :class:`~experiments._resume.ResumeError` when the earlier run's
+    settings differ from ``settings``.
+    """
+    if path is None:
         return []
     path = Path(path)
-    settings = path.with_suffix(".json")
-    try:
-        same = json.loads(settings.read_text()) == _settings(config)
-        records = pd.read_csv(path).to_dict("records") if same else []
-    except (OSError, ValueError, pd.errors.EmptyDataError):
-        same, records = False, []
-    if not same:
-        print(f"{path} holds results of other settings: starting afresh", flush=True)
+    if not check_resume(path, settings, settings_file=_settings_file(path)):
         return []
+    try:
+        records = pd.read_csv(path).to_dict("records")
+    except pd.errors.EmptyDataError:
+        records = []
     if records:
         n_tasks = len({(r["dataset"], r["split"]) for r in records})
         print(

@@ -1,12 +1,14 @@
 """The UCI experiment: splits, paired tests, and the quick setting end to end."""
 
 import json
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from experiments._report import PAPER_TABLE_4, paired_tests, summarize
+from experiments._resume import ResumeError
 from experiments.uci import (
     UCIConfig,
     _inner_cv,
@@ -185,30 +187,28 @@ def test_command_runs_on_iris_without_data_and_says_what_it_skipped(tmp_path, mo
     from experiments.__main__ import main
 
     monkeypatch.setenv("SKMIXUP_DATA", str(tmp_path / "empty"))
-    main(
-        [
-            "uci",
-            "--quick",
-            "--datasets",
-            "iris",
-            "abalone",
-            "--protocols",
-            "tuned",
-            "--splits",
-            "2",
-            "--n-jobs",
-            "1",
-            "--no-progress",
-            "--out",
-            str(tmp_path / "out"),
-        ]
-    )
+    argv = ["uci", "--quick", "--protocols", "tuned", "--splits", "2", "--n-jobs", "1"]
+    main([*argv, "--no-progress", "--out", str(tmp_path / "out")])
     printed = capsys.readouterr().out
-    assert "iris" in printed and "skipped (files not found):" in printed
+    # The skipped datasets are named before the first fit, and again under the table.
+    start = printed.index("skipping 5 of the datasets")
+    assert start < printed.index("== tuned") < printed.index("skipped (files not found):")
     assert f"abalone: 'abalone.data' not in {tmp_path / 'empty' / 'uci' / 'abalone'}" in printed
     assert "SKMIXUP_DATA" in printed and "total time" in printed
     records = pd.read_csv(tmp_path / "out" / "records.csv")
     assert set(records["dataset"]) == {"iris"} and set(records["split"]) == {0, 1}
+    assert not (tmp_path / "out" / "records.partial.csv").exists()
+
+
+def test_command_fails_before_any_fit_when_a_named_dataset_is_missing(tmp_path, monkeypatch):
+    from experiments.__main__ import main
+
+    monkeypatch.setenv("SKMIXUP_DATA", str(tmp_path / "empty"))
+    with pytest.raises(SystemExit) as info:
+        main(["uci", "--quick", "--datasets", "iris", "abalone", "--out", str(tmp_path / "out")])
+    message = str(info.value)
+    assert info.value.code != 0 and "nothing was fitted" in message
+    assert str(tmp_path / "empty" / "uci" / "abalone") in message and "iris" not in message
     assert not (tmp_path / "out" / "records.partial.csv").exists()
 
 
@@ -336,11 +336,102 @@ def test_run_resumes_from_partial_results(tmp_path, capsys):
     )
     columns = ["protocol", "dataset", "model", "split", "error"]
     pd.testing.assert_frame_equal(again["records"][columns], first["records"][columns])
-    # Other settings: the partial results are not mixed in.
-    other = run(
-        UCIConfig.quick(**{**vars(config), "n_splits": 1}), partial_path=partial, resume=True
+    # Other settings: the partial results are not mixed in, and nothing is overwritten.
+    before = partial.read_text()
+    with pytest.raises(ResumeError, match=r"n_splits: 2 then, 1 now(.|\n)*--fresh"):
+        run(UCIConfig.quick(**{**vars(config), "n_splits": 1}), partial_path=partial, resume=True)
+    assert partial.read_text() == before
+
+
+def _interrupted_run(tmp_path, **changes):
+    """A quick iris run into records.partial.csv, cut after its first task."""
+    partial = tmp_path / "out" / "records.partial.csv"
+    partial.parent.mkdir(exist_ok=True)
+    config = UCIConfig.quick(
+        **{
+            "datasets": ("iris",),
+            "protocols": ("tuned",),
+            "baselines": False,
+            "n_splits": 2,
+            "n_jobs": 1,
+            "progress": False,
+            "data_home": str(tmp_path / "first"),
+            "tuned_params": {"max_epochs": 2},
+            **changes,
+        }
     )
-    assert other["resumed"] == 0 and "starting afresh" in capsys.readouterr().out
+    run(config, partial_path=partial)
+    pd.read_csv(partial).query("split == 0").to_csv(partial, index=False)
+    return config, partial
+
+
+def test_resume_refuses_another_data_home(tmp_path):
+    config, partial = _interrupted_run(tmp_path)
+    other = tmp_path / "second"
+    with pytest.raises(ResumeError) as info:
+        run(replace(config, data_home=str(other)), partial_path=partial, resume=True)
+    message = str(info.value)
+    assert "data home" in message and str(other) in message and "--fresh" in message
+
+
+def test_resume_refuses_another_list_of_datasets_found(tmp_path, shared_data):
+    # The first run found abalone; the second, with another data root, only iris.
+    home = shared_data("uci/abalone/abalone.data")
+    config, partial = _interrupted_run(
+        tmp_path, datasets=("iris", "abalone"), data_home=str(home), max_train_rows=60
+    )
+    with pytest.raises(ResumeError, match=r"datasets found(.|\n)*--fresh"):
+        run(replace(config, data_home=str(tmp_path)), partial_path=partial, resume=True)
+    # The list asked for is compared too.
+    with pytest.raises(ResumeError, match=r"datasets"):
+        run(replace(config, datasets=("iris",)), partial_path=partial, resume=True)
+
+
+def test_resume_refuses_other_model_parameters(tmp_path):
+    config, partial = _interrupted_run(tmp_path)
+    changed = replace(config, tuned_params={"max_epochs": 2, "hidden_layer_sizes": (8,)})
+    with pytest.raises(ResumeError, match=r"models\.tuned: ERM\.hidden_layer_sizes"):
+        run(changed, partial_path=partial, resume=True)
+
+
+def test_resume_refuses_another_package_version(tmp_path, monkeypatch):
+    import experiments._resume
+
+    config, partial = _interrupted_run(tmp_path)
+    monkeypatch.setattr(experiments._resume, "__version__", "9.9.9")
+    with pytest.raises(ResumeError, match=r'skmixup: "[^"]+" then, "9\.9\.9" now'):
+        run(config, partial_path=partial, resume=True)
+
+
+def test_command_refuses_to_resume_another_run_and_fresh_starts_again(tmp_path, capsys):
+    from experiments.__main__ import main
+
+    config, partial = _interrupted_run(tmp_path)
+    argv = [
+        "uci", "--quick", "--datasets", "iris", "--protocols", "tuned", "--splits", "1",
+        "--n-jobs", "1", "--no-progress", "--out", str(partial.parent),
+        "--data-home", str(tmp_path / "first"),
+    ]  # fmt: skip
+    with pytest.raises(SystemExit) as info:
+        main(argv)
+    assert "n_splits: 2 then, 1 now" in str(info.value) and "--fresh" in str(info.value)
+    main([*argv, "--fresh"])
+    assert "resuming" not in capsys.readouterr().out
+    assert set(pd.read_csv(partial.parent / "records.csv")["split"]) == {0}
+
+
+def test_table_marks_datasets_with_fewer_splits_than_its_header():
+    results = _full_results()
+    records = results["records"]
+    records = records[~((records["dataset"] == "abalone") & (records["split"] >= 2))]
+    results.update(records=records, summary=summarize(records), paired=paired_tests(records))
+    text = format_table(results)
+    assert "NOT every dataset has 10 splits" in text and "splits per dataset: abalone 2" in text
+    assert "abalone (2 of 10 splits)" in text
+    # No mean over the datasets: one of them has fewer splits than the header says.
+    mean_line = next(line for line in text.splitlines() if line.startswith("mean"))
+    assert len(mean_line.split()) == 3  # "mean", then the paper's two means only
+    assert "NOT every" not in format_table(_full_results())
 
 
 def test_tasks_run_in_rounds_largest_first_within_a_round():
