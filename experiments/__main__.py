@@ -222,6 +222,8 @@ def main(argv=None):
     start = time.perf_counter()
     try:
         args.func(args)
+    except ResumeError as exc:
+        raise SystemExit(f"{PROG} {args.command}: {exc}") from None
     except FileNotFoundError as exc:
         hint = (
             "\nOn the command line: --data-home DIR (or $SKMIXUP_DATA) names the data "

@@ -25,6 +25,15 @@ def given(**options):
     return {name: value for name, value in options.items() if value is not None}
 
 
+def _fresh_argument(parser, what="the records in --out"):
+    parser.add_argument(
+        "--fresh",
+        action="store_true",
+        help=f"discard {what} and start again (a run with other settings, data or "
+        "skmixup version refuses to add to them)",
+    )
+
+
 def _data_home_argument(parser, extra=""):
     parser.add_argument("--data-home", metavar="DIR", help=DATA_HOME_HELP + extra)
 
@@ -237,6 +246,7 @@ def ablation_arguments(parser):
         help="folder of the CSV records (resumable) and the rst tables "
         "(default: ./ablation-results)",
     )
+    _fresh_argument(parser, "the records of the part run (uci.csv, fmnist.csv, ...)")
 
 
 def meta_arguments(parser):
@@ -247,6 +257,7 @@ def meta_arguments(parser):
         metavar="DIR",
         help="folder of uci.csv (resumable) and uci_table.rst (default: ./meta-results)",
     )
+    _fresh_argument(parser, "uci.csv")
 
 
 def regression_arguments(parser):
@@ -257,3 +268,4 @@ def regression_arguments(parser):
         metavar="DIR",
         help="folder of results.csv (resumable) and table.rst (default: ./regression-results)",
     )
+    _fresh_argument(parser, "results.csv")

@@ -36,6 +36,7 @@ __all__ = [
     "run_settings",
     "save_settings",
     "settings_path",
+    "start_or_resume",
 ]
 
 
@@ -232,3 +233,22 @@ def discard(records_path, *, settings_file=None):
     Path(records_path).unlink(missing_ok=True)
     path = Path(settings_file) if settings_file is not None else settings_path(records_path)
     path.unlink(missing_ok=True)
+
+
+def start_or_resume(records_path, settings, *, fresh=False, settings_file=None):
+    """What a resumable job does before its first fit.
+
+    ``fresh`` discards the earlier records (``--fresh``); otherwise
+    :func:`check_resume` refuses records of other settings. Then this run's
+    ``settings`` are saved beside ``records_path``.
+
+    Returns
+    -------
+    resuming : bool
+        True when the records already there are continued.
+    """
+    if fresh:
+        discard(records_path, settings_file=settings_file)
+    resuming = check_resume(records_path, settings, settings_file=settings_file)
+    save_settings(records_path, settings, settings_file=settings_file)
+    return resuming

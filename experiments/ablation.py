@@ -33,9 +33,10 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from skmixup import MixupClassifier
-from skmixup.datasets import fetch_fashion_mnist, fetch_uci
+from skmixup.datasets import fetch_fashion_mnist, fetch_uci, get_data_home
 
 from ._report import rst_table
+from ._resume import run_settings, start_or_resume
 
 VARIANTS = {
     "ERM": {"alpha": 0},
@@ -100,7 +101,7 @@ def _classifier(params, **extra):
     )
 
 
-def run_uci(out, datasets=UCI_DATASETS, variants=None, *, data_home=None):
+def run_uci(out, datasets=UCI_DATASETS, variants=None, *, data_home=None, fresh=False):
     """Fit every variant on ``N_SPLITS[name]`` random 80/20 splits of each dataset.
 
     Parameters
@@ -113,15 +114,30 @@ def run_uci(out, datasets=UCI_DATASETS, variants=None, *, data_home=None):
         Setting name to ``MixupClassifier`` parameters; ``None`` means :data:`VARIANTS`.
     data_home : path-like, default=None
         The data root (see :func:`skmixup.datasets.get_data_home`).
+    fresh : bool, default=False
+        Discard the records in ``out`` first. Otherwise records made with other
+        settings (data, variants, skmixup version) raise
+        :class:`~experiments._resume.ResumeError`.
     """
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    done = _done(out)
+    variants = variants or VARIANTS
+    data = {}  # every dataset is read before the first fit
     for name in datasets:
-        X, y = fetch_uci(name, data_home=data_home, download_if_missing=False, return_X_y=True)
+        bunch = fetch_uci(name, data_home=data_home, download_if_missing=False)
+        data[name] = bunch.data, bunch.target, bunch.source
+    settings = run_settings(
+        {"job": "ablation uci", "n_splits": {n: N_SPLITS[n] for n in datasets}},
+        data_home=data_home,
+        sources={name: source for name, (_, _, source) in data.items()},
+        models={v: _classifier(p, **UCI_PARAMS) for v, p in variants.items()},
+    )
+    start_or_resume(out, settings, fresh=fresh)
+    done = _done(out)
+    for name, (X, y, _) in data.items():
         splits = ShuffleSplit(N_SPLITS[name], test_size=0.2, random_state=0).split(X)
         for split, (train, test) in enumerate(splits):
-            for variant, params in (variants or VARIANTS).items():
+            for variant, params in variants.items():
                 if (name, str(split), variant) in done:
                     continue
                 clf = make_pipeline(
@@ -166,18 +182,30 @@ def fmnist_data(n_train=FMNIST["n_train"], n_test=FMNIST["n_test"], seed=0, *, d
     return prepare(X[idx]), y[idx], prepare(X_test[idx_test]), y_test[idx_test]
 
 
-def run_fmnist(out, variants=None, seed=0, max_epochs=FMNIST["max_epochs"], *, data_home=None):
+def run_fmnist(
+    out, variants=None, seed=0, max_epochs=FMNIST["max_epochs"], *, data_home=None, fresh=False
+):
     """Fit every variant once on the Fashion-MNIST subset with the built-in CNN.
 
     Parameters are those of :func:`run_uci`, with ``seed`` the seed of the
-    subset and of the fits and ``max_epochs`` the epochs of every fit.
+    subset and of the fits and ``max_epochs`` the epochs of every fit. Runs
+    with other seeds add to the same records (the seed is a column of them);
+    every other setting must be the same.
     """
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    done = _done(out)
+    variants = variants or VARIANTS
     X, y, X_test, y_test = fmnist_data(seed=seed, data_home=data_home)
     params = {"max_epochs": max_epochs, "batch_size": FMNIST["batch_size"]}
-    for variant, variant_params in (variants or VARIANTS).items():
+    settings = run_settings(
+        {"job": "ablation fmnist", "subset": FMNIST, "max_epochs": max_epochs},
+        data_home=data_home,
+        sources={"fashion-mnist": str(get_data_home(data_home) / "images" / "fashion-mnist")},
+        models={v: _classifier(p, **params) for v, p in variants.items()},
+    )
+    start_or_resume(out, settings, fresh=fresh)
+    done = _done(out)
+    for variant, variant_params in variants.items():
         if ("fashion-mnist", str(seed), variant) in done:
             continue
         clf = _classifier(variant_params, random_state=seed, **params)
@@ -236,16 +264,18 @@ def main(args):
     """Run the part of the study that ``args.what`` names, then write the tables of ``args.out``."""
     torch.set_num_threads(1)
     out = Path(args.out)
+    fresh = getattr(args, "fresh", False)
     if args.what == "uci":
-        run_uci(out / "uci.csv", data_home=args.data_home)
+        run_uci(out / "uci.csv", data_home=args.data_home, fresh=fresh)
     elif args.what == "fmnist":
-        run_fmnist(out / "fmnist.csv", seed=args.seed, data_home=args.data_home)
+        run_fmnist(out / "fmnist.csv", seed=args.seed, data_home=args.data_home, fresh=fresh)
     elif args.what == "fmnist-long":  # the same with longer training
         run_fmnist(
             out / "fmnist_long.csv",
             seed=args.seed,
             max_epochs=FMNIST_LONG_EPOCHS,
             data_home=args.data_home,
+            fresh=fresh,
         )
     for name in ("uci", "fmnist", "fmnist_long"):
         path = out / f"{name}.csv"

@@ -34,6 +34,7 @@ from skmixup import MixupEstimator
 from skmixup.datasets import fetch_uci
 
 from ._report import rst_table
+from ._resume import run_settings, start_or_resume
 
 DATASETS = ("abalone", "arrhythmia", "htru2", "iris", "phishing")
 SETTINGS = {"without mixup": None, "mixup alpha=0.4": 0.4, "mixup alpha=1.0": 1.0}
@@ -61,7 +62,7 @@ def _model(estimator, alpha, seed):
     return make_pipeline(SimpleImputer(), inner)
 
 
-def run(out, *, data_home=None):
+def run(out, *, data_home=None, fresh=False):
     """Fit every estimator with and without mixup on each dataset's splits, appending to ``out``.
 
     Parameters
@@ -70,9 +71,29 @@ def run(out, *, data_home=None):
         CSV file of the records; the fits it already holds are skipped.
     data_home : path-like, default=None
         The data root (see :func:`skmixup.datasets.get_data_home`).
+    fresh : bool, default=False
+        Discard the records in ``out`` first. Otherwise records made with other
+        settings (data, models, skmixup version) raise
+        :class:`~experiments._resume.ResumeError`.
     """
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
+    data = {}  # every dataset is read before the first fit
+    for name in DATASETS:
+        bunch = fetch_uci(name, data_home=data_home, download_if_missing=False)
+        data[name] = bunch.data, bunch.target, bunch.source
+    models = {
+        f"{est_name}, {setting}": _model(clone(estimator), alpha, 0)
+        for est_name, estimator in _estimators().items()
+        for setting, alpha in SETTINGS.items()
+    }
+    settings = run_settings(
+        {"job": "meta", "n_splits": N_SPLITS},
+        data_home=data_home,
+        sources={name: source for name, (_, _, source) in data.items()},
+        models=models,
+    )
+    start_or_resume(out, settings, fresh=fresh)
     done = set()
     if out.exists():
         with open(out) as f:
@@ -84,8 +105,7 @@ def run(out, *, data_home=None):
         writer = csv.DictWriter(f, FIELDS)
         if new:
             writer.writeheader()
-        for name in DATASETS:
-            X, y = fetch_uci(name, data_home=data_home, download_if_missing=False, return_X_y=True)
+        for name, (X, y, _) in data.items():
             for split, (train, test) in enumerate(
                 ShuffleSplit(N_SPLITS[name], test_size=0.2, random_state=0).split(X)
             ):
@@ -141,7 +161,7 @@ def table(path):
 def main(args):
     """Run the study into ``args.out`` (resuming) and write and print its table."""
     out = Path(args.out)
-    run(out / "uci.csv", data_home=args.data_home)
+    run(out / "uci.csv", data_home=args.data_home, fresh=getattr(args, "fresh", False))
     text = table(out / "uci.csv")
     (out / "uci_table.rst").write_text(text)
     print(text)

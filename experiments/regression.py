@@ -35,6 +35,7 @@ from skmixup import MixupRegressor
 from skmixup.datasets import fetch_uci
 
 from ._report import rst_table
+from ._resume import run_settings, start_or_resume
 
 FIELDS = ["dataset", "model", "split", "r2", "rmse", "seconds"]
 N_SPLITS = 5
@@ -51,9 +52,12 @@ NET = {
 
 
 def _datasets(data_home):
-    yield "diabetes", load_diabetes(return_X_y=True)
-    X, rings = fetch_uci("abalone", data_home=data_home, download_if_missing=False, return_X_y=True)
-    yield "abalone (rings)", (X, rings.astype(np.float64))
+    """Name -> (X, y, source) of each dataset."""
+    abalone = fetch_uci("abalone", data_home=data_home, download_if_missing=False)
+    return {
+        "diabetes": (*load_diabetes(return_X_y=True), "sklearn.datasets.load_diabetes"),
+        "abalone (rings)": (abalone.data, abalone.target.astype(np.float64), abalone.source),
+    }
 
 
 def _models(seed):
@@ -81,7 +85,7 @@ def _models(seed):
     }
 
 
-def run(out, *, data_home=None):
+def run(out, *, data_home=None, fresh=False):
     """Fit every model on each dataset's splits, appending to ``out``.
 
     Parameters
@@ -90,10 +94,21 @@ def run(out, *, data_home=None):
         CSV file of the records; the fits it already holds are skipped.
     data_home : path-like, default=None
         The data root (see :func:`skmixup.datasets.get_data_home`).
+    fresh : bool, default=False
+        Discard the records in ``out`` first. Otherwise records made with other
+        settings (data, models, skmixup version) raise
+        :class:`~experiments._resume.ResumeError`.
     """
     out = Path(out)
-    datasets = list(_datasets(data_home))  # missing files fail before any fit
+    datasets = _datasets(data_home)  # missing files fail before any fit
     out.parent.mkdir(parents=True, exist_ok=True)
+    settings = run_settings(
+        {"job": "regression", "n_splits": N_SPLITS},
+        data_home=data_home,
+        sources={name: source for name, (_, _, source) in datasets.items()},
+        models=_models(0),
+    )
+    start_or_resume(out, settings, fresh=fresh)
     done = set()
     if out.exists():
         with open(out) as f:
@@ -103,7 +118,7 @@ def run(out, *, data_home=None):
         writer = csv.DictWriter(f, FIELDS)
         if new:
             writer.writeheader()
-        for name, (X, y) in datasets:
+        for name, (X, y, _) in datasets.items():
             for split, (train, test) in enumerate(
                 ShuffleSplit(N_SPLITS, test_size=0.2, random_state=0).split(X)
             ):
@@ -156,7 +171,7 @@ def main(args):
     """Run the study into ``args.out`` (resuming) and write and print its table."""
     torch.set_num_threads(1)
     out = Path(args.out)
-    run(out / "results.csv", data_home=args.data_home)
+    run(out / "results.csv", data_home=args.data_home, fresh=getattr(args, "fresh", False))
     text = table(out / "results.csv")
     (out / "table.rst").write_text(text)
     print(text)
