@@ -273,7 +273,7 @@ def test_download_failure_says_where_to_put_the_files(tmp_path, monkeypatch):
         raise URLError("no network")
 
     monkeypatch.setattr("urllib.request.urlopen", offline)
-    with pytest.raises(FileNotFoundError, match="HTRU_2.csv.*download failed"):
+    with pytest.raises(FileNotFoundError, match="(?s)HTRU_2.csv.*download failed"):
         fetch_uci("htru2", data_home=tmp_path)
 
 

@@ -40,6 +40,73 @@ def get_data_home(data_home=None) -> Path:
     return Path(data_home).expanduser()
 
 
+#: The data root's layout, as the loaders' messages show it.
+LAYOUT = (
+    "  <data root>/uci/<name>/...               fetch_uci (e.g. uci/abalone/abalone.data)\n"
+    "  <data root>/keel/<name>.csv.gz           fetch_keel (keel/imbalanced/ for that group)\n"
+    "  <data root>/images/fashion-mnist/*.gz    fetch_fashion_mnist"
+)
+
+_SUBFOLDERS = ("uci", "keel", "imbalanced", "images", "fashion-mnist")
+
+
+def _origin(data_home):
+    if data_home is not None:
+        return "from data_home="
+    if os.environ.get(ENV_VAR):
+        return f"from ${ENV_VAR}"
+    return f"the default: neither data_home= nor ${ENV_VAR} is set"
+
+
+def missing_files_message(call, missing, folder, data_home, *, reason=""):
+    """The message of a loader whose files are not there: what it looked for, where, the layout.
+
+    Parameters
+    ----------
+    call : str
+        The loader's call, e.g. ``"fetch_uci('abalone')"``.
+    missing : list of str
+        The file names looked for and not found.
+    folder : path-like
+        Where they were looked for.
+    data_home : str, path-like or None
+        The ``data_home`` the loader was given (``None``: the environment or the default).
+    reason : str, default=""
+        A last sentence: why nothing was downloaded, or how the download failed.
+
+    Returns
+    -------
+    message : str
+    """
+    root = get_data_home(data_home)
+    names = ", ".join(repr(str(m)) for m in missing)
+    lines = [
+        f"{call} could not find {names} in {folder}.",
+        f"The data root is {root} ({_origin(data_home)}); the loaders read this layout below it:",
+        LAYOUT,
+    ]
+    if root.name in _SUBFOLDERS:
+        lines.append(
+            f"{root} looks like a folder inside the data root, not the root itself: "
+            f"pass its parent (data_home={str(root.parent)!r})."
+        )
+    lines.append(
+        f"Put the files there, or pass data_home= (or set {ENV_VAR}) to the data root that "
+        f"holds them, e.g. {ENV_VAR}=../shared/data."
+    )
+    if reason:
+        lines.append(reason)
+    return "\n".join(lines)
+
+
+def download_failed(message, exc):
+    """``FileNotFoundError(message)`` saying how the download failed; raise it ``from exc``."""
+    return FileNotFoundError(
+        f"{message}\nThe download failed: {type(exc).__name__}: {exc}. Put the files in "
+        "place by hand (above), or retry on a machine with network access."
+    )
+
+
 def sha256(path) -> str:
     """Hex sha256 of a file's bytes as stored."""
     digest = hashlib.sha256()
@@ -49,11 +116,16 @@ def sha256(path) -> str:
     return digest.hexdigest()
 
 
+class ChecksumError(ValueError):
+    """A file does not have its recorded sha256."""
+
+
 def check_sha256(path, expected: str) -> None:
-    """Raise ``ValueError`` when ``path`` does not have the expected sha256."""
+    """Raise ``ValueError`` (a :class:`ChecksumError`) when ``path`` does not have the
+    expected sha256."""
     actual = sha256(path)
     if actual != expected:
-        raise ValueError(
+        raise ChecksumError(
             f"{path} has sha256 {actual}, expected {expected}: the file is corrupt or "
             "is not the original distribution file. Delete it and download it again."
         )

@@ -15,7 +15,14 @@ import numpy as np
 from sklearn.datasets import fetch_openml
 from sklearn.utils import Bunch
 
-from ._base import check_sha256, get_data_home, open_bytes
+from ._base import (
+    ChecksumError,
+    check_sha256,
+    download_failed,
+    get_data_home,
+    missing_files_message,
+    open_bytes,
+)
 
 __all__ = ["fetch_fashion_mnist", "load_cifar10", "read_idx"]
 
@@ -177,7 +184,10 @@ def fetch_fashion_mnist(
         Which split to return; ``"all"`` returns both, see Returns.
     download_if_missing : bool, default=True
         Download from OpenML when the files are missing; otherwise raise
-        ``FileNotFoundError``.
+        ``FileNotFoundError``. Either way, a missing file that is not
+        obtained raises ``FileNotFoundError`` naming the files looked for,
+        the folder and the data root's layout (a failed download is its
+        ``__cause__``).
     check_integrity : bool, default=True
         Check each file's sha256 (of the ``.gz`` file as distributed by Debian,
         or of the uncompressed payload) before reading it.
@@ -204,15 +214,35 @@ def fetch_fashion_mnist(
         raise ValueError(f"subset must be 'train', 'test' or 'all'; got {subset!r}.")
     folder = get_data_home(data_home) / "images" / "fashion-mnist"
     names = list(FASHION_MNIST_FILES)
-    if any(_find_idx(folder, name) is None for name in names):
+    missing = [f"{name}.gz" for name in names if _find_idx(folder, name) is None]
+    if missing:
+        call = "fetch_fashion_mnist()"
         if not download_if_missing:
-            missing = [name for name in names if _find_idx(folder, name) is None]
             raise FileNotFoundError(
-                f"Fashion-MNIST files {missing} are not in {folder}. Put the original "
-                "IDX .gz files there (e.g. from the Debian package dataset-fashion-mnist), "
-                "or pass download_if_missing=True to download them from OpenML."
+                missing_files_message(
+                    call,
+                    missing,
+                    folder,
+                    data_home,
+                    reason="The original IDX .gz files (e.g. from the Debian package "
+                    "dataset-fashion-mnist) or uncompressed copies both work. Nothing was "
+                    "downloaded (download_if_missing=False); with download_if_missing=True "
+                    f"they come from OpenML (id {FASHION_MNIST_OPENML_ID}, network access).",
+                )
             )
-        _fetch_fashion_mnist_openml(folder)
+        message = missing_files_message(
+            call,
+            missing,
+            folder,
+            data_home,
+            reason=f"So they were downloaded from OpenML (id {FASHION_MNIST_OPENML_ID}).",
+        )
+        try:
+            _fetch_fashion_mnist_openml(folder)
+        except ChecksumError:
+            raise
+        except Exception as exc:  # URLError without network; the cause is kept
+            raise download_failed(message, exc) from exc
 
     def load(name):
         path = _find_idx(folder, name)

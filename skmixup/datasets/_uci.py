@@ -22,7 +22,15 @@ import numpy as np
 import pandas as pd
 from scipy.io import arff
 
-from ._base import ENV_VAR, check_sha256, get_data_home, open_bytes, to_bunch
+from ._base import (
+    ChecksumError,
+    check_sha256,
+    download_failed,
+    get_data_home,
+    missing_files_message,
+    open_bytes,
+    to_bunch,
+)
 
 __all__ = ["UCI_DATASETS", "UCIDataset", "fetch_uci", "uci_dataset_path"]
 
@@ -372,14 +380,18 @@ def _check_files(spec, found):
         check_sha256(path, expected)
 
 
-def _missing_message(spec, folder, missing, reason):
-    names = ", ".join(repr(m) for m in missing)
-    return (
-        f"fetch_uci({spec.name!r}) could not find {names} in {folder} ({reason}). Put the "
-        f"original UCI file(s) there ({folder / missing[0]}, plain or gzipped as "
-        f"'{missing[0]}.gz'), or set the {ENV_VAR} environment variable (or pass data_home=) to "
-        f"the data root that holds 'uci/{spec.name}/', e.g. {ENV_VAR}=../shared/data, "
-        "or allow download_if_missing=True on a machine with network access."
+def _missing_message(spec, folder, missing, data_home, reason=""):
+    return missing_files_message(
+        f"fetch_uci({spec.name!r})",
+        missing,
+        folder,
+        data_home,
+        reason=reason
+        or (
+            f"Plain or gzipped files both work ('{missing[0]}.gz'). Nothing was downloaded "
+            "(download_if_missing=False); with download_if_missing=True the data come from "
+            "OpenML (needs network access and, except for HTRU2, the openml package)."
+        ),
     )
 
 
@@ -502,8 +514,10 @@ def fetch_uci(
     Raises
     ------
     FileNotFoundError
-        When the files are missing and cannot be downloaded; the message names
-        the file and the folder.
+        When the files are missing and are not downloaded, or the download
+        fails (no network, no ``openml`` package: the failure is the
+        exception's ``__cause__``). The message names the files looked for,
+        the folder, the data root and its layout.
     ValueError
         When a local file does not have the expected sha256, or ``name`` is unknown.
 
@@ -526,34 +540,30 @@ def fetch_uci(
         X, y = spec.parser(found)
         source = "local files: " + ", ".join(str(p) for p in found.values())
     elif not download_if_missing:
-        raise FileNotFoundError(
-            _missing_message(spec, folder, missing, "download_if_missing=False")
-        )
+        raise FileNotFoundError(_missing_message(spec, folder, missing, data_home))
     else:
-        X, y, source = _download(spec, folder, missing)
+        X, y, source = _download(spec, folder, missing, data_home)
     return _to_bunch(spec, X, y, source, return_X_y=return_X_y, as_frame=as_frame)
 
 
-def _download(spec, folder, missing):
+def _download(spec, folder, missing, data_home):
+    """Download the data; any failure (no network, no openml, a bad file) raises
+    ``FileNotFoundError`` saying where the files were looked for, from the failure."""
+    where = "OpenML" if spec.openml_id is not None else spec.url
+    message = _missing_message(
+        spec, folder, missing, data_home, reason=f"So they were downloaded from {where}."
+    )
     try:
         if spec.openml_id is not None:
             X, y = _download_openml(spec, folder)
             return X, y, f"OpenML data_id {spec.openml_id}"
         _download_url(spec, folder)
-    except ImportError:
+        found = _find_files(spec, folder)
+        return (*spec.parser(found), f"{spec.url} (stored in {folder})")
+    except ChecksumError:  # a download that is not the original file: says so itself
         raise
-    except OSError as exc:
-        raise FileNotFoundError(
-            _missing_message(spec, folder, missing, f"the download failed: {exc}")
-        ) from exc
-    except Exception as exc:  # openml raises its own error types for network failures
-        if type(exc).__module__.startswith("openml"):
-            raise FileNotFoundError(
-                _missing_message(spec, folder, missing, f"the download failed: {exc}")
-            ) from exc
-        raise
-    found = _find_files(spec, folder)
-    return (*spec.parser(found), f"{spec.url} (stored in {folder})")
+    except Exception as exc:  # openml and urllib raise many types; the cause is kept
+        raise download_failed(message, exc) from exc
 
 
 def _to_bunch(spec, X, y, source, *, return_X_y, as_frame):
