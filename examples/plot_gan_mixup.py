@@ -17,6 +17,26 @@ without it, and then shows the stored results of the larger study
 """
 
 # %%
+# Running this example
+# --------------------
+# It uses the repository's ``experiments`` package, which is not installed
+# with skmixup: run it from a clone of the repository, with skmixup
+# installed (``pip install -e .``), as ``python examples/plot_gan_mixup.py``.
+# The lines below put the clone's root on ``sys.path`` so that
+# ``import experiments`` finds it.
+import sys
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1] if "__file__" in globals() else Path.cwd().parent
+if not (REPO_ROOT / "experiments").is_dir():
+    raise SystemExit(
+        "This example needs the experiments package of a clone of the skmixup repository "
+        "(it is not installed with the package): in the clone, run "
+        "python examples/plot_gan_mixup.py"
+    )
+sys.path.insert(0, str(REPO_ROOT))
+
+# %%
 # The mixing step
 # ---------------
 # Real examples come from the ring; here the "generator" is just a blob in

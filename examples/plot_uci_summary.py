@@ -13,21 +13,35 @@ See :ref:`results_uci` for the protocol and a reading of the numbers.
 """
 
 # %%
+# Running this example
+# --------------------
+# It uses the repository's ``experiments`` package, which is not installed
+# with skmixup: run it from a clone of the repository, with skmixup
+# installed (``pip install -e .``), as ``python examples/plot_uci_summary.py``.
+# The lines below put the clone's root on ``sys.path`` so that
+# ``import experiments`` finds it.
+import sys
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1] if "__file__" in globals() else Path.cwd().parent
+if not (REPO_ROOT / "experiments").is_dir():
+    raise SystemExit(
+        "This example needs the experiments package of a clone of the skmixup repository "
+        "(it is not installed with the package): in the clone, run "
+        "python examples/plot_uci_summary.py"
+    )
+sys.path.insert(0, str(REPO_ROOT))
+
+# %%
 # The stored results
 # ------------------
 # ``summary.csv`` holds one row per protocol, dataset and model: the mean and
 # standard deviation of the test error (%) over the splits, beside the
 # paper's numbers. ``paired.csv`` holds the split-by-split differences
 # ``ERM - mixup`` and their Wilcoxon signed-rank p-values.
-from pathlib import Path
-
 import pandas as pd
 
-try:
-    ROOT = Path(__file__).resolve().parents[1]
-except NameError:  # run interactively from the examples folder
-    ROOT = Path.cwd().parent
-RESULTS = ROOT / "docs" / "results" / "uci"
+RESULTS = REPO_ROOT / "docs" / "results" / "uci"
 summary = pd.read_csv(RESULTS / "summary.csv")
 paired = pd.read_csv(RESULTS / "paired.csv")
 print(
