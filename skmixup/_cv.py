@@ -20,6 +20,7 @@ from sklearn.utils.validation import check_is_fitted
 from ._base import _restore_on_error, resolve_device
 from ._compat import HasMethods, Interval, StrOptions, _fit_context
 from ._ensemble import Predictions, copy_of, fit_members, mean_proba, stackable
+from ._rng import seed_from
 from ._weights import check_sample_weight
 
 # Training rows x epochs that make a worker process worth starting for the batched search.
@@ -85,6 +86,12 @@ class MixupClassifierCV(Predictions, ClassifierMixin, BaseEstimator):
         keeps the chosen one). ``"folds"``: the models of the cross-validation splits at
         ``alpha_`` (``estimators_``), averaging their probabilities; no refit.
         ``False``: nothing (``predict`` is then unavailable).
+    random_state : int, RandomState instance or None, default=None
+        Given to ``estimator`` when it has no ``random_state`` of its own
+        (``None`` there): every candidate, split and the refit then start from
+        the same seed, as ``GridSearchCV`` over a seeded estimator does. An
+        estimator's own seed is left alone. A ``RandomState`` instance gives
+        one seed drawn from it per fit of the search.
 
     Attributes
     ----------
@@ -135,8 +142,8 @@ class MixupClassifierCV(Predictions, ClassifierMixin, BaseEstimator):
     >>> from sklearn.datasets import load_iris
     >>> from skmixup import MixupClassifier, MixupClassifierCV
     >>> X, y = load_iris(return_X_y=True)
-    >>> search = MixupClassifierCV(MixupClassifier(max_epochs=20, random_state=0),
-    ...                            alphas=[0.0, 0.4], cv=3)
+    >>> search = MixupClassifierCV(MixupClassifier(max_epochs=20), alphas=[0.0, 0.4], cv=3,
+    ...                            random_state=0)
     >>> search.fit(X, y).alpha_ in (0.0, 0.4)
     True
     >>> sorted(search.cv_results_)[:3]
@@ -150,6 +157,7 @@ class MixupClassifierCV(Predictions, ClassifierMixin, BaseEstimator):
         "scoring": [StrOptions(set(get_scorer_names())), callable, None],
         "n_jobs": [Interval(numbers.Integral, None, None, closed="neither"), None],
         "refit": ["boolean", StrOptions({"folds"})],
+        "random_state": ["random_state"],
     }
 
     def __init__(
@@ -161,6 +169,7 @@ class MixupClassifierCV(Predictions, ClassifierMixin, BaseEstimator):
         scoring=None,
         n_jobs=None,
         refit=True,
+        random_state=None,
     ):
         self.estimator = estimator
         self.alphas = alphas
@@ -168,9 +177,18 @@ class MixupClassifierCV(Predictions, ClassifierMixin, BaseEstimator):
         self.scoring = scoring
         self.n_jobs = n_jobs
         self.refit = refit
+        self.random_state = random_state
 
     def _base_estimator(self):
-        return copy_of(self.estimator, "alpha")
+        """The estimator searched: a clone, seeded by ``random_state`` when it has no seed."""
+        base = copy_of(self.estimator, "alpha")
+        params = base.get_params()
+        if "random_state" in params and params["random_state"] is None:
+            seed = self.random_state
+            if seed is not None and not isinstance(seed, numbers.Integral):
+                seed = seed_from(seed)  # one int: clones of a RandomState would all differ
+            base.set_params(random_state=seed)
+        return base
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, groups=None, sample_weight=None):

@@ -39,10 +39,15 @@ class MixupEnsembleClassifier(Predictions, ClassifierMixin, BaseEstimator):
     ----------
     estimator : MixupClassifier, default=None
         The classifier to copy; ``None`` is ``MixupClassifier()``. It is
-        cloned, never fitted itself. Its ``random_state`` seeds the members'
-        seeds (``None``: fresh seeds from the operating system).
+        cloned, never fitted itself. Its ``random_state``, when set, seeds the
+        members' seeds (else ``random_state`` below does).
     n_estimators : int, default=5
         Number of members.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the members' seeds when ``estimator`` has no ``random_state`` of
+        its own (``None`` there); an estimator's own seed is left alone and
+        seeds them instead, as before. ``None`` on both: fresh seeds from the
+        operating system.
 
     Attributes
     ----------
@@ -70,8 +75,8 @@ class MixupEnsembleClassifier(Predictions, ClassifierMixin, BaseEstimator):
     >>> from sklearn.datasets import load_iris
     >>> from skmixup import MixupClassifier, MixupEnsembleClassifier
     >>> X, y = load_iris(return_X_y=True)
-    >>> ensemble = MixupEnsembleClassifier(MixupClassifier(max_epochs=20, random_state=0),
-    ...                                    n_estimators=3).fit(X, y)
+    >>> ensemble = MixupEnsembleClassifier(MixupClassifier(max_epochs=20),
+    ...                                    n_estimators=3, random_state=0).fit(X, y)
     >>> len(ensemble.estimators_), ensemble.predict_proba(X[:2]).shape
     (3, (2, 3))
     """
@@ -79,11 +84,13 @@ class MixupEnsembleClassifier(Predictions, ClassifierMixin, BaseEstimator):
     _parameter_constraints: dict = {
         "estimator": [HasMethods(["fit", "predict_proba", "get_params"]), None],
         "n_estimators": [Interval(numbers.Integral, 1, None, closed="left")],
+        "random_state": ["random_state"],
     }
 
-    def __init__(self, estimator=None, *, n_estimators=5):
+    def __init__(self, estimator=None, *, n_estimators=5, random_state=None):
         self.estimator = estimator
         self.n_estimators = n_estimators
+        self.random_state = random_state
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
@@ -112,7 +119,8 @@ class MixupEnsembleClassifier(Predictions, ClassifierMixin, BaseEstimator):
         check_classification_targets(y)
         sample_weight = check_sample_weight(sample_weight, X)
         base = copy_of(self.estimator, "random_state")
-        rng = numpy_rng(base.random_state)
+        own = base.get_params()["random_state"]
+        rng = numpy_rng(self.random_state if own is None else own)
         members = [
             clone(base).set_params(random_state=seed_from(rng)) for _ in range(self.n_estimators)
         ]

@@ -51,22 +51,16 @@ def public_estimators():
 
 
 # How to build the checked instances of an estimator that needs more than its defaults
-# (MixupEstimator wraps an estimator; CV searches two alphas with 2 folds). An estimator
-# not listed is checked as ``cls()``: a new one is checked without being added here.
+# (MixupEstimator wraps an estimator; the fast CV searches two alphas with 2 folds). An
+# estimator not listed is checked as ``cls()``: a new one is checked without being added
+# here. The meta-estimators' inner classifiers are unseeded: their ``random_state`` seeds them.
 _FAST_PARAMS = {
     MixupEstimator: [dict(estimator=LogisticRegression()), dict(estimator=Ridge())],
-    MixupClassifierCV: [
-        dict(estimator=MixupClassifier(max_epochs=30, random_state=0), alphas=(0.0, 0.4), cv=2)
-    ],
-    MixupEnsembleClassifier: [
-        dict(estimator=MixupClassifier(max_epochs=30, random_state=0), n_estimators=2)
-    ],
+    MixupClassifierCV: [dict(estimator=MixupClassifier(max_epochs=30), alphas=(0.0, 0.4), cv=2)],
+    MixupEnsembleClassifier: [dict(estimator=MixupClassifier(max_epochs=30), n_estimators=2)],
 }
-_DEFAULT_PARAMS = {
-    MixupEstimator: [dict(estimator=LogisticRegression()), dict(estimator=Ridge())],
-    MixupClassifierCV: [dict(estimator=MixupClassifier(random_state=0))],
-    MixupEnsembleClassifier: [dict(estimator=MixupClassifier(random_state=0))],
-}
+# Default parameters: only what an estimator cannot do without (MixupEstimator's estimator).
+_DEFAULT_PARAMS = {MixupEstimator: [dict(estimator=LogisticRegression()), dict(estimator=Ridge())]}
 
 
 def _instances(params_by_class, **overrides):
@@ -102,50 +96,47 @@ def test_every_public_estimator_is_checked():
 # mixup is tested in tests/test_weights.py: zero weights as deletion (bit for bit, with
 # mixing), the weight each mixed example carries, the weighted validation loss.
 _EXACT_WEIGHTS = dict(alpha=0, batch_size=256, module=Float64MLP)
+
+
+def _inner(**params):
+    """Per-check parameters of a meta-estimator: its inner classifier with ``params`` set."""
+    return lambda est: dict(
+        estimator=clone(est.estimator or MixupClassifier()).set_params(**params)
+    )
+
+
+# The only check run with parameters of its own, as scikit-learn runs it for MLPClassifier.
 _CHECK_PARAMS = {
     "check_sample_weight_equivalence_on_dense_data": {
         MixupClassifier: _EXACT_WEIGHTS,
         MixupRegressor: _EXACT_WEIGHTS,
-        MixupClassifierCV: dict(
-            estimator__batch_size=256, estimator__module=Float64MLP, alphas=(0.0,)
-        ),
-        MixupEnsembleClassifier: dict(
-            estimator__alpha=0, estimator__batch_size=256, estimator__module=Float64MLP
-        ),
+        MixupClassifierCV: lambda est: {**_inner(**_EXACT_WEIGHTS)(est), "alphas": (0.0,)},
+        MixupEnsembleClassifier: _inner(**_EXACT_WEIGHTS),
         MixupEstimator: dict(alpha=0),
-    },
-    # check_class_weight_classifiers fits three overlapping blobs (std 20, not standardised)
-    # with class weights 1000 : 1e-4 : 1e-4 and asks for more than 87% of the test points in
-    # class 0. A mixed example carries the mixed weight and the mixed soft label, so points
-    # in the overlap keep some probability of the other classes: with the default lr (3e-3,
-    # chosen for standardised tables) 80% of them go to class 0 after 30 epochs, with
-    # lr=1e-3 all do. The check runs at lr=1e-3; the class-weight behaviour of the defaults
-    # is measured on real imbalanced data (docs/results/class_weight).
-    "check_class_weight_classifiers": {
-        MixupClassifier: dict(lr=1e-3),
-        MixupEnsembleClassifier: dict(estimator__lr=1e-3),
-    },
+    }
 }
+
+
+def _with_check_params(estimator, check):
+    params = _CHECK_PARAMS.get(check.func.__name__, {}).get(type(estimator))
+    if callable(params):
+        params = params(estimator)
+    return estimator if params is None else clone(estimator).set_params(**params)
 
 
 @parametrize_with_checks(_estimators())
 def test_sklearn_compatible_estimator(estimator, check):
-    params = _CHECK_PARAMS.get(check.func.__name__, {}).get(type(estimator))
-    if params is not None:
-        estimator = clone(estimator).set_params(**params)
-    check(estimator)
+    check(_with_check_params(estimator, check))
 
 
 def _default_estimators():
-    # Default parameters (only random_state fixed): the settings users get. Slow (about
-    # 1-2 minutes each for the networks, several for the CV search on 2 cores).
+    # Default parameters (only random_state fixed, on the meta-estimators too, whose seed
+    # reaches their default inner MixupClassifier): the settings users get. Slow (about 1-2
+    # minutes each for the networks, several for the CV search on 2 cores).
     return list(_instances(_DEFAULT_PARAMS))
 
 
 @pytest.mark.slow
 @parametrize_with_checks(_default_estimators())
 def test_sklearn_compatible_with_default_parameters(estimator, check):
-    params = _CHECK_PARAMS.get(check.func.__name__, {}).get(type(estimator))
-    if params is not None:
-        estimator = clone(estimator).set_params(**params)
-    check(estimator)
+    check(_with_check_params(estimator, check))

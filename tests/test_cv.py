@@ -302,3 +302,23 @@ def test_fold_models_of_the_fallback_are_the_searched_ones(iris, folds):
     for k, est in enumerate(search.estimators_):
         test = folds[k][1]
         assert est.score(X[test], y[test]) == search.cv_results_[f"split{k}_test_score"][i]
+
+
+def test_random_state_seeds_an_unseeded_estimator_and_leaves_a_seed_alone(iris, folds):
+    X, y = iris
+    unseeded = {**FAST, "random_state": None}
+    a = searched([0.0, 0.4], unseeded, cv=folds, random_state=3).fit(X, y)
+    b = searched([0.0, 0.4], unseeded, cv=folds, random_state=3).fit(X, y)
+    np.testing.assert_array_equal(a.predict_proba(X), b.predict_proba(X))
+    assert a.best_estimator_.random_state == 3
+    assert a.estimator.random_state is None  # the given estimator is not changed
+    # Every candidate starts from that seed: the search is GridSearchCV over the seeded base.
+    grid = GridSearchCV(MixupClassifier(**{**FAST, "random_state": 3}), {"alpha": [0.0, 0.4]})
+    grid.set_params(cv=folds).fit(X, y)
+    _assert_same_search(a, grid, folds)
+    # An estimator's own seed is left alone.
+    own = searched([0.0, 0.4], cv=folds, random_state=3).fit(X, y)
+    assert own.best_estimator_.random_state == FAST["random_state"]
+    rng = np.random.RandomState(0)
+    drawn = searched([0.0], unseeded, cv=folds, random_state=rng).fit(X, y)
+    assert isinstance(drawn.best_estimator_.random_state, int)

@@ -88,3 +88,20 @@ def test_one_member_is_a_plain_fit_and_alpha_is_searchable(iris):
         MixupEnsembleClassifier(BASE, n_estimators=2), {"estimator__alpha": [0.0, 0.4]}, cv=2
     ).fit(X, y)
     assert search.best_params_["estimator__alpha"] in (0.0, 0.4)
+
+
+def test_random_state_seeds_an_unseeded_estimator_and_leaves_a_seed_alone(iris):
+    X, y = iris
+    unseeded = MixupClassifier(max_epochs=5)
+    a = MixupEnsembleClassifier(unseeded, n_estimators=2, random_state=0).fit(X, y)
+    b = MixupEnsembleClassifier(unseeded, n_estimators=2, random_state=0).fit(X, y)
+    c = MixupEnsembleClassifier(unseeded, n_estimators=2, random_state=1).fit(X, y)
+    np.testing.assert_array_equal(a.predict_proba(X), b.predict_proba(X))
+    assert [m.random_state for m in a.estimators_] != [m.random_state for m in c.estimators_]
+    assert unseeded.random_state is None  # the given estimator is not changed
+    # An estimator's own seed wins: the meta-estimator's changes nothing.
+    seeded = clone(unseeded).set_params(random_state=5)
+    d = MixupEnsembleClassifier(seeded, n_estimators=2, random_state=0).fit(X, y)
+    e = MixupEnsembleClassifier(seeded, n_estimators=2, random_state=1).fit(X, y)
+    assert [m.random_state for m in d.estimators_] == [m.random_state for m in e.estimators_]
+    assert [m.random_state for m in d.estimators_] != [m.random_state for m in a.estimators_]
