@@ -40,6 +40,8 @@ from experiments.tabular import (
     SELECTION,
     TabularConfig,
     _split_top_level,
+    dataset_traits,
+    paired_by_group,
     report,
     run,
 )
@@ -142,6 +144,12 @@ def main():
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--data-home", default=None)
     parser.add_argument("--n-jobs", type=int, default=2)
+    parser.add_argument(
+        "--groups",
+        action="store_true",
+        help="also print each candidate against its twin and MLPClassifier by table size, "
+        "dimension and classes (paired tests)",
+    )
     args = parser.parse_args()
     specs = [CANDIDATES[c] if c in CANDIDATES else c for c in args.candidates]
     specs += sorted({twin(s) for s in specs} - set(specs))
@@ -170,6 +178,21 @@ def main():
         print(table.drop(columns="spec").round(3).to_string(index=False))
     for note in notes:
         print(note)
+    if args.groups:
+        traits = dataset_traits(sorted(set(records["dataset"])), args.data_home)
+        for spec in specs:
+            if spec.startswith("erm") and spec == twin(spec):
+                continue
+            for peer in (twin(spec), "mlp"):
+                for metric in ("error", "log_loss"):
+                    table = paired_by_group(records, spec, peer, traits, metric)
+                    table.round(4).to_csv(
+                        out / f"groups_{args.part}_{names.get(spec, 'x')}_{metric}_vs_"
+                        f"{'twin' if peer != 'mlp' else 'mlp'}.csv",
+                        index=False,
+                    )
+                    print(f"\n{names.get(spec, spec)} minus {names.get(peer, peer)}, {metric}:")
+                    print(table.round(3).to_string(index=False))
 
 
 if __name__ == "__main__":

@@ -284,7 +284,8 @@ def _fit_one(name, X, y, split, train, test, spec, seed, label_noise=0.0):
         warnings.filterwarnings("ignore", category=ConvergenceWarning)
         pipe.fit(X.iloc[train], y_train)
     fit_s = time.perf_counter() - start
-    error = 100 * float(np.mean(pipe.predict(X.iloc[test]) != y[test]))
+    # ravel: CatBoost predicts a column of labels, shape (n, 1).
+    error = 100 * float(np.mean(np.ravel(pipe.predict(X.iloc[test])) != y[test]))
     model = pipe[-1]
     n_epochs = getattr(model, "n_iter_", np.nan)
     return dict(
@@ -450,6 +451,54 @@ def report(records, reference="mixup"):
                 wilcoxon(nonzero).pvalue if len(nonzero) > 1 else np.nan
             )
     return per_dataset, overall.sort_values("mean_rank")
+
+
+def dataset_traits(names, data_home=None):
+    """Rows, encoded features and classes of each dataset (a DataFrame indexed by name)."""
+    rows = {}
+    for name in names:
+        X, y = load_suite_dataset(name, data_home)
+        width = _preprocessor(X, scale=True).fit_transform(X).shape[1]
+        rows[name] = dict(rows=len(y), features=width, classes=len(np.unique(y)))
+    return pd.DataFrame.from_dict(rows, orient="index")
+
+
+#: How the suite is cut for "where does mixing pay": (trait, bins, labels).
+GROUPS = (
+    ("rows", (0, 600, 2500, np.inf), ("< 600 rows", "600-2,500 rows", "> 2,500 rows")),
+    ("features", (0, 10, 30, np.inf), ("<= 10 features", "11-30 features", "> 30 features")),
+    ("classes", (0, 2, 5, np.inf), ("2 classes", "3-5 classes", "> 5 classes")),
+)
+
+
+def paired_by_group(records, model, baseline, traits, metric="error"):
+    """``model`` against ``baseline`` on each group of datasets of :data:`GROUPS`.
+
+    Per group: the number of datasets, the mean difference of ``metric``
+    (model minus baseline; negative: the model is better), the datasets where
+    the model is better / worse, and the two-sided Wilcoxon signed-rank p-value.
+    """
+    table = records.pivot_table(index="dataset", columns="model", values=metric, aggfunc="mean")
+    diff = (table[model] - table[baseline]).dropna()
+    tie = 0.05 if metric == "error" else 1e-4
+    out = []
+    for trait, bins, labels in (("all", (-np.inf, np.inf), ("all datasets",)), *GROUPS):
+        values = traits.loc[diff.index, "rows"] if trait == "all" else traits.loc[diff.index, trait]
+        groups = pd.cut(values, bins=bins, labels=labels)
+        for label in labels:
+            d = diff[groups == label]
+            nonzero = d[d.abs() > 1e-12]
+            out.append(
+                dict(
+                    group=label,
+                    datasets=len(d),
+                    mean_diff=d.mean() if len(d) else np.nan,
+                    better=int((d < -tie).sum()),
+                    worse=int((d > tie).sum()),
+                    p=wilcoxon(nonzero).pvalue if len(nonzero) > 1 else np.nan,
+                )
+            )
+    return pd.DataFrame(out)
 
 
 def format_report(per_dataset, overall, notes=(), reference="mixup"):

@@ -63,6 +63,15 @@ def test_same_random_state_same_model_and_global_rng_untouched(blobs):
     assert not np.array_equal(a, c)
 
 
+def test_clean_weight_and_mix_fraction_change_nothing_without_mixing(blobs):
+    X, y = blobs
+    plain = MixupClassifier(**{**FAST, "alpha": 0.0}).fit(X, y).predict_proba(X)
+    both = MixupClassifier(**{**FAST, "alpha": 0.0, "clean_weight": 0.5, "mix_fraction": 0.5})
+    np.testing.assert_array_equal(both.fit(X, y).predict_proba(X), plain)
+    regmixup = MixupClassifier(**{**FAST, "alpha": 10.0, "clean_weight": 0.5}).fit(X, y)
+    assert not np.array_equal(regmixup.predict_proba(X), plain)
+
+
 def test_dropout_training_is_reproducible(blobs):
     X, y = blobs
     params = {**FAST, "dropout": 0.5}
@@ -198,6 +207,8 @@ def test_bad_input_is_named(X, y, error, match):
         ({"module": "resnet"}, "'module' parameter"),
         ({"optimizer": "lbfgs"}, "'optimizer' parameter"),
         ({"lr": 0}, "'lr' parameter"),
+        ({"clean_weight": 1.0}, "'clean_weight' parameter"),
+        ({"mix_fraction": 0.0}, "'mix_fraction' parameter"),
     ],
 )
 def test_invalid_parameters_are_named(blobs, params, match):

@@ -97,3 +97,44 @@ def test_cli_writes_the_report(tmp_path, capsys):
     assert all(len(line) <= 120 for line in printed.splitlines())
     for name in ("records.csv", "per_dataset.csv", "overall.csv", "report.txt", "ranks.png"):
         assert (tmp_path / name).is_file(), name
+
+
+def test_selection_and_confirmation_split_the_suite_by_name():
+    names = sorted(tabular.DATASETS)
+    assert len(names) == 43 and len(set(names)) == 43
+    assert set(tabular.SELECTION) | set(tabular.CONFIRMATION) == set(names)
+    assert not set(tabular.SELECTION) & set(tabular.CONFIRMATION)
+    assert tabular.CONFIRMATION == tuple(names[2::3])  # every third, by the rule in the code
+
+
+def test_flip_labels_moves_the_share_asked_to_other_classes():
+    y = np.repeat(np.array(["a", "b", "c"]), 100)
+    flipped = tabular.flip_labels(y, 0.2, seed=5)
+    changed = flipped != y
+    assert changed.sum() == 60  # exactly the share, and never to the row's own class
+    assert set(flipped) == {"a", "b", "c"}
+    np.testing.assert_array_equal(tabular.flip_labels(y, 0.2, seed=5), flipped)  # seeded
+    assert not np.array_equal(tabular.flip_labels(y, 0.2, seed=6), flipped)
+    np.testing.assert_array_equal(tabular.flip_labels(y, 0.0, seed=5), y)
+
+
+def test_log_loss_counts_a_class_the_model_never_saw():
+    class Model:
+        classes_ = np.array(["a", "b"])
+
+        def predict_proba(self, X):
+            return np.array([[0.5, 0.5], [1.0, 0.0]])
+
+    loss = tabular.test_log_loss(Model(), None, np.array(["a", "c"]))
+    assert loss == pytest.approx(-(np.log(0.5) + np.log(1e-15)) / 2)
+
+
+def test_label_noise_runs_are_recorded_apart(tmp_path):
+    config = _config(datasets=("wine",), models=("logreg",), n_splits=1)
+    clean, _ = run(config, out=tmp_path)
+    noisy, _ = run(_config(**{**config.__dict__, "label_noise": 0.4}), out=tmp_path)
+    assert len(noisy) == 1 and noisy["label_noise"].tolist() == [0.4]  # not resumed from clean
+    assert noisy["error"].iloc[0] > clean["error"].iloc[0]
+    assert clean["log_loss"].iloc[0] > 0
+    on_disk = pd.read_csv(tmp_path / "records.csv")
+    assert sorted(on_disk["label_noise"]) == [0.0, 0.4]
