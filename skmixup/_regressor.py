@@ -350,19 +350,35 @@ class MixupRegressor(RegressorMixin, BaseMixupNet):
     def _encode_targets(self, y, reset, sample_weight=None):
         y2 = y.reshape(len(y), -1)
         if reset:  # weighted moments: weights act as repetitions
+            with np.errstate(over="ignore", invalid="ignore"):
+                mean = np.average(y2, axis=0, weights=sample_weight)
+                scale = np.sqrt(np.average((y2 - mean) ** 2, axis=0, weights=sample_weight))
+            if not (np.isfinite(mean).all() and np.isfinite(scale).all()):
+                raise ValueError(
+                    "MixupRegressor cannot standardise y: its mean or standard deviation "
+                    f"overflows float64 (the largest |y| is {np.max(np.abs(y2)):.3g}). Scale "
+                    "the target before fitting (divide it by a power of ten, or take its log), "
+                    "e.g. with sklearn.compose.TransformedTargetRegressor."
+                )
             self.n_outputs_ = y2.shape[1]
             self._y_ndim = y.ndim
-            self.target_mean_ = np.average(y2, axis=0, weights=sample_weight)
-            scale = np.sqrt(
-                np.average((y2 - self.target_mean_) ** 2, axis=0, weights=sample_weight)
-            )
+            self.target_mean_ = mean
             self.target_scale_ = np.where(scale > 0, scale, 1.0)
         elif y2.shape[1] != self.n_outputs_:
             raise ValueError(
                 f"y has {y2.shape[1]} outputs, but the first fit had {self.n_outputs_}; "
                 "warm_start cannot change the number of outputs."
             )
-        return ((y2 - self.target_mean_) / self.target_scale_).astype(np.float32)
+        with np.errstate(over="ignore", invalid="ignore"):
+            encoded = ((y2 - self.target_mean_) / self.target_scale_).astype(np.float32)
+        if not np.isfinite(encoded).all():
+            raise ValueError(
+                "y, standardised with the mean and standard deviation of the first fit "
+                "(target_mean_, target_scale_), does not fit in float32: these targets are "
+                "far outside the range the model was first fitted on. Scale the target, or "
+                "refit from scratch (warm_start=False)."
+            )
+        return encoded
 
     def _criterion(self):
         return torch.nn.MSELoss
@@ -389,5 +405,17 @@ class MixupRegressor(RegressorMixin, BaseMixupNet):
             Shaped as the ``y`` given to ``fit``.
         """
         check_is_fitted(self)
-        out = self._forward(X) * self.target_scale_ + self.target_mean_
+        raw = self._forward(X)
+        with np.errstate(over="ignore", invalid="ignore"):
+            out = raw * self.target_scale_ + self.target_mean_
+        if not np.isfinite(out).all():
+            cause = (
+                "the network's outputs are not finite (its training diverged: lower lr)"
+                if not np.isfinite(raw).all()
+                else "mapping the network's outputs back to the target's units overflows"
+            )
+            raise ValueError(
+                f"MixupRegressor's predictions would not be finite: {cause}. Scale the "
+                "target before fitting (e.g. with sklearn.compose.TransformedTargetRegressor)."
+            )
         return out.ravel() if self._y_ndim == 1 else out

@@ -144,3 +144,33 @@ def test_errors(toy):
     reg = MixupRegressor(max_epochs=1, warm_start=True, random_state=0).fit(X, Y)
     with pytest.raises(ValueError, match="warm_start cannot change the number of outputs"):
         reg.fit(X, Y[:, 0])
+
+
+def test_overflowing_targets_raise_saying_to_scale_them(toy):
+    X, y = toy
+    y = y.astype(np.float64)
+    huge = 1e200 * (1 + y)  # finite, but their variance overflows float64
+    assert np.isfinite(huge).all()
+    with pytest.raises(ValueError, match=r"overflows float64 \(the largest \|y\| is .*Scale the"):
+        MixupRegressor(max_epochs=1, random_state=0).fit(X, huge)
+    # A later chunk far outside the first one's range cannot be standardised in float32.
+    reg = MixupRegressor(max_epochs=1, random_state=0).partial_fit(X, y)
+    with pytest.raises(ValueError, match="does not fit in float32"):
+        reg.partial_fit(X, 1e100 * (1 + y))
+
+
+def test_predictions_that_would_not_be_finite_raise(toy):
+    X, y = toy
+    reg = MixupRegressor(max_epochs=1, random_state=0).fit(X, y)
+    assert np.isfinite(reg.predict(X)).all()
+    # As a fit on targets near float64's limit leaves them: outputs above 0 overflow.
+    reg.target_scale_ = np.full_like(reg.target_scale_, 1e308)
+    reg.target_mean_ = np.full_like(reg.target_mean_, 1.7e308)
+    with pytest.raises(ValueError, match="back to the target's units overflows.*Scale"):
+        reg.predict(X)
+    reg = MixupRegressor(max_epochs=1, random_state=0).fit(X, y)
+    with torch.no_grad():
+        for param in reg.net_.module_.parameters():
+            param.fill_(float("nan"))
+    with pytest.raises(ValueError, match="training diverged: lower lr"):
+        reg.predict(X)
