@@ -307,7 +307,11 @@ def _fit_split(name, X, y, split, train, test, config):
     seed = config.random_state * 1000 + split
     X_train, X_test = X.iloc[train], X.iloc[test]
     y_train, y_test = y[train], y[test]
-    cv = _inner_cv(y_train, config, seed)
+    with warnings.catch_warnings():
+        # Rare classes (abalone, arrhythmia): StratifiedKFold warns here, on the worker's
+        # stderr, which would break the progress bar's line.
+        warnings.filterwarnings("ignore", message="The least populated class")
+        cv = _inner_cv(y_train, config, seed)
     records = []
     for protocol in config.protocols:
         make = paper_models if protocol == "paper" else tuned_models

@@ -89,7 +89,7 @@ def build_parser(prog=None):
         description=DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--version", action="version", version=f"skmixup {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="<job>", title="jobs")
     help = "ERM vs mixup on digits with wrong training labels, under a minute"
     p = sub.add_parser("demo", help=help, description=help[0].upper() + help[1:] + ".")

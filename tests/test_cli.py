@@ -41,7 +41,8 @@ def test_version(capsys):
     with pytest.raises(SystemExit) as exc:
         main(["--version"])
     assert exc.value.code == 0
-    assert __version__ in capsys.readouterr().out
+    # The package's name, however it was started (not "python -m skmixup 0.1.0").
+    assert capsys.readouterr().out == f"skmixup {__version__}\n"
 
 
 def test_program_name():

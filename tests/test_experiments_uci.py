@@ -445,3 +445,23 @@ def test_tasks_run_in_rounds_largest_first_within_a_round():
     order = [(name, split) for name, split, _, _ in _ordered_tasks(data)]
     assert order == [("long", 0), ("wide", 0), ("small", 0), ("long", 1), ("wide", 1), ("small", 1)]
     assert [t[:2] for t in _ordered_tasks(data, done={("long", 0)})][0] == ("wide", 0)
+
+
+def test_a_split_with_a_rare_class_fits_without_warnings():
+    """sklearn's "least populated class" warning would break the progress bar's line."""
+    import warnings
+
+    from experiments.uci import _fit_split
+
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame(rng.normal(size=(62, 3)))
+    y = np.repeat([0, 1, 2], [30, 30, 2])
+    config = UCIConfig.quick(
+        protocols=("tuned",), baselines=False, tuned_params={"max_epochs": 1}, progress=False
+    )
+    train, test = make_splits(y, 1, 0.2, 0)[0]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        records = _fit_split("rare", X, y, 0, train, test, config)
+    assert len(records) == 3
+    assert not [w for w in caught if "least populated" in str(w.message)]
