@@ -20,7 +20,7 @@ PROTOCOL_TITLES = {
     "tuned": "tuned protocol: imputed + standardised features, MixupClassifier defaults, baselines",
 }
 
-#: Test error (%) of ERM and mixup in the paper's Table 4, as recalled in PAPER.md
+#: Test error (%) of ERM and mixup in the paper's Table 4, as recalled from the paper
 #: (not checked against the PDF; see docs/results_uci.rst).
 PAPER_TABLE_4 = {
     "abalone": (74.0, 73.6),
@@ -383,9 +383,10 @@ def plot_summary(summary, path=None):
     import matplotlib.pyplot as plt
 
     datasets = list(dict.fromkeys(summary["dataset"]))
-    n_cols = min(3, len(datasets))
+    # Two panels a row: with three, the labels shrink below readable on a page's width.
+    n_cols = min(2, len(datasets))
     n_rows = int(np.ceil(len(datasets) / n_cols))
-    fig, axes = plt.subplots(n_rows, n_cols, figsize=(4.6 * n_cols, 3.2 * n_rows), squeeze=False)
+    fig, axes = plt.subplots(n_rows, n_cols, figsize=(5.6 * n_cols, 3.6 * n_rows), squeeze=False)
     for ax, dataset in zip(axes.flat, datasets, strict=False):
         part = summary[summary["dataset"] == dataset]
         labels, means, stds, colors = [], [], [], []
@@ -406,7 +407,7 @@ def plot_summary(summary, path=None):
         if not np.isnan(paper[0]):
             ax.axvline(paper[0], color="black", linestyle=":", linewidth=1, label="paper ERM")
             ax.axvline(paper[1], color="tab:red", linestyle="--", linewidth=1, label="paper mixup")
-        ax.set_yticks(y, labels, fontsize=7)
+        ax.set_yticks(y, labels, fontsize=9)
         ax.set_title(dataset)
         ax.set_xlabel("test error (%)")
         ax.set_xlim(left=0)
@@ -414,11 +415,11 @@ def plot_summary(summary, path=None):
         ax.axis("off")
     handles, labels = axes.flat[0].get_legend_handles_labels()
     if handles:
-        fig.legend(handles, labels, fontsize=7, loc="upper right")
+        fig.legend(handles, labels, fontsize=9, loc="upper right")
     fig.suptitle(
-        "UCI: ERM (white) vs mixup (paper protocol orange, tuned protocol blue) "
+        "UCI: ERM (white) vs mixup (paper protocol orange, tuned protocol blue)\n"
         "vs baselines (gray); mean ± std over splits",
-        fontsize=9,
+        fontsize=11,
     )
     fig.tight_layout()
     if path is not None:

@@ -257,20 +257,26 @@ def plot_curves(curves, path=None):
     import matplotlib.pyplot as plt
 
     levels = list(dict.fromkeys(curves["corruption"]))
+    # At most two panels a row: four in a row shrink below readable on a page's width.
+    n_cols = min(2, len(levels))
+    n_rows = -(-len(levels) // n_cols)
     fig, axes = plt.subplots(
-        1, len(levels), figsize=(3.2 * len(levels), 3.3), sharey=False, squeeze=False
+        n_rows, n_cols, figsize=(5.0 * n_cols, 3.4 * n_rows), sharey=False, squeeze=False
     )
-    for ax, level in zip(axes[0], levels, strict=True):
+    for ax in list(axes.flat)[len(levels) :]:
+        ax.axis("off")
+    for ax, level in zip(axes.flat, levels, strict=False):
         sub = curves[curves["corruption"] == level]
         for method, g in sub.groupby("method", sort=False):
             mean = g.groupby("epoch")["test_error"].mean()
             ax.plot(mean.index, 100 * mean.values, label=method)
         ax.set_title(f"{100 * level:.0f}% labels corrupted")
         ax.set_xlabel("epoch")
-    axes[0][0].set_ylabel("test error (%)")
+    for row in axes:
+        row[0].set_ylabel("test error (%)")
     handles, labels = axes[0][0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="lower center", ncol=len(labels), fontsize="small")
-    fig.tight_layout(rect=(0, 0.08, 1, 1))
+    fig.legend(handles, labels, loc="lower center", ncol=min(len(labels), 3))
+    fig.tight_layout(rect=(0, 0.12 / n_rows, 1, 1))
     if path is not None:
         fig.savefig(path, dpi=120)
     return fig
