@@ -202,6 +202,7 @@ def tabular_arguments(parser):
     parser.add_argument(
         "--seed", type=int, default=0, help="seeds the splits and the models (default 0)"
     )
+    _fresh_argument(parser, "records.csv in --out")
     parser.add_argument(
         "--label-noise",
         type=float,

@@ -33,6 +33,7 @@ Use :func:`run` and :func:`report` from Python, or ``python -m experiments tabul
 from __future__ import annotations
 
 import ast
+import json
 import time
 import warnings
 from dataclasses import dataclass
@@ -54,6 +55,7 @@ from skmixup import MixupClassifier, MixupClassifierCV, MixupEnsembleClassifier
 from skmixup.datasets import fetch_keel, fetch_uci
 
 from ._arguments import tabular_arguments
+from ._resume import ResumeError, differences, discard, run_settings, save_settings, settings_path
 from .uci import _preprocessor, make_splits
 
 __all__ = [
@@ -167,15 +169,75 @@ class TabularConfig:
         return cls(**{**base, **changes})
 
 
-def load_suite_dataset(name, data_home=None):
-    """Features (DataFrame, text columns categorical) and labels (ndarray) of one dataset."""
+def load_suite_dataset(name, data_home=None, return_source=False):
+    """Features (DataFrame, text columns categorical) and labels (ndarray) of one dataset.
+
+    With ``return_source``, also where the data came from (the loader's ``source``).
+    """
     if name in PAPER:
         bunch = fetch_uci(name, data_home=data_home, download_if_missing=False, as_frame=True)
     elif name in KEEL or name in IMBALANCED:
         bunch = fetch_keel(name, data_home=data_home, as_frame=True)
     else:
         raise ValueError(f"Unknown suite dataset {name!r}; choose from {sorted(DATASETS)}.")
-    return bunch.data, np.asarray(bunch.target).astype(str)
+    data = bunch.data, np.asarray(bunch.target).astype(str)
+    return (*data, str(bunch.get("source", ""))) if return_source else data
+
+
+#: The parts of the settings that a rerun may extend: new models and datasets are added to
+#: the same records, while those already there must be exactly as they were.
+_EXTENSIBLE = ("models", "sources", "datasets found")
+
+
+def _start_or_resume(path, settings, fresh=False):
+    """Refuse to add to ``path`` records made with other settings; save the merged settings.
+
+    The options, the data root and the skmixup version must be those of the earlier run,
+    and so must the parameters of every model and the source of every dataset the two runs
+    share. A model or dataset the earlier run did not have is added. Label-noise levels are
+    kept apart in the records themselves (their ``label_noise`` column).
+    """
+    if fresh:
+        discard(path)
+    if not check_resume_file(path):
+        save_settings(path, settings)
+        return False
+    saved = json.loads(settings_path(path).read_text())
+    old = {k: v for k, v in saved.items() if k not in _EXTENSIBLE}
+    new = {k: v for k, v in settings.items() if k not in _EXTENSIBLE}
+    for key in ("models", "sources"):
+        common = set(saved.get(key, {})) & set(settings.get(key, {}))
+        old[key] = {k: saved[key][k] for k in common}
+        new[key] = {k: settings[key][k] for k in common}
+    found = differences(old, new)
+    if found:
+        raise ResumeError(
+            f"{path} holds results of a run with other settings; resuming would mix the two "
+            "runs in one table. What differs (earlier run, then this one):\n  "
+            + "\n  ".join(found)
+            + f"\nRun again with the same settings to resume, add --fresh to discard {path} "
+            "and start again, or choose another --out."
+        )
+    merged = dict(settings)
+    for key in ("models", "sources"):
+        merged[key] = {**saved.get(key, {}), **settings.get(key, {})}
+    merged["datasets found"] = sorted(merged["sources"])
+    save_settings(path, merged)
+    return True
+
+
+def check_resume_file(path):
+    """Whether ``path`` holds records; ResumeError when their settings file is missing."""
+    path = Path(path)
+    if not path.is_file() or path.stat().st_size == 0:
+        return False
+    if not settings_path(path).is_file():
+        raise ResumeError(
+            f"{path} holds results, but {settings_path(path)}, the settings they were made "
+            "with, is missing: they cannot be resumed safely. Add --fresh to discard them "
+            "and start again, or choose another --out."
+        )
+    return True
 
 
 def _parse_spec(spec):
@@ -320,7 +382,7 @@ def _available(spec):
     return True
 
 
-def run(config=None, out=None):
+def run(config=None, out=None, fresh=False, required=()):
     """Run the suite; return the records (DataFrame, one row per fit) and notes.
 
     Parameters
@@ -329,7 +391,17 @@ def run(config=None, out=None):
         ``None`` means the full run, ``TabularConfig()``.
     out : path-like, default=None
         Folder of ``records.csv``. Fits already recorded there are skipped and
-        each new fit is appended as it ends.
+        each new fit is appended as it ends. The settings of the records are kept
+        beside them (``records.settings.json``); a run whose options, data root,
+        skmixup version, or parameters of a model or source of a dataset already
+        there differ is refused with :class:`~experiments._resume.ResumeError`
+        naming the difference. New models and datasets are added.
+    fresh : bool, default=False
+        Discard the records in ``out`` and start again.
+    required : sequence of str, default=()
+        Datasets that must be found: when one is missing, ``FileNotFoundError``
+        is raised before any fit (the command line passes its ``--datasets``).
+        The other missing datasets are skipped, said before the first fit.
 
     Returns
     -------
@@ -344,9 +416,10 @@ def run(config=None, out=None):
     for missing in sorted(set(config.models) - set(models)):
         package = OPTIONAL[missing.split(":")[0]]
         notes.append(f"{missing}: skipped, {package} is not installed (pip install {package}).")
+    sources = {}
     for name in config.datasets:
         try:
-            X, y = load_suite_dataset(name, config.data_home)
+            X, y, sources[name] = load_suite_dataset(name, config.data_home, return_source=True)
         except FileNotFoundError as exc:
             notes.append(f"{name}: skipped, {exc}")
             continue
@@ -357,7 +430,27 @@ def run(config=None, out=None):
                 f"{len(splits[0][0])} (stratified); test rows {len(splits[0][1])}."
             )
         data[name] = (X, y, splits)
+    skipped = [name for name in config.datasets if name not in data]
+    if any(name in skipped for name in required):
+        raise FileNotFoundError(
+            "the datasets named were not found (nothing was fitted):\n"
+            + "\n".join(n for n in notes if n.split(":")[0] in required)
+        )
+    if skipped and config.progress:
+        print(f"skipping (files not found): {', '.join(skipped)}", flush=True)
     path = None if out is None else Path(out) / "records.csv"
+    if path is not None:
+        settings = run_settings(
+            {
+                "job": "tabular",
+                "max_train_rows": config.max_train_rows,
+                "seed": config.random_state,
+            },
+            data_home=config.data_home,
+            sources=sources,
+            models={spec: make_model(spec, 0) for spec in models},
+        )
+        _start_or_resume(path, settings, fresh=fresh)
     done = pd.read_csv(path) if path is not None and path.is_file() else pd.DataFrame()
     if len(done):
         if "label_noise" not in done:
@@ -613,7 +706,7 @@ def main(args):
         raise SystemExit(f"unknown datasets {unknown}; choose from {list(DATASETS)}")
     config = TabularConfig.quick(**changes) if args.quick else TabularConfig(**changes)
     start = time.perf_counter()
-    records, notes = run(config, out=args.out)
+    records, notes = run(config, out=args.out, fresh=args.fresh, required=args.datasets or ())
     if len(records) == 0:
         raise SystemExit("No dataset could be read: " + " ".join(notes))
     records = records[

@@ -138,3 +138,44 @@ def test_label_noise_runs_are_recorded_apart(tmp_path):
     assert clean["log_loss"].iloc[0] > 0
     on_disk = pd.read_csv(tmp_path / "records.csv")
     assert sorted(on_disk["label_noise"]) == [0.0, 0.4]
+
+
+def test_resume_refuses_other_settings_and_adds_new_models(tmp_path):
+    from experiments._resume import ResumeError
+
+    run(_config(datasets=("wine",), n_splits=1), out=tmp_path)
+    # Another data root, other parameters of a model already there, another subsample size.
+    other_home = tmp_path / "data"
+    (other_home / "keel").mkdir(parents=True)
+    for name in ("wine.csv.gz",):
+        (other_home / "keel" / name).write_bytes((DATA / "keel" / name).read_bytes())
+    with pytest.raises(ResumeError, match="data home"):
+        run(_config(datasets=("wine",), n_splits=1, data_home=str(other_home)), out=tmp_path)
+    with pytest.raises(ResumeError, match="max_train_rows"):
+        run(_config(datasets=("wine",), n_splits=1, max_train_rows=50), out=tmp_path)
+    with pytest.raises(ResumeError, match="--fresh"):
+        run(_config(datasets=("wine",), n_splits=1, random_state=1), out=tmp_path)
+    # A new model and a new dataset are added to the same records.
+    more, _ = run(
+        _config(
+            datasets=("wine", "tae"),
+            models=("logreg", "mixup:max_epochs=3", "mlp:max_iter=5"),
+            n_splits=1,
+        ),
+        out=tmp_path,
+    )
+    assert len(more) == 2 * 3
+    # Records whose settings file is gone are refused, and --fresh starts again.
+    (tmp_path / "records.settings.json").unlink()
+    with pytest.raises(ResumeError, match="missing"):
+        run(_config(datasets=("wine",), n_splits=1), out=tmp_path)
+    again, _ = run(_config(datasets=("wine",), n_splits=1), out=tmp_path, fresh=True)
+    assert len(again) == 2 and len(pd.read_csv(tmp_path / "records.csv")) == 2
+
+
+def test_a_named_dataset_that_is_missing_stops_before_any_fit(tmp_path):
+    empty = tmp_path / "empty"
+    (empty / "keel").mkdir(parents=True)
+    with pytest.raises(FileNotFoundError, match="nothing was fitted"):
+        run(_config(datasets=("wine",), data_home=str(empty)), out=tmp_path, required=("wine",))
+    assert not (tmp_path / "records.csv").exists()
