@@ -22,6 +22,7 @@ def get_data_home(data_home=None) -> Path:
 
         <data root>/uci/<name>/...               fetch_uci (abalone/abalone.data, ...)
         <data root>/keel/<name>.csv.gz           fetch_keel (imbalanced/ for that group)
+        <data root>/regression/<name>.csv.gz     fetch_regression
         <data root>/images/fashion-mnist/*.gz    fetch_fashion_mnist
 
     Parameters
@@ -44,10 +45,11 @@ def get_data_home(data_home=None) -> Path:
 LAYOUT = (
     "  <data root>/uci/<name>/...               fetch_uci (e.g. uci/abalone/abalone.data)\n"
     "  <data root>/keel/<name>.csv.gz           fetch_keel (keel/imbalanced/ for that group)\n"
+    "  <data root>/regression/<name>.csv.gz     fetch_regression\n"
     "  <data root>/images/fashion-mnist/*.gz    fetch_fashion_mnist"
 )
 
-_SUBFOLDERS = ("uci", "keel", "imbalanced", "images", "fashion-mnist")
+_SUBFOLDERS = ("uci", "keel", "imbalanced", "regression", "images", "fashion-mnist")
 
 
 def _origin(data_home):
