@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import numbers
 import time
+import traceback
 import warnings
+from collections import Counter
 
 import numpy as np
 import torch
@@ -12,6 +14,7 @@ from joblib import Parallel, delayed, effective_n_jobs
 from scipy.stats import rankdata
 from sklearn import config_context
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
+from sklearn.exceptions import FitFailedWarning
 from sklearn.metrics import check_scoring, get_scorer, get_scorer_names
 from sklearn.model_selection import GridSearchCV, check_cv
 from sklearn.utils.multiclass import check_classification_targets
@@ -19,7 +22,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._base import _restore_on_error, resolve_device
 from ._compat import HasMethods, Interval, StrOptions, _fit_context
-from ._ensemble import Predictions, copy_of, fit_members, mean_proba, stackable
+from ._ensemble import NotStackable, Predictions, copy_of, fit_members, mean_proba, stack_refusal
 from ._rng import seed_from
 from ._weights import check_sample_weight
 
@@ -249,9 +252,16 @@ class MixupClassifierCV(Predictions, ClassifierMixin, BaseEstimator):
         self.n_splits_ = len(splits)
         self.scorer_ = check_scoring(base, scoring=self.scoring)
 
-        self.batched_ = stackable(X, base)
-        search = self._search_batched if self.batched_ else self._search_each
-        results, models, refits = search(X, y, alphas, splits, base, sample_weight)
+        self.batched_ = stack_refusal(base, X, y, sample_weight) is None
+        if self.batched_:
+            try:
+                results, models, refits = self._search_batched(
+                    X, y, alphas, splits, base, sample_weight
+                )
+            except NotStackable:  # a split the stack cannot take (e.g. its classes)
+                self.batched_ = False
+        if not self.batched_:
+            results, models, refits = self._search_each(X, y, alphas, splits, base, sample_weight)
         self.cv_results_ = results
         self.best_index_ = int(np.argmin(results["rank_test_score"]))
         self.alpha_ = float(alphas[self.best_index_])
@@ -259,14 +269,14 @@ class MixupClassifierCV(Predictions, ClassifierMixin, BaseEstimator):
         self.best_params_ = {"alpha": self.alpha_}
         if self.refit == "folds":
             self.estimators_ = (
-                models[self.best_index_]
+                _fitted(models[self.best_index_])
                 if models is not None
                 else self._split_models(X, y, splits, base, sample_weight)
             )
         elif self.refit:
             start = time.perf_counter()
             self.best_estimator_ = (
-                refits[self.best_index_]
+                _fitted([refits[self.best_index_]])[0]
                 if refits is not None
                 else clone(base)
                 .set_params(alpha=self.alpha_)
@@ -332,7 +342,9 @@ class MixupClassifierCV(Predictions, ClassifierMixin, BaseEstimator):
         chunks = np.array_split(np.arange(len(jobs)), n_procs)
         start = time.perf_counter()
         fitted = Parallel(n_jobs=len(chunks))(
-            delayed(fit_members)([estimators[j] for j in chunk], [data[j] for j in chunk])
+            delayed(fit_members)(
+                [estimators[j] for j in chunk], [data[j] for j in chunk], errors="keep"
+            )
             for chunk in chunks
         )
         fitted = [est for part in fitted for est in part]
@@ -341,25 +353,22 @@ class MixupClassifierCV(Predictions, ClassifierMixin, BaseEstimator):
         n_alphas, n_splits = len(alphas), len(splits)
         scores = np.empty((n_alphas, n_splits))
         score_times = np.empty((n_alphas, n_splits))
+        failures = []
         for m in range(n_alphas * n_splits):
             i, k = divmod(m, n_splits)
             test = splits[k][1]
             start = time.perf_counter()
             est = fitted[m]
-            if np.all(np.isfinite(est.loss_curve_)):
+            if isinstance(est, Exception):  # GridSearchCV's error_score=nan
+                failures.append("".join(traceback.format_exception(est)))
+                scores[i, k] = np.nan
+            else:
                 score_params = (
                     {} if sample_weight is None else {"sample_weight": sample_weight[test]}
                 )
                 scores[i, k] = self.scorer_(est, X[test], y[test], **score_params)
-            else:  # what GridSearchCV records for a fit that raised (error_score=nan)
-                warnings.warn(
-                    f"Training diverged for alpha={alphas[i]} on split {k}: its "
-                    "score is nan. Try a smaller lr or standardize the features.",
-                    UserWarning,
-                    stacklevel=2,
-                )
-                scores[i, k] = np.nan
             score_times[i, k] = time.perf_counter() - start
+        _warn_or_raise_about_failures(failures, n_alphas * n_splits)
         results = _results_table(
             alphas, scores, np.full((n_alphas, n_splits), fit_time), score_times
         )
@@ -401,6 +410,38 @@ class MixupClassifierCV(Predictions, ClassifierMixin, BaseEstimator):
         if hasattr(self, "best_estimator_"):
             return self.best_estimator_.predict_proba(X)
         return mean_proba(self.estimators_, self.classes_, X)
+
+
+def _fitted(models):
+    """``models``, or the error of the first that failed (its own fit would have raised it)."""
+    for model in models:
+        if isinstance(model, Exception):
+            raise model
+    return models
+
+
+def _warn_or_raise_about_failures(failures, n_fits):
+    """What GridSearchCV does with fits that failed: warn, or raise when all failed."""
+    if not failures:
+        return
+    summary = "\n".join(
+        f"{'-' * 80}\n{n} fits failed with the following error:\n{error}"
+        for error, n in Counter(failures).items()
+    )
+    if len(failures) == n_fits:
+        raise ValueError(
+            f"\nAll the {n_fits} fits failed.\nIt is very likely that your model is "
+            "misconfigured.\nYou can try to debug the error by setting error_score='raise'."
+            f"\n\nBelow are more details about the failures:\n{summary}"
+        )
+    warnings.warn(
+        f"\n{len(failures)} fits failed out of a total of {n_fits}.\nThe score on these "
+        "train-test partitions for these parameters will be set to nan.\nIf these failures "
+        "are not expected, you can try to debug them by setting error_score='raise'.\n\n"
+        f"Below are more details about the failures:\n{summary}",
+        FitFailedWarning,
+        stacklevel=3,
+    )
 
 
 def _results_table(alphas, scores, fit_times, score_times):

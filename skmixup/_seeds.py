@@ -10,7 +10,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._base import _restore_on_error
 from ._compat import HasMethods, Interval, _fit_context
-from ._ensemble import Predictions, copy_of, fit_members, mean_proba, stackable
+from ._ensemble import Predictions, copy_of, fit_members, mean_proba, stack_refusal
 from ._rng import numpy_rng, seed_from
 from ._weights import check_sample_weight
 
@@ -124,7 +124,8 @@ class MixupEnsembleClassifier(Predictions, ClassifierMixin, BaseEstimator):
         members = [
             clone(base).set_params(random_state=seed_from(rng)) for _ in range(self.n_estimators)
         ]
-        self.batched_ = len(members) > 1 and stackable(X, base)  # a stack of one is slower
+        # A stack of one is slower than its plain fit.
+        self.batched_ = len(members) > 1 and stack_refusal(base, X, y, sample_weight) is None
         if self.batched_:
             fit_members(members, [(X, y, sample_weight)] * len(members))
         else:

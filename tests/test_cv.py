@@ -178,7 +178,7 @@ class Tiny(torch.nn.Module):
         dict(module=Tiny),  # custom module
         dict(optimizer="sgd"),  # optimizer the batched path does not implement
         dict(partners="same_class"),  # a variant the batched path does not implement
-        dict(label_smoothing=0.1),
+        dict(mix_layer=1),  # manifold mixup
     ],
 )
 def test_falls_back_to_one_fit_per_candidate(iris, folds, params):
@@ -322,3 +322,59 @@ def test_random_state_seeds_an_unseeded_estimator_and_leaves_a_seed_alone(iris, 
     rng = np.random.RandomState(0)
     drawn = searched([0.0], unseeded, cv=folds, random_state=rng).fit(X, y)
     assert isinstance(drawn.best_estimator_.random_state, int)
+
+
+def test_a_diverging_search_raises_as_grid_search_does():
+    from sklearn.datasets import load_iris
+
+    X, y = load_iris(return_X_y=True)
+    huge = (X * 3e37).astype(np.float32)  # the loss overflows in the first epoch
+    search = searched([0.0, 0.4], cv=2)
+    assert search.set_params().fit(X.astype(np.float32), y).batched_
+    with pytest.raises(ValueError, match="All the 4 fits failed") as stacked:
+        search.fit(huge, y)
+    with pytest.raises(ValueError, match="All the 4 fits failed") as grid:
+        GridSearchCV(MixupClassifier(**FAST), {"alpha": [0.0, 0.4]}, cv=2).fit(huge, y)
+    for error in (stacked, grid):
+        assert "The training loss became inf at epoch 1" in str(error.value)
+    assert search.batched_  # restored: the fit that raised left the search as it was
+
+
+def test_a_split_that_diverges_scores_nan_as_in_grid_search():
+    from sklearn.datasets import load_iris
+    from sklearn.exceptions import FitFailedWarning
+
+    X, y = load_iris(return_X_y=True)
+    X = X.astype(np.float32)
+    X[::2] *= np.float32(3e37)  # split 0 trains on these rows only: its loss overflows
+    folds = [
+        (np.arange(0, 150, 2), np.arange(1, 150, 2)),
+        (np.arange(1, 150, 2), np.arange(0, 150, 2)),
+    ]
+    with pytest.warns(FitFailedWarning, match="2 fits failed out of a total of 4"):
+        search = searched([0.0, 0.4], cv=folds, refit=False).fit(X, y)
+    with pytest.warns(FitFailedWarning, match="2 fits failed out of a total of 4"):
+        grid = GridSearchCV(
+            MixupClassifier(**FAST), {"alpha": [0.0, 0.4]}, cv=folds, refit=False
+        ).fit(X, y)
+    assert search.batched_
+    for key in ("split0_test_score", "split1_test_score", "rank_test_score"):
+        np.testing.assert_allclose(search.cv_results_[key], grid.cv_results_[key], atol=0.05)
+    assert np.isnan(search.cv_results_["split0_test_score"]).all()
+
+
+def test_stacked_search_shows_one_progress_bar(iris, folds, capsys, monkeypatch):
+    from skmixup import _net
+
+    monkeypatch.setattr(_net, "PROGRESS_DELAY", 0.0)
+    X, y = iris
+    search = searched([0.0, 0.4], {**FAST, "verbose": 1}, cv=folds, refit=False).fit(X, y)
+    assert search.batched_
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.count("epochs:") >= 1 and "members=6" in err and "train_loss=" in err
+    # verbose=2: each member prints its own epoch table, as its own fit does.
+    searched([0.0], {**FAST, "verbose": 2}, cv=folds, refit=False).fit(X, y)
+    out, err = capsys.readouterr()
+    rows = [line for line in out.splitlines() if line.strip()[:1].isdigit()]
+    assert len(rows) == len(folds) * FAST["max_epochs"] and "epochs:" not in err

@@ -6,7 +6,7 @@ import torch
 from sklearn.base import clone
 
 from skmixup import MixupClassifier
-from skmixup._ensemble import MemberAdam, StackedMLP, fit_members
+from skmixup._ensemble import MemberAdam, StackedMLP, fit_members, stack_refusal
 from skmixup.modules import MLP
 
 
@@ -36,6 +36,12 @@ def _max_gap(a, b):
             weight_decay=0.01,
             optimizer_params={"betas": (0.8, 0.99)},
         ),
+        # RegMixup's clean term (one more forward pass on the unmixed batch), and mixing
+        # during the first half only: both stacked, each member still its own fit.
+        dict(max_epochs=4, clean_weight=0.5, lambda_mode="example"),
+        dict(max_epochs=4, mix_fraction=0.5, batch_size=32),
+        dict(max_epochs=3, clean_weight=0.3, mix_fraction=0.7, mix_targets=False),
+        dict(max_epochs=3, label_smoothing=0.1),
     ],
 )
 def test_members_end_where_their_own_fits_end(iris, params):
@@ -45,7 +51,8 @@ def test_members_end_where_their_own_fits_end(iris, params):
     rows = [np.arange(150), np.arange(141), np.arange(130), np.arange(3, 147)]
     alphas = [0.4, 0.0, 1.0, 0.2]
     weight = np.linspace(0.5, 2.0, len(y))
-    base = MixupClassifier(device="cpu", random_state=0, **params)
+    base = MixupClassifier(alpha=0.2, device="cpu", random_state=0, **params)
+    assert stack_refusal(base, X, y) is None  # stacked, not refused
     members = fit_members(
         [clone(base).set_params(alpha=a) for a in alphas], [(X[r], y[r], weight[r]) for r in rows]
     )
@@ -163,14 +170,129 @@ def test_fit_members_refuses_warm_starts(iris):
         fit_members([est], [(X, y, None)])
 
 
-def test_wide_networks_are_not_stacked_on_a_cpu():
-    # On a CPU a stack pays only for small networks (see stackable's docstring); the
-    # default hidden layer of 256 crosses the limit between 200 and 300 input columns.
-    from skmixup._ensemble import _CPU_STACK_MEMBER, stackable
+def test_members_differing_in_other_parameters_are_refused(iris):
+    X, y = iris
+    base = MixupClassifier(max_epochs=2, device="cpu")
+    with pytest.raises(ValueError, match=r"differ only in alpha, random_state.*\['lr'\]"):
+        fit_members([base, clone(base).set_params(lr=0.1)], [(X, y, None)] * 2)
+    with pytest.raises(ValueError, match="clean_weight"):
+        fit_members([base, clone(base).set_params(clean_weight=0.5)], [(X, y, None)] * 2)
+    # alpha and random_state may differ
+    fit_members([base, clone(base).set_params(alpha=1.0, random_state=3)], [(X, y, None)] * 2)
 
-    assert (255 * 256 + 256) <= _CPU_STACK_MEMBER < (257 * 256 + 256)
-    narrow, wide = np.zeros((4, 255), np.float32), np.zeros((4, 257), np.float32)
-    assert stackable(narrow, MixupClassifier(device="cpu"))
-    assert not stackable(wide, MixupClassifier(device="cpu"))
-    assert not stackable(narrow, MixupClassifier(device="cpu", hidden_layer_sizes=(256, 256)))
-    assert not stackable(narrow, MixupClassifier(device="cpu", optimizer="sgd"))
+
+def test_a_parameter_the_engine_does_not_know_is_refused_unless_at_its_default(iris, monkeypatch):
+    # What the engine implements is read from each member's net: a net parameter it does not
+    # name (here clean_weight, as if it had just been added) is stacked only at MixupNet's
+    # default, and refused (one fit after another) at any other value.
+    from skmixup import _ensemble
+
+    X, y = iris
+    base = MixupClassifier(max_epochs=2, device="cpu")
+    monkeypatch.delitem(_ensemble._NET_PARAMS, "clean_weight")
+    assert stack_refusal(base, X, y) is None
+    reason = stack_refusal(clone(base).set_params(clean_weight=0.5), X, y)
+    assert "clean_weight=0.5" in reason
+    with pytest.raises(_ensemble.NotStackable, match="clean_weight"):
+        fit_members([clone(base).set_params(clean_weight=0.5)] * 2, [(X, y, None)] * 2)
+
+
+def test_what_the_stack_does_not_implement_is_refused(iris):
+    from skorch.callbacks import Callback, GradientNormClipping
+
+    class EveryEpoch(Callback):
+        def on_epoch_end(self, net, **kwargs):
+            pass
+
+    X, y = iris
+    base = MixupClassifier(max_epochs=2, device="cpu")
+    for params, why in [
+        (dict(optimizer="sgd"), "optimizer"),
+        (dict(partners="same_class"), "partners"),
+        (dict(mix_layer=1), "mix_layer"),
+        (dict(hidden_layer_sizes=(256, 256)), "hidden weights"),  # the CPU rule
+        (dict(callbacks=[GradientNormClipping(1.0)]), "on_grad_computed"),
+    ]:
+        assert why in stack_refusal(clone(base).set_params(**params), X, y)
+    assert stack_refusal(clone(base).set_params(callbacks=[EveryEpoch()]), X, y) is None
+    # Label smoothing is stacked while the members share their classes.
+    smooth = clone(base).set_params(label_smoothing=0.1)
+    rows = [np.arange(150), np.flatnonzero(y < 2)]
+    with pytest.raises(ValueError, match="label smoothing"):
+        fit_members([smooth, clone(smooth)], [(X[r], y[r], None) for r in rows])
+
+
+def test_a_members_keyboard_interrupt_stops_that_member_only(iris):
+    from skorch.callbacks import Callback
+
+    class StopStrongMixing(Callback):  # skorch's convention: raise KeyboardInterrupt to stop
+        def on_epoch_end(self, net, **kwargs):
+            if net.alpha > 0.5 and len(net.history) == 2:
+                raise KeyboardInterrupt
+
+    X, y = iris
+    base = MixupClassifier(max_epochs=5, device="cpu", random_state=0)
+    base.set_params(callbacks=[StopStrongMixing()], lr_schedule="constant")
+    alphas = [0.2, 1.0]
+    members = fit_members([clone(base).set_params(alpha=a) for a in alphas], [(X, y, None)] * 2)
+    assert [m.n_iter_ for m in members] == [5, 2]
+    for alpha, member in zip(alphas, members):
+        single = clone(base).set_params(alpha=alpha).fit(X, y)
+        assert member.n_iter_ == single.n_iter_
+        assert _max_gap(member, single) < 1e-5
+
+
+def test_members_run_their_own_callbacks(iris):
+    from skorch.callbacks import Callback
+
+    class Count(Callback):
+        def on_train_begin(self, net, **kwargs):
+            self.calls = ["begin"]
+
+        def on_epoch_end(self, net, **kwargs):
+            self.calls.append(len(net.history))
+            net.history.record("weight_norm", float(net.module_.layers[0].weight.detach().norm()))
+
+        def on_train_end(self, net, **kwargs):
+            self.calls.append("end")
+
+    X, y = iris
+    base = MixupClassifier(max_epochs=3, device="cpu", random_state=0, callbacks=[Count()])
+    members = fit_members([clone(base).set_params(alpha=a) for a in (0.0, 0.4)], [(X, y, None)] * 2)
+    for alpha, member in zip((0.0, 0.4), members):
+        counter = dict(member.net_.callbacks_)["Count"]
+        assert counter.calls == ["begin", 1, 2, 3, "end"]
+        single = clone(base).set_params(alpha=alpha).fit(X, y)
+        # The callback saw the member's own weights at each epoch: those of its own fit.
+        np.testing.assert_allclose(
+            member.net_.history[:, "weight_norm"], single.net_.history[:, "weight_norm"], rtol=1e-5
+        )
+        assert (
+            member.net_.history[-1, "train_loss_best"] == single.net_.history[-1, "train_loss_best"]
+        )
+
+
+def test_a_diverging_member_raises_its_own_error(iris):
+    # Members differ only in their data: one on features near 1e37 (its loss overflows in
+    # the first epoch), one on the standardised table.
+    from sklearn.datasets import load_iris
+
+    X, y = iris
+    huge = (load_iris().data * 3e37).astype(np.float32)
+    base = MixupClassifier(max_epochs=3, device="cpu", random_state=0)
+    with pytest.raises(ValueError) as single:
+        clone(base).fit(huge, y)
+    assert "training loss became inf at epoch 1" in str(single.value)
+    members = [clone(base), clone(base)]
+    with pytest.raises(ValueError) as stacked:
+        fit_members(members, [(huge, y, None), (X, y, None)])
+    assert str(stacked.value) == str(single.value)
+    assert not any(hasattr(m, "net_") for m in members)  # nothing half-fitted
+    # errors="keep": the member's error in its place, the other member trained on.
+    members = [clone(base), clone(base)]
+    fitted = fit_members(members, [(huge, y, None), (X, y, None)], errors="keep")
+    assert isinstance(fitted[0], ValueError) and str(fitted[0]) == str(single.value)
+    assert fitted[1] is members[1] and fitted[1].n_iter_ == 3
+    assert not hasattr(members[0], "net_")
+    alone = clone(base).fit(X, y)
+    assert _max_gap(fitted[1], alone) < 1e-5

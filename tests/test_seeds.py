@@ -105,3 +105,40 @@ def test_random_state_seeds_an_unseeded_estimator_and_leaves_a_seed_alone(iris):
     e = MixupEnsembleClassifier(seeded, n_estimators=2, random_state=1).fit(X, y)
     assert [m.random_state for m in d.estimators_] == [m.random_state for m in e.estimators_]
     assert [m.random_state for m in d.estimators_] != [m.random_state for m in a.estimators_]
+
+
+def test_a_diverging_ensemble_raises_as_its_members_fit_does(monkeypatch):
+    from sklearn.datasets import load_iris
+
+    from skmixup._ensemble import MemberNet
+
+    X, y = load_iris(return_X_y=True)
+    huge = (X * 3e37).astype(np.float32)
+    base = MixupClassifier(max_epochs=3, random_state=0)
+    with pytest.raises(ValueError) as single:
+        clone(base).fit(huge, y)
+    steps = []
+    original = MemberNet.train_step_single
+    monkeypatch.setattr(
+        MemberNet, "train_step_single", lambda *a, **k: steps.append(1) or original(*a, **k)
+    )
+    ensemble = MixupEnsembleClassifier(base, n_estimators=3)
+    with pytest.raises(ValueError) as stacked:
+        ensemble.fit(huge, y)
+    assert steps  # the stacked path ran
+    assert str(stacked.value) == str(single.value)
+    assert "training loss became inf" in str(stacked.value)
+    assert not hasattr(ensemble, "estimators_")  # nothing half-fitted
+
+
+def test_stacked_ensemble_shows_progress(iris, capsys, monkeypatch):
+    from skmixup import _net
+
+    monkeypatch.setattr(_net, "PROGRESS_DELAY", 0.0)
+    X, y = iris
+    ensemble = MixupEnsembleClassifier(
+        MixupClassifier(max_epochs=4, verbose=1), n_estimators=3, random_state=0
+    ).fit(X, y)
+    assert ensemble.batched_
+    err = capsys.readouterr().err
+    assert err.count("epochs:") >= 1 and "4/4" in err and "members=3" in err

@@ -13,6 +13,7 @@ from sklearn.neighbors import KNeighborsRegressor
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.class_weight import compute_sample_weight
+from skorch.callbacks import Callback
 
 from skmixup import MixupClassifier, MixupClassifierCV, MixupEstimator, MixupRegressor
 from skmixup._net import MixupNet
@@ -307,6 +308,11 @@ def test_adaboost_and_bagging_with_weights(iris, weights):
     assert bag.fit(X, y, sample_weight=weights).score(X, y) > 0.8
 
 
+class _EveryBatch(Callback):
+    def on_batch_end(self, net, **kwargs):
+        pass
+
+
 # ---------------------------------------------------------------- MixupClassifierCV
 @pytest.mark.parametrize("class_weight", [None, "balanced"])
 def test_cv_batched_search_honours_weights(iris, weights, class_weight):
@@ -317,8 +323,9 @@ def test_cv_batched_search_honours_weights(iris, weights, class_weight):
     base = _clf(max_epochs=4, class_weight=class_weight)
     params = dict(alphas=(0.0, 0.4), cv=splits, scoring="neg_log_loss")
     batched = MixupClassifierCV(base, **params).fit(X, y, sample_weight=weights)
-    # warm_start changes nothing for a fresh clone but sends the search to one fit each.
-    each = MixupClassifierCV(clone(base).set_params(warm_start=True), **params).fit(
+    # A callback acting on every batch changes nothing here but sends the search to one fit
+    # each (a stacked member has no batches of its own to run it on).
+    each = MixupClassifierCV(clone(base).set_params(callbacks=[_EveryBatch()]), **params).fit(
         X, y, sample_weight=weights
     )
     assert batched.batched_ and not each.batched_
