@@ -22,7 +22,7 @@ from ._augment import AUGMENTATIONS
 from ._compat import Interval, StrOptions
 from ._log import EpochLog
 from ._net import EpochProgress, FiniteLossCheck, MixupNet, place_data
-from ._rng import draws_global_rng, numpy_rng, seed_from, seeded_torch_rng
+from ._rng import draws_global_rng, numpy_rng, seeded_torch_rng
 from ._weights import check_sample_weight, combine, drop_zero_weight, with_weight_column
 from .modules import MLP, SmallCNN
 
@@ -335,16 +335,21 @@ class BaseMixupNet(BaseEstimator):
             return int(self.batch_size)
         return int(2 ** np.clip(np.round(np.log2(max(n_train, 1) / 8)), 5, 9))
 
-    def _make_net(
-        self, n_outputs, device, seed, dataset_valid, n_train, early_stopping=None, schedule=True
-    ):
+    def _make_net(self, plan):
+        """The skorch net for ``plan`` (not initialised): what the plan decided, nothing else.
+
+        Its batch size comes from ``plan.n_train``, its cosine schedule from
+        ``plan.schedule``, early stopping (on ``plan.valid``) from
+        ``plan.early_stopping``; a partial fit (``plan.incremental``) has no
+        progress bar.
+        """
         optimizer, optimizer_params = self._make_optimizer()
-        module = self._build_module(n_outputs)
-        batch_size = self._batch_size(n_train)
+        module = self._build_module(plan.n_outputs)
+        batch_size = self._batch_size(plan.n_train)
         callbacks = [("finite_loss", FiniteLossCheck())]
-        if schedule and self._cosine_schedule():
+        if plan.schedule:
             # Decays the learning rate to 0 over max_epochs, step by step.
-            steps = self.max_epochs * int(np.ceil(n_train / batch_size))
+            steps = self.max_epochs * int(np.ceil(plan.n_train / batch_size))
             callbacks.append(
                 (
                     "lr_schedule",
@@ -354,9 +359,7 @@ class BaseMixupNet(BaseEstimator):
                 )
             )
         callbacks += copy.deepcopy(list(self.callbacks or []))  # the user's, e.g. an lr schedule
-        if early_stopping is None:
-            early_stopping = dataset_valid is not None
-        if early_stopping:
+        if plan.early_stopping:
             callbacks.append(
                 (
                     "early_stopping",
@@ -368,7 +371,7 @@ class BaseMixupNet(BaseEstimator):
                     ),
                 )
             )
-        if self.verbose == 1:
+        if self.verbose == 1 and not plan.incremental:  # a bar per one-epoch call is noise
             callbacks.append(("progress", EpochProgress(self.max_epochs)))
         return MixupNet(
             module,
@@ -377,14 +380,14 @@ class BaseMixupNet(BaseEstimator):
             lr=self.lr,
             max_epochs=self.max_epochs,
             batch_size=batch_size,
-            train_split=None if dataset_valid is None else predefined_split(dataset_valid),
+            train_split=None if plan.valid is None else predefined_split(plan.valid),
             callbacks=callbacks,
-            device=device,
+            device=plan.device,
             verbose=int(self.verbose >= 2),  # skorch's per-epoch table; 1 is the progress bar
             callbacks__print_log=EpochLog(),  # "epoch k/N", colour only on a terminal
             alpha=self.alpha,
             lambda_mode=self.lambda_mode,
-            seed=seed,
+            seed=plan.seed,
             method=self.method,
             augment=self.augment,
             **self._net_params(module),
@@ -398,52 +401,77 @@ class BaseMixupNet(BaseEstimator):
         return {}
 
     # -------------------------------------------------------------------- fit
-    def _fit(self, X, y, sample_weight=None):
-        # Any exception, Ctrl-C included, leaves the estimator exactly as before the call:
-        # attributes are put back, and the fitted net is never trained in place.
-        with _restore_on_error(self):
-            return self._fit_unsafe(X, y, sample_weight)
+    def _fit(self, X, y, sample_weight=None, incremental=False, classes=None):
+        """The one fit path: ``fit`` (a new net, or ``net_`` continued with ``warm_start``)
+        and ``partial_fit`` (``incremental``: one epoch, ``net_`` continued after the first).
 
-    def _fit_unsafe(self, X, y, sample_weight=None):
-        plan = self._plan_fit(X, y, sample_weight)
+        Any exception, Ctrl-C included, leaves the estimator exactly as before the call:
+        attributes are put back, and the fitted net is never trained in place.
+        """
+        with _restore_on_error(self):
+            plan = self._plan_fit(X, y, sample_weight, incremental=incremental, classes=classes)
+            return self._train(plan)
+
+    def _partial_fit(self, X, y, sample_weight=None, classes=None):
+        return self._fit(X, y, sample_weight, incremental=True, classes=classes)
+
+    def _train(self, plan):
+        """Train on ``plan``: a new net, or a copy of ``net_`` (swapped in on success only)."""
         # Weight initialisation (and dropout) draw from torch's global generator: seed it
         # for this fit only, one thread at a time, and restore the caller's state after.
         with ExitStack() as seeded:
             seeded.enter_context(seeded_torch_rng(plan.seed, [plan.device]))
             if plan.warm:
-                net = _copy_net(self.net_)  # trained as a copy: swapped in on success only
-                net.set_params(max_epochs=self.max_epochs)
+                net = _copy_net(self.net_)
+                if not plan.incremental:
+                    net.set_params(max_epochs=self.max_epochs)
             else:
                 net = self._new_net(plan)
             net.sample_weighted = plan.weighted
             net.train_split = None if plan.valid is None else predefined_split(plan.valid)
             if not draws_global_rng(net.module_):
                 seeded.close()  # training draws only from the net's own generator
-            net.partial_fit(plan.X, plan.y)
+            net.partial_fit(plan.X, plan.y, epochs=1 if plan.incremental else None)
+        if plan.incremental and not plan.warm:
+            self._partial_seed = plan.seed
         return self._finish_fit(net, plan.early_stopping)
 
-    def _plan_fit(self, X, y, sample_weight=None):
-        """Everything a fit decides before training: checked data, targets, seed, split.
+    def _plan_fit(self, X, y, sample_weight=None, *, incremental=False, classes=None):
+        """Everything a fit decides before training: checked data, targets, seed, split, net.
 
-        Returns a :class:`_FitPlan`. A fit trains on it (:meth:`_fit_unsafe`);
-        a batched search (:func:`skmixup._ensemble.fit_members`) trains many
-        plans at once, so each member sees exactly what its own fit would.
+        The one plan of :meth:`fit`, warm starts, :meth:`partial_fit`
+        (``incremental``) and the batched search
+        (:func:`skmixup._ensemble.fit_members`, which trains many plans at once,
+        so that each member sees exactly what its own fit would). Like
+        ``MLPClassifier._fit(X, y, incremental)``, whether ``net_`` is continued
+        is one expression, and everything else is shared. Returns a
+        :class:`_FitPlan`; :meth:`_make_net` builds the net from it, and
+        :func:`skmixup.save` stores what it decided.
         """
-        warm = self.warm_start and hasattr(self, "net_")
-        device = self._check_fit_params(cosine=self._cosine_schedule())
+        warm = hasattr(self, "net_") and (incremental or self.warm_start)
+        # A stream has no known last epoch to decay towards: no lr schedule for partial_fit.
+        schedule = self._cosine_schedule() and not incremental
+        device = self._check_fit_params(cosine=schedule)
         X, y = self._validate_X(X, reset=not warm, y=y)
         self._check_image_options(X)
         X, y, sample_weight = drop_zero_weight(X, y, check_sample_weight(sample_weight, X))
-        targets = self._encode_targets(y, reset=not warm, sample_weight=sample_weight)
+        if incremental:
+            targets = self._partial_targets(y, classes, not warm, sample_weight)
+        else:
+            targets = self._encode_targets(y, reset=not warm, sample_weight=sample_weight)
         weight = combine(sample_weight, self._class_weight_rows(targets, sample_weight))
         if warm:
             weight = self._warm_weight(weight, len(y))
         rng = numpy_rng(self.random_state)
         seed = int(rng.randint(np.iinfo(np.int32).max))
+        if incremental and warm:  # each call its own stream of initialisation and dropout
+            seed = getattr(self, "_partial_seed", 0) + len(self.net_.history)
 
         valid = None
         train_idx = np.arange(len(X))
-        if warm:  # hold out a part of the new data, as the first fit did
+        if incremental:
+            early_stopping = False
+        elif warm:  # hold out a part of the new data, as the first fit did
             early_stopping = "early_stopping" in dict(self.net_.callbacks_)
         else:
             early_stopping = self._use_early_stopping(y)
@@ -464,21 +492,25 @@ class BaseMixupNet(BaseEstimator):
         # Moved to the device once; pinned on the host and streamed if too large for it.
         X_train, y_train = place_data(X[train_idx], train_targets, device)
         return _FitPlan(
-            X_train,
-            y_train,
-            valid,
-            seed,
-            device,
-            targets.shape[1],
-            weight is not None,
-            bool(early_stopping),
-            warm,
+            X=X_train,
+            y=y_train,
+            valid=valid,
+            seed=seed,
+            device=device,
+            n_outputs=targets.shape[1],
+            weighted=weight is not None,
+            early_stopping=bool(early_stopping),
+            warm=warm,
+            n_train=len(train_idx),
+            schedule=schedule,
+            incremental=incremental,
         )
 
     def _new_net(self, plan):
         """An initialised net for ``plan`` (call under ``seeded_torch_rng(plan.seed)``)."""
-        net = self._make_net(plan.n_outputs, plan.device, plan.seed, plan.valid, len(plan.X))
-        return net.initialize()
+        net = self._make_net(plan).initialize()
+        net.plan_ = plan.net_fields()  # kept by warm starts and partial fits, and saved
+        return net
 
     def _finish_fit(self, net, early_stopping):
         """Keep the trained ``net`` as ``net_`` with its curves; drop the training data."""
@@ -492,43 +524,6 @@ class BaseMixupNet(BaseEstimator):
         self.n_iter_ = len(history)
         self.net_ = net
         return self
-
-    def _partial_fit(self, X, y, sample_weight=None, classes=None):
-        with _restore_on_error(self):
-            return self._partial_fit_unsafe(X, y, sample_weight, classes)
-
-    def _partial_fit_unsafe(self, X, y, sample_weight, classes):
-        """One epoch over (X, y), mixing within its minibatches; the first call builds ``net_``."""
-        first = not hasattr(self, "net_")
-        X, y = self._validate_X(X, reset=first, y=y)
-        self._check_image_options(X)
-        X, y, sample_weight = drop_zero_weight(X, y, check_sample_weight(sample_weight, X))
-        targets = self._partial_targets(y, classes, first, sample_weight)
-        weight = combine(sample_weight, self._class_weight_rows(targets, sample_weight))
-        device = self._check_fit_params()  # as fit checks them (no schedule: see _make_net)
-        if first:
-            seed = seed_from(self.random_state)
-            self._partial_seed = seed
-        else:
-            weight = self._warm_weight(weight, len(y))
-            seed = getattr(self, "_partial_seed", 0) + len(self.net_.history)
-        if weight is not None:
-            targets = with_weight_column(targets, weight)
-        X_train, y_train = place_data(X, targets, device)
-        # Initialisation and dropout: seeded for this call only, the caller's RNG restored.
-        with seeded_torch_rng(seed, [device]):
-            if first:
-                n_outputs = targets.shape[1] - (weight is not None)
-                # No lr schedule: a stream has no known last epoch to decay towards.
-                net = self._make_net(n_outputs, device, seed, None, len(X), schedule=False)
-                if "progress" in dict(net.callbacks):  # a bar per one-epoch call is noise
-                    net.set_params(callbacks__progress=None)
-                net.initialize()
-            else:
-                net = _copy_net(self.net_)  # trained as a copy: swapped in on success only
-            net.sample_weighted = weight is not None
-            net.partial_fit(X_train, y_train, epochs=1)
-        return self._finish_fit(net, early_stopping=False)
 
     def _partial_targets(self, y, classes, first, sample_weight):
         """Encoded targets for :meth:`partial_fit` (classifiers check ``classes``)."""
@@ -614,10 +609,14 @@ class BaseMixupNet(BaseEstimator):
 
 
 class _FitPlan(NamedTuple):
-    """What a fit trains on, decided by :meth:`BaseMixupNet._plan_fit`."""
+    """What a fit trains on and how its net is built, decided by :meth:`BaseNetEstimator._plan_fit`.
 
-    X: torch.Tensor  # training inputs, on the device (or pinned on the host)
-    y: torch.Tensor  # float targets, with the weight column when ``weighted``
+    The fields from ``seed`` on describe the net: :func:`skmixup.save` stores
+    them (:meth:`net_fields`) and :func:`skmixup.load` rebuilds the net from them.
+    """
+
+    X: torch.Tensor | None  # training inputs, on the device (or pinned on the host)
+    y: torch.Tensor | None  # float targets, with the weight column when ``weighted``
     valid: Dataset | None  # the early-stopping hold-out
     seed: int  # initialisation and the net's generator
     device: str
@@ -625,6 +624,18 @@ class _FitPlan(NamedTuple):
     weighted: bool
     early_stopping: bool
     warm: bool  # continues ``net_``
+    n_train: int = 1  # training rows of the first fit: batch_size="auto" and the schedule
+    schedule: bool = False  # the built-in cosine learning-rate schedule
+    incremental: bool = False  # partial_fit: one epoch, no schedule, no progress bar
+
+    # What a saved net keeps of its plan.
+    NET_FIELDS = ("seed", "n_outputs", "weighted", "early_stopping", "n_train", "schedule")
+
+    def net_fields(self):
+        """The plan's decisions about the net, as plain values."""
+        return {name: getattr(self, name) for name in self.NET_FIELDS} | {
+            "incremental": self.incremental
+        }
 
 
 def _copy_net(net):

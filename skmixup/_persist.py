@@ -30,7 +30,7 @@ from sklearn.base import BaseEstimator
 from skorch.history import History
 
 from . import __version__
-from ._base import BaseMixupNet, resolve_device
+from ._base import BaseMixupNet, _FitPlan, resolve_device
 from ._cv import MixupClassifierCV
 from ._rng import seeded_torch_rng
 
@@ -202,15 +202,8 @@ class _Writer:
             generator = getattr(net, "generator_", None)
             sampler = getattr(net, "lambda_sampler_", None)
             node["net"] = {
-                "seed": net.seed,
-                # Training rows of the first fit (sets batch_size="auto" and lr schedules).
-                "n_train": int(
-                    sum(batch.get("train_batch_size", 0) for batch in net.history[0]["batches"])
-                    or 1
-                )
-                if len(net.history)
-                else 1,
-                "early_stopping": "early_stopping" in dict(net.callbacks_),
+                # What the fit plan decided about the net (BaseNetEstimator._plan_fit).
+                "plan": self.encode(_net_plan(net), f"{where}.plan"),
                 "weights": {k: self.encode(v) for k, v in net.module_.state_dict().items()},
                 "optimizer": self.encode(net.optimizer_.state_dict(), f"{where}.optimizer"),
                 "history": self.encode([dict(row) for row in net.history], f"{where}.history"),
@@ -223,6 +216,17 @@ class _Writer:
                 },
             }
         return node
+
+
+def _net_plan(net):
+    """The plan fields of a fitted net (``plan_``, set when the fit built it)."""
+    plan = getattr(net, "plan_", None)
+    if plan is None:
+        raise TypeError(
+            "cannot save a net without the plan of the fit that built it (fitted by a "
+            "version of skmixup before the one fit plan); refit the estimator, then save."
+        )
+    return dict(plan)
 
 
 def _class_name(cls, where):
@@ -506,9 +510,7 @@ class _Reader:
         net_node = node.get("net")
         if net_node is None:
             return est
-        if not isinstance(net_node, dict) or not isinstance(
-            net_node.get("seed"), (int, type(None))
-        ):
+        if not isinstance(net_node, dict):
             self.refuse(where, "bad net")
         device = self.device
         if device is None:
@@ -522,24 +524,24 @@ class _Reader:
                     stacklevel=3,
                 )
                 device = "cpu"
-        n_outputs = len(est.classes_) if hasattr(est, "classes_") else int(est.n_outputs_)
+        fields = self.decode(net_node.get("plan"), f"{where}.plan")
+        kinds = {"seed": (int, type(None)), "n_outputs": int, "n_train": int}
+        if (
+            not isinstance(fields, dict)
+            or set(fields) != {*_FitPlan.NET_FIELDS, "incremental"}
+            or any(not isinstance(fields[k], kinds.get(k, bool)) for k in fields)
+            or fields["n_train"] < 1
+            or fields["n_outputs"] < 1
+        ):
+            self.refuse(where, "bad plan")
         weights = {
             k: self.decode(v, f"{where}.weights")
             for k, v in self._dict(net_node.get("weights"), where).items()
         }
-        n_train = net_node.get("n_train")
-        if not isinstance(n_train, int) or n_train < 1:
-            self.refuse(where, "bad n_train")
+        plan = _FitPlan(X=None, y=None, valid=None, device=device, warm=False, **fields)
         with seeded_torch_rng(0):  # the initial weights are overwritten just below
-            net = est._make_net(
-                n_outputs,
-                device,
-                net_node["seed"],
-                None,
-                n_train,
-                early_stopping=bool(net_node.get("early_stopping")),
-            )
-            net.initialize()
+            net = est._new_net(plan)
+        net.sample_weighted = plan.weighted
         try:
             net.module_.load_state_dict(weights, strict=True)
             optimizer = self.decode(net_node.get("optimizer"), f"{where}.optimizer")

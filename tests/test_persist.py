@@ -342,3 +342,55 @@ def test_untrusted_skorch_callbacks_are_refused(data, tmp_path):
         tmp_path / "ckpt.skmixup", trusted=["skorch.callbacks.training.Checkpoint"]
     )
     assert loaded.callbacks[0].dirname == str(tmp_path / "ckpt")
+
+
+def test_the_file_stores_what_the_plan_decided(data, tmp_path):
+    X, y, _ = data
+    clf = MixupClassifier(max_epochs=3, early_stopping=True, random_state=0).fit(X, y)
+    skmixup.save(clf, tmp_path / "clf.skmixup")
+    with safe_open(str(tmp_path / "clf.skmixup"), framework="numpy") as f:
+        state = json.loads(f.metadata()["state"])
+    stored = {pair[0]: pair[1] for pair in state["net"]["plan"]["v"]}
+    n_valid = int(np.ceil(0.1 * len(y)))
+    assert stored == {
+        "seed": clf.net_.seed,
+        "n_outputs": 3,
+        "weighted": False,
+        "early_stopping": True,
+        "n_train": len(y) - n_valid,  # the rows the batch size and schedule came from
+        "schedule": True,
+        "incremental": False,
+    }
+    loaded = skmixup.load(tmp_path / "clf.skmixup")
+    assert loaded.net_.batch_size == clf.net_.batch_size
+    assert [n for n, _ in loaded.net_.callbacks_] == [n for n, _ in clf.net_.callbacks_]
+
+
+def test_partial_fit_after_load_continues_as_without_saving(data, tmp_path):
+    # A partial fit's net has no lr schedule and no bar; its plan says so, and the loaded
+    # net is rebuilt as it was (before the one plan, load added the fit's cosine schedule).
+    X, y, _ = data
+    clf = MixupClassifier(batch_size=16, random_state=0, verbose=1)
+    clf.partial_fit(X, y, classes=np.unique(y))
+    skmixup.save(clf, tmp_path / "stream.skmixup")
+    loaded = skmixup.load(tmp_path / "stream.skmixup")
+    assert "lr_schedule" not in dict(loaded.net_.callbacks_)
+    assert "progress" not in dict(loaded.net_.callbacks_)
+    clf.partial_fit(X, y)
+    loaded.partial_fit(X, y)
+    for a, b in zip(clf.net_.module_.parameters(), loaded.net_.module_.parameters()):
+        torch.testing.assert_close(a, b, rtol=0, atol=0)
+    assert loaded.loss_curve_ == clf.loss_curve_
+
+
+def test_weighted_warm_start_after_load_keeps_the_weight_column(data, tmp_path):
+    X, y, _ = data
+    w = np.linspace(0.5, 2.0, len(y))
+    clf = MixupClassifier(max_epochs=2, warm_start=True, random_state=0)
+    clf.fit(X, y, sample_weight=w)
+    skmixup.save(clf, tmp_path / "w.skmixup")
+    loaded = skmixup.load(tmp_path / "w.skmixup")
+    assert loaded.net_.sample_weighted
+    clf.fit(X, y)  # no weights now: unit weights in the weight column the net has
+    loaded.fit(X, y)
+    np.testing.assert_array_equal(loaded.predict_proba(X), clf.predict_proba(X))
