@@ -11,7 +11,9 @@ Jobs:
 * ``gan``: its GAN finding on 2-D toy problems, with and without
   discriminator mixup (``--quick`` for a smoke run);
 * ``ablation``, ``meta``, ``regression``: the ablation of the paper's
-  Table 5, MixupEstimator on the UCI tables, MixupRegressor on regression data.
+  Table 5, MixupEstimator on the UCI tables, MixupRegressor on regression data;
+* ``regression-suite``: the 20-table regression suite, MixupRegressor against
+  its ERM twin and the scikit-learn regressors a tabular user would try.
 
 The demo is not here: it belongs to the installed library (``python -m skmixup demo``).
 
@@ -36,6 +38,7 @@ from . import gan as gan_study
 from . import memorization as memorization_study
 from . import meta as meta_study
 from . import regression as regression_study
+from . import regression_suite as regression_suite_study
 from . import tabular as tabular_study
 from ._arguments import (
     ablation_arguments,
@@ -45,6 +48,7 @@ from ._arguments import (
     memorization_arguments,
     meta_arguments,
     regression_arguments,
+    regression_suite_arguments,
     tabular_arguments,
     uci_arguments,
 )
@@ -149,6 +153,10 @@ def regression(args):
     regression_study.main(args)
 
 
+def regression_suite(args):
+    regression_suite_study.main(args)
+
+
 # --------------------------------------------------------------------- parser
 def build_parser(prog=None):
     """The argument parser of every job (plain argparse: nothing heavy is imported)."""
@@ -212,6 +220,13 @@ def build_parser(prog=None):
         regression,
         "MixupRegressor against ERM and MLPRegressor",
         regression_arguments,
+    )
+    add(
+        "regression-suite",
+        regression_suite,
+        "the 20-table regression suite: MixupRegressor vs its ERM twin, MLPRegressor, "
+        "gradient boosting, RidgeCV",
+        regression_suite_arguments,
     )
     return parser
 

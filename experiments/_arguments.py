@@ -270,3 +270,48 @@ def regression_arguments(parser):
         help="folder of results.csv (resumable) and table.rst (default: ./regression-results)",
     )
     _fresh_argument(parser, "results.csv")
+
+
+def regression_suite_arguments(parser):
+    parser.add_argument(
+        "--part",
+        choices=["all", "selection", "confirmation"],
+        default="all",
+        help="the tables to run: all 20, the selection part (defaults are chosen there) or the "
+        "confirmation part (every third table in name order) (default: all)",
+    )
+    parser.add_argument(
+        "--datasets", nargs="+", metavar="NAME", help="names from the suite (overrides --part)"
+    )
+    parser.add_argument(
+        "--models",
+        nargs="+",
+        metavar="SPEC",
+        help="model specs: mixup erm mlp hgb ridge, or with overrides as in "
+        "mixup:alpha=0.4 (default: mixup erm mlp hgb ridge)",
+    )
+    parser.add_argument(
+        "--splits", type=int, default=3, help="shuffled 75/25 splits per table (default 3)"
+    )
+    parser.add_argument(
+        "--max-train-rows",
+        type=int,
+        default=10000,
+        help="subsample larger training sets to this many rows; 0 for every row (default 10000)",
+    )
+    _data_home_argument(parser)
+    parser.add_argument(
+        "--out",
+        default="regression-suite-results",
+        metavar="DIR",
+        help="folder of records.csv (resumable) and report.txt "
+        "(default: ./regression-suite-results)",
+    )
+    parser.add_argument(
+        "--n-jobs", type=int, default=1, help="worker processes, one torch thread each (default 1)"
+    )
+    parser.add_argument(
+        "--seed", type=int, default=0, help="seeds the splits and the models (default 0)"
+    )
+    _fresh_argument(parser, "records.csv in --out")
+    parser.add_argument("--no-progress", action="store_true", help="no line per fit")

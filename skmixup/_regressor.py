@@ -78,10 +78,19 @@ class MixupRegressor(RegressorMixin, BaseMixupNet):
         Dropout probability in the built-in networks.
     max_epochs : int, default=100
         Number of passes over the training data (the most, with early stopping).
-    batch_size : int, default=32
-        Minibatch size.
+    batch_size : int or "auto", default=32
+        Minibatch size. ``"auto"``: the number of training rows divided by 8,
+        rounded to a power of 2, within [32, 512], so that an epoch is about
+        8 steps on small and mid-size tables and the cost of a fit grows
+        with the data, not with a fixed number of tiny steps.
     lr : float, default=1e-3
-        Learning rate.
+        Initial learning rate.
+    lr_schedule : {"constant", "cosine"}, default="constant"
+        ``"cosine"`` decays the learning rate from ``lr`` to 0 along a half
+        cosine over the ``max_epochs`` epochs, updated at every step
+        (:class:`torch.optim.lr_scheduler.CosineAnnealingLR`);
+        ``"constant"`` keeps ``lr``. :meth:`partial_fit` always keeps ``lr``:
+        a stream has no known last epoch to decay towards.
     optimizer : {"adam", "adamw", "sgd"} or torch.optim.Optimizer subclass, default="adam"
         Optimizer class.
     optimizer_params : dict, default=None
@@ -207,6 +216,7 @@ class MixupRegressor(RegressorMixin, BaseMixupNet):
         max_epochs=100,
         batch_size=32,
         lr=1e-3,
+        lr_schedule="constant",
         optimizer="adam",
         optimizer_params=None,
         weight_decay=0.0,
@@ -236,6 +246,7 @@ class MixupRegressor(RegressorMixin, BaseMixupNet):
         self.max_epochs = max_epochs
         self.batch_size = batch_size
         self.lr = lr
+        self.lr_schedule = lr_schedule
         self.optimizer = optimizer
         self.optimizer_params = optimizer_params
         self.weight_decay = weight_decay
