@@ -12,7 +12,7 @@ default alphas and 5 folds) and scores three ways to predict after it:
     ``refit="folds"``: the mean probabilities of the 5 fold models at ``alpha_``.
 ``seeds5``
     No search: 5 default ``MixupClassifier()`` fits that differ only in their
-    seed, trained at once (one stacked network, ``skmixup._ensemble.fit_members``),
+    seed, trained at once (one stacked network, ``skmixup._stacking.fit_members``),
     predicting with their mean probabilities (a deep ensemble).
 
 beside ``mixup`` (one default fit) and ``mlp`` (``MLPClassifier()``). One
@@ -49,7 +49,8 @@ def _task(name, X, y, split, train, test, seed):
 
     from experiments.tabular import _preprocessor
     from skmixup import MixupClassifier, MixupClassifierCV
-    from skmixup._ensemble import fit_members, mean_proba
+    from skmixup._metaestimators import mean_proba
+    from skmixup._stacking import fit_members
 
     torch.set_num_threads(1)
     warnings.filterwarnings("ignore", message="The least populated class")

@@ -31,7 +31,7 @@ __version__ = "0.1.0"
 _LAZY = {
     "MixupClassifier": "._classifier",
     "MixupClassifierCV": "._cv",
-    "MixupEnsembleClassifier": "._seeds",
+    "MixupEnsembleClassifier": "._ensemble",
     "MixupEstimator": "._meta",
     "MixupNet": "._net",
     "MixupRegressor": "._regressor",

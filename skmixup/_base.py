@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 import inspect
 import numbers
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from typing import NamedTuple
 
 import numpy as np
@@ -21,19 +21,11 @@ from skorch.helper import predefined_split
 from ._augment import AUGMENTATIONS
 from ._compat import Interval, StrOptions
 from ._log import EpochLog
+from ._metaestimators import X_CHECKS, restore_on_error
 from ._net import EpochProgress, FiniteLossCheck, MixupNet, place_data
 from ._rng import draws_global_rng, numpy_rng, seeded_torch_rng
 from ._weights import check_sample_weight, combine, drop_zero_weight, with_weight_column
 from .modules import MLP, SmallCNN
-
-# How every estimator checks X: dense float32 tables or image tensors, finite, non-empty.
-X_CHECKS = dict(
-    accept_sparse=False,
-    dtype=np.float32,
-    ensure_all_finite=True,
-    allow_nd=True,
-    ensure_min_samples=1,
-)
 
 _OPTIMIZERS = {"adam": torch.optim.Adam, "adamw": torch.optim.AdamW, "sgd": torch.optim.SGD}
 
@@ -106,20 +98,9 @@ def check_channels_first(X):
         )
 
 
-@contextmanager
-def _restore_on_error(estimator):
-    """Leave the estimator as it was if fit fails: nothing half-written."""
-    before = dict(estimator.__dict__)
-    try:
-        yield
-    except BaseException:
-        estimator.__dict__.clear()
-        estimator.__dict__.update(before)
-        raise
-
-
-class BaseMixupNet(BaseEstimator):
-    """Shared machinery of :class:`~skmixup.MixupClassifier` and its siblings.
+class BaseNetEstimator(BaseEstimator):
+    """The base of the estimators that train a network: :class:`~skmixup.MixupClassifier`
+    and :class:`~skmixup.MixupRegressor`.
 
     Subclasses define ``_encode_targets(y, reset, sample_weight=None)``
     returning float targets of shape (n, n_outputs), and the prediction
@@ -408,7 +389,7 @@ class BaseMixupNet(BaseEstimator):
         Any exception, Ctrl-C included, leaves the estimator exactly as before the call:
         attributes are put back, and the fitted net is never trained in place.
         """
-        with _restore_on_error(self):
+        with restore_on_error(self):
             plan = self._plan_fit(X, y, sample_weight, incremental=incremental, classes=classes)
             return self._train(plan)
 
@@ -441,7 +422,7 @@ class BaseMixupNet(BaseEstimator):
 
         The one plan of :meth:`fit`, warm starts, :meth:`partial_fit`
         (``incremental``) and the batched search
-        (:func:`skmixup._ensemble.fit_members`, which trains many plans at once,
+        (:func:`skmixup._stacking.fit_members`, which trains many plans at once,
         so that each member sees exactly what its own fit would). Like
         ``MLPClassifier._fit(X, y, incremental)``, whether ``net_`` is continued
         is one expression, and everything else is shared. Returns a
@@ -648,3 +629,7 @@ def _copy_net(net):
         sampler, twin_sampler = net.lambda_sampler_, twin.lambda_sampler_
         twin_sampler._buffer, twin_sampler._pos = sampler._buffer.clone(), sampler._pos
     return twin
+
+
+# The old name, until skmixup/_regressor.py (edited by its owner now) imports the new one.
+BaseMixupNet = BaseNetEstimator

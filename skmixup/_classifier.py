@@ -10,13 +10,13 @@ from sklearn.base import ClassifierMixin
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
-from ._base import BaseMixupNet
+from ._base import BaseNetEstimator
 from ._compat import Interval, StrOptions, _fit_context
 from ._net import resolve_mix_layer
 from ._weights import class_sample_weight
 
 
-class MixupClassifier(ClassifierMixin, BaseMixupNet):
+class MixupClassifier(ClassifierMixin, BaseNetEstimator):
     """Neural network classifier trained with mixup.
 
     Each training minibatch is replaced by convex combinations of pairs of its
@@ -244,7 +244,7 @@ class MixupClassifier(ClassifierMixin, BaseMixupNet):
     """
 
     _parameter_constraints = {
-        **BaseMixupNet._parameter_constraints,
+        **BaseNetEstimator._parameter_constraints,
         "partners": [StrOptions({"random", "same_class", "knn", "same_class_knn"})],
         "n_neighbors": [Interval(numbers.Integral, 1, None, closed="left")],
         "mix_targets": ["boolean"],

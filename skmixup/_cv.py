@@ -20,16 +20,15 @@ from sklearn.model_selection import GridSearchCV, check_cv
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
-from ._base import _restore_on_error, resolve_device
+from ._base import resolve_device
 from ._compat import HasMethods, Interval, StrOptions, _fit_context
-from ._ensemble import NotStackable, Predictions, copy_of, fit_members, mean_proba, stack_refusal
+from ._metaestimators import Predictions, copy_of, mean_proba, restore_on_error
 from ._rng import seed_from
+from ._stacking import NotStackable, fit_members, stack_refusal
 from ._weights import check_sample_weight
 
-# Training rows x epochs that make a worker process worth starting for the batched search.
-# Measured on 2 cores (benchmarks/bench_cv.py): 25 models over 2.9 million row-epochs
-# (contraceptive) took 10.7 s in one process and 14.3 s in two; over 8.4 million
-# (abalone) 29.7 s and 25.5 s; the paper recipe's 0.2 million, 2.8 s and 5.5 s.
+# Training rows x epochs that make a worker process worth starting for the batched search
+# (measured with benchmarks/bench_cv.py: docs/measurements.rst).
 _ROWS_PER_PROCESS = 5_000_000
 
 
@@ -48,7 +47,7 @@ class MixupClassifierCV(Predictions, ClassifierMixin, BaseEstimator):
     only while its hidden layers hold at most 2**16 weights, since wider
     networks gain nothing from stacking there), every
     (alpha, split) network is trained at once by one net
-    (:func:`skmixup._ensemble.fit_members`): each prepared exactly as its own
+    (:func:`skmixup._stacking.fit_members`): each prepared exactly as its own
     fit would prepare it (rows, seed, batch size, initial weights, its
     own random streams and Adam state), stacked, and trained by the same
     skorch loop as a single fit. With ``dropout=0`` each model ends where its
@@ -220,7 +219,7 @@ class MixupClassifierCV(Predictions, ClassifierMixin, BaseEstimator):
             The fitted search.
         """
         # A failed or interrupted search leaves the estimator as it was before the call.
-        with _restore_on_error(self):
+        with restore_on_error(self):
             return self._fit(X, y, groups, sample_weight)
 
     def _fit(self, X, y, groups, sample_weight=None):

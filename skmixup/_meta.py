@@ -13,8 +13,8 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, has_fit_parameter, validate_data
 
-from ._base import _restore_on_error
 from ._compat import HasMethods, Interval, _fit_context
+from ._metaestimators import restore_on_error
 from ._rng import seed_from
 from ._weights import check_sample_weight, drop_zero_weight
 
@@ -198,7 +198,7 @@ class MixupEstimator(MetaEstimatorMixin, BaseEstimator):
             The fitted meta-estimator.
         """
         # A failed or interrupted fit leaves the estimator as it was before the call.
-        with _restore_on_error(self):
+        with restore_on_error(self):
             return self._fit(X, y, sample_weight)
 
     def _fit(self, X, y, sample_weight=None):

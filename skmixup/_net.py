@@ -18,7 +18,7 @@ What :class:`MixupNet` overrides in skorch's ``NeuralNet``:
 
 The training loop itself (epochs, callbacks, history) is skorch's
 ``fit_loop``, for a single fit and for the many fits of a search alike
-(:mod:`skmixup._ensemble`).
+(:mod:`skmixup._stacking`).
 
 Targets are float tensors: one-hot rows for classification (use
 ``criterion=torch.nn.CrossEntropyLoss``, which accepts class probabilities) or

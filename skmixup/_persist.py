@@ -30,7 +30,7 @@ from sklearn.base import BaseEstimator
 from skorch.history import History
 
 from . import __version__
-from ._base import BaseMixupNet, _FitPlan, resolve_device
+from ._base import BaseNetEstimator, _FitPlan, resolve_device
 from ._cv import MixupClassifierCV
 from ._rng import seeded_torch_rng
 
@@ -134,7 +134,7 @@ class _Writer:
             and f"{value.__module__}:{getattr(value, '__qualname__', '')}" in _FUNCTIONS
         ):
             return {"t": "function", "v": f"{value.__module__}:{value.__qualname__}"}
-        if isinstance(value, BaseMixupNet):
+        if isinstance(value, BaseNetEstimator):
             return self._mixup_net(value, where)
         if isinstance(value, torch.nn.Module):
             raise TypeError(
@@ -490,7 +490,7 @@ class _Reader:
 
     def _mixup_net(self, node, where):
         cls = self._class(node.get("cls"), where)
-        if not issubclass(cls, BaseMixupNet):
+        if not issubclass(cls, BaseNetEstimator):
             self.refuse(where, f"{cls.__qualname__} is not a skmixup estimator")
         params, fitted = node.get("params"), node.get("fitted")
         if (

@@ -1,6 +1,8 @@
 """Seeding without touching the caller's random state, safely across threads.
 
-Pure torch and numpy. torch's layers initialise their weights (and
+Pure torch and numpy; torch is imported on first use, so that the numpy seeding
+(:func:`seed_from`, :func:`numpy_rng`) serves :class:`~skmixup.MixupEstimator`
+without it. torch's layers initialise their weights (and
 ``nn.Dropout`` draws its masks) from torch's process-wide generator. A fit
 seeds that generator from its ``random_state`` inside :func:`seeded_torch_rng`,
 which holds a process-wide lock and puts the caller's state back on exit, so
@@ -11,13 +13,16 @@ mixing coefficients) comes from its own :class:`torch.Generator`.
 
 from __future__ import annotations
 
+import functools
 import threading
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 import numpy as np
-import torch
 from sklearn.utils import check_random_state
-from torch import nn
+
+if TYPE_CHECKING:
+    from torch import nn
 
 __all__ = ["draws_global_rng", "numpy_rng", "seed_from", "seeded_torch_rng"]
 
@@ -25,20 +30,27 @@ __all__ = ["draws_global_rng", "numpy_rng", "seed_from", "seeded_torch_rng"]
 # running inside another's seeded block (a callback that fits) does not deadlock.
 _TORCH_RNG_LOCK = threading.RLock()
 
-# torch.nn layers that draw from the global generator in their forward pass.
-_RANDOM_LAYERS = (
-    nn.Dropout,
-    nn.Dropout1d,
-    nn.Dropout2d,
-    nn.Dropout3d,
-    nn.AlphaDropout,
-    nn.FeatureAlphaDropout,
-    nn.RReLU,
-    nn.MultiheadAttention,
-    nn.Transformer,
-    nn.TransformerEncoderLayer,
-    nn.TransformerDecoderLayer,
-)
+
+@functools.cache
+def _random_layers():
+    """torch.nn layers that draw from the global generator in their forward pass."""
+    from torch import nn
+
+    return (
+        nn.Dropout,
+        nn.Dropout1d,
+        nn.Dropout2d,
+        nn.Dropout3d,
+        nn.AlphaDropout,
+        nn.FeatureAlphaDropout,
+        nn.RReLU,
+        nn.MultiheadAttention,
+        nn.Transformer,
+        nn.TransformerEncoderLayer,
+        nn.TransformerDecoderLayer,
+    )
+
+
 # Modules whose layers are known not to draw random numbers in forward (apart from the above).
 _KNOWN_PREFIXES = ("torch.nn.", "skmixup.modules")
 
@@ -73,6 +85,8 @@ def seeded_torch_rng(seed: int, devices=()):
 
     One thread at a time; the caller's generator states are restored on exit.
     """
+    import torch
+
     devices = [torch.device(d) for d in devices if torch.device(d).type == "cuda"]
     with _TORCH_RNG_LOCK, torch.random.fork_rng(devices=devices):
         torch.random.default_generator.manual_seed(int(seed))
@@ -91,7 +105,7 @@ def draws_global_rng(module: nn.Module) -> bool:
     :func:`seeded_torch_rng` (one such fit at a time in a process).
     """
     for sub in module.modules():
-        if isinstance(sub, _RANDOM_LAYERS):
+        if isinstance(sub, _random_layers()):
             return True
         if not type(sub).__module__.startswith(_KNOWN_PREFIXES):
             return True

@@ -2,11 +2,10 @@
 
 A step of the default MLP on a small table is a few hundred thousand
 multiply-adds. torch's second (third, ...) intra-op thread saves nothing
-there, and while it waits it spins: on a 2-core machine with one other
-CPU-bound process, default fits on iris and breast cancer took 26x and 10x
-the time of ``MLPClassifier()`` with torch's two threads, against 3.7x and
-2.0x with one (``benchmarks/bench_small.py``). Above about 4 million
-multiply-adds a step a second thread starts to pay (1.2-1.8x on 2 idle cores).
+there, and while it waits it spins. Above about 4 million multiply-adds a
+step a second thread starts to pay. The measurements behind the rule
+(``benchmarks/bench_small.py``) are in ``docs/distributed.rst`` and
+``docs/measurements.rst``.
 
 So :class:`~skmixup._net.MixupNet` trains a network on 2-D inputs (tables)
 on the CPU with one thread when ``parameters x batch rows`` is below

@@ -28,7 +28,7 @@ def _tables():
 
 def _assert_same_search(search, grid, folds):
     # Each model of the search follows its own fit's trajectory (same init, data order,
-    # partners, lambdas, Adam and lr) up to float rounding (tests/test_ensemble.py): a
+    # partners, lambdas, Adam and lr) up to float rounding (tests/test_stacking.py): a
     # prediction can only differ for a test point within rounding of the decision
     # boundary. Allow one such point per fold.
     tolerance = 1 / min(len(test) for _, test in folds)
@@ -195,7 +195,7 @@ def test_falls_back_to_one_fit_per_candidate(iris, folds, params):
 
 
 def test_early_stopping_search_is_the_grid_search(iris, folds):
-    # Each model holds out its own rows and stops on its own (tests/test_ensemble.py).
+    # Each model holds out its own rows and stops on its own (tests/test_stacking.py).
     X, y = iris
     params = dict(
         FAST,

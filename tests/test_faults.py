@@ -197,7 +197,7 @@ def test_interrupt_stops_the_cv_search_and_restores_it(data, batched, monkeypatc
         search = MixupClassifierCV(MixupClassifier(**params), alphas=(0.0, 0.4), cv=2).fit(X, y)
         snapshot = _snapshot(search)
         # A Ctrl-C inside the shared training loop (the stacked net's step).
-        from skmixup._ensemble import MemberNet
+        from skmixup._stacking import MemberNet
 
         def interrupted(*args, **kwargs):
             raise KeyboardInterrupt
@@ -224,7 +224,7 @@ def test_interrupt_stops_the_seed_ensemble_and_restores_it(data, batched, monkey
     if batched:
         ensemble = MixupEnsembleClassifier(MixupClassifier(**params), n_estimators=3).fit(X, y)
         snapshot = _snapshot(ensemble)
-        from skmixup._ensemble import MemberNet
+        from skmixup._stacking import MemberNet
 
         def interrupted(*args, **kwargs):
             raise KeyboardInterrupt
@@ -312,7 +312,7 @@ def test_failed_cv_refit_changes_nothing(data, module, monkeypatch):
             raise RuntimeError("injected refit fault")
 
     if module is not None:  # one fit per candidate (GridSearchCV), then clone(base) for the refit
-        # The base itself is cloned in skmixup._ensemble.copy_of: skmixup._cv's clone is the refit.
+        # The base is cloned in skmixup._metaestimators.copy_of: skmixup._cv's clone is the refit.
         monkeypatch.setattr("skmixup._cv.clone", FailingRefit)
     with pytest.raises(RuntimeError, match="injected"):
         search.fit(X[:, :3], y)  # the search on 3 columns runs, the refit fails

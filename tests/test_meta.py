@@ -131,3 +131,16 @@ def test_errors(binary):
     with pytest.raises(ValueError, match="Unknown label type"):
         MixupEstimator(LogisticRegression()).fit(X, y + 0.5)
     assert not hasattr(MixupEstimator(Ridge()), "predict_proba")
+
+
+def test_importable_without_torch():
+    # MixupEstimator wraps any scikit-learn estimator: its module and the helpers it shares
+    # with the other meta-estimators load neither torch nor skorch.
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, skmixup._meta, skmixup._metaestimators; "
+        "assert not {'torch', 'skorch'} & set(sys.modules), sorted(sys.modules)"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
