@@ -196,7 +196,7 @@ def make_splits(y, n_splits, random_state, max_train_rows):
 
 def _epochs(model):
     inner = model.regressor_[-1]
-    return getattr(inner, "n_iter_", "")
+    return float(getattr(inner, "n_iter_", np.nan))
 
 
 def _fit_one(name, X, y, split, train, test, spec, seed):
@@ -251,9 +251,9 @@ def run(config, path=None, fresh=False):
         for name, (_, y, _) in tables.items()
     }
     for name, (X, _, _) in tables.items():
-        n_train = len(splits[name][0][0])
-        if n_train < int(round(0.75 * len(X))):
-            print(f"{name}: training sets subsampled to {n_train} rows", flush=True)
+        train, test = splits[name][0]
+        if len(train) < len(X) - len(test):
+            print(f"{name}: training sets subsampled to {len(train)} rows", flush=True)
     if path is not None:
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)

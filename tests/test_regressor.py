@@ -174,3 +174,35 @@ def test_predictions_that_would_not_be_finite_raise(toy):
             param.fill_(float("nan"))
     with pytest.raises(ValueError, match="training diverged: lower lr"):
         reg.predict(X)
+
+
+def test_batch_size_auto_and_cosine_schedule(toy):
+    X, Y = toy  # 200 rows: 200 / 8 = 25, rounded to a power of 2 within [32, 512]
+    reg = MixupRegressor(
+        max_epochs=3, batch_size="auto", lr=3e-3, lr_schedule="cosine", random_state=0
+    ).fit(X, Y)
+    assert reg.net_.batch_size == 32
+    assert [len(epoch["batches"]) for epoch in reg.net_.history] == [7] * 3
+    lrs = [batch["event_lr"] for epoch in reg.net_.history for batch in epoch["batches"]]
+    assert lrs[0] == pytest.approx(3e-3, rel=0.01) and lrs[-1] < 1e-2 * lrs[0]  # 21 steps
+    assert all(a >= b for a, b in zip(lrs, lrs[1:], strict=False))
+    big = MixupRegressor(max_epochs=1, batch_size="auto", random_state=0)
+    assert big.fit(np.repeat(X, 30, axis=0), np.repeat(Y, 30, axis=0)).net_.batch_size == 512
+    flat = MixupRegressor(max_epochs=2, lr_schedule="constant", random_state=0).fit(X, Y)
+    assert "event_lr" not in flat.net_.history[-1]["batches"][-1]
+    # A stream has no last epoch: partial_fit keeps lr whatever lr_schedule says.
+    stream = MixupRegressor(lr_schedule="cosine", batch_size="auto", random_state=0)
+    stream.partial_fit(X, Y).partial_fit(X, Y)
+    assert "event_lr" not in stream.net_.history[-1]["batches"][-1]
+
+
+def test_lr_schedule_is_validated_and_refuses_a_second_scheduler(toy):
+    from skorch.callbacks import LRScheduler
+
+    X, Y = toy
+    with pytest.raises(InvalidParameterError, match="lr_schedule"):
+        MixupRegressor(lr_schedule="linear").fit(X, Y)
+    mine = [("lr", LRScheduler(policy="StepLR", step_size=1))]
+    with pytest.raises(ValueError, match="lr_schedule='constant'"):
+        MixupRegressor(max_epochs=1, callbacks=mine, lr_schedule="cosine").fit(X, Y)
+    MixupRegressor(max_epochs=1, callbacks=mine, lr_schedule="constant").fit(X, Y)
