@@ -59,8 +59,10 @@ from ._rng import seeded_torch_rng
 from .mixup import interpolate
 from .modules import MLP
 
-# Hidden-layer parameters of a network above which, on a CPU, copies are not stacked.
-_CPU_STACK_MEMBER = 2**16
+# Multiply-adds of one member's step (rows per step x the network's weights) above which,
+# on a CPU, members are trained one after another: measured across the tabular suite's
+# shapes with benchmarks/bench_cv.py (docs/measurements.rst).
+CPU_STACK_STEP = 2**20
 
 __all__ = [
     "MemberAdam",
@@ -896,7 +898,11 @@ def stack_refusal(base, X, y, sample_weight=None):
     """Why copies of ``base`` fitted on ``(X, y)`` should not be stacked, or None.
 
     Builds the net a fit of ``base`` would train (on all of ``X``) and asks
-    :func:`net_refusal`; then, on a CPU, whether stacking pays there.
+    :func:`net_refusal`; then, on a CPU, whether stacking pays there: only
+    while a member's step is small (``CPU_STACK_STEP`` multiply-adds), where
+    a step is mostly fixed cost that one stacked step shares; above it
+    batched matmuls run slower than the members' own 2-D ones, and the
+    members are fitted one after another. On other devices it always pays.
     """
     est = clone(base)
     try:
@@ -909,7 +915,11 @@ def stack_refusal(base, X, y, sample_weight=None):
     reason = net_refusal([net], [plan])
     if reason is not None or torch.device(plan.device).type != "cpu":
         return reason
-    hidden = sum(lin.weight.numel() + lin.bias.numel() for lin in _linears(net.module_)[:-1])
-    if hidden > _CPU_STACK_MEMBER:
-        return f"on a CPU a network with {hidden} hidden weights is trained faster alone"
+    weights = sum(lin.weight.numel() + lin.bias.numel() for lin in _linears(net.module_))
+    macs = net.batch_size * weights
+    if macs > CPU_STACK_STEP:
+        return (
+            f"on a CPU a step of {macs} multiply-adds ({net.batch_size} rows x {weights} "
+            f"weights, above {CPU_STACK_STEP}) is trained faster one fit after another"
+        )
     return None

@@ -210,7 +210,7 @@ def test_what_the_stack_does_not_implement_is_refused(iris):
         (dict(optimizer="sgd"), "optimizer"),
         (dict(partners="same_class"), "partners"),
         (dict(mix_layer=1), "mix_layer"),
-        (dict(hidden_layer_sizes=(256, 256)), "hidden weights"),  # the CPU rule
+        (dict(hidden_layer_sizes=(256, 256)), "multiply-adds"),  # the CPU rule
         (dict(callbacks=[GradientNormClipping(1.0)]), "on_grad_computed"),
     ]:
         assert why in stack_refusal(clone(base).set_params(**params), X, y)
@@ -296,3 +296,18 @@ def test_a_diverging_member_raises_its_own_error(iris):
     assert not hasattr(members[0], "net_")
     alone = clone(base).fit(X, y)
     assert _max_gap(fitted[1], alone) < 1e-5
+
+
+def test_on_a_cpu_only_small_steps_are_stacked(monkeypatch):
+    # rows per step x weights of the network, against CPU_STACK_STEP (measured: bench_cv.py).
+    from skmixup import _stacking
+
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(4096, 10)).astype(np.float32), rng.integers(0, 3, 4096)
+    base = MixupClassifier(device="cpu", hidden_layer_sizes=(256,))
+    weights = 10 * 256 + 256 + 256 * 3 + 3
+    for rows in (32, 128, 512):
+        reason = stack_refusal(clone(base).set_params(batch_size=rows), X, y)
+        assert (reason is None) == (rows * weights <= _stacking.CPU_STACK_STEP), reason
+    monkeypatch.setattr(_stacking, "CPU_STACK_STEP", 512 * weights)
+    assert stack_refusal(clone(base).set_params(batch_size=512), X, y) is None
