@@ -361,7 +361,7 @@ def _fit_one(name, X, y, split, train, test, spec, seed, label_noise=0.0):
         n_train=len(train),
         n_test=len(test),
         n_epochs=float(np.max(n_epochs)) if np.size(n_epochs) else np.nan,
-        alpha=float(getattr(model, "alpha_", getattr(model, "alpha", np.nan)))
+        alpha=float(getattr(model, "alpha_", None) or _trained_alpha(model))
         if spec.split(":")[0] in ("mixup", "erm", "mixup-cv", "mixup-seeds")
         else np.nan,
     )
@@ -369,6 +369,12 @@ def _fit_one(name, X, y, split, train, test, spec, seed, label_noise=0.0):
 
 #: The optional peers: spec -> the package that provides it.
 OPTIONAL = {"realmlp": "pytabkit", "tabm": "pytabkit", "catboost": "catboost", "lgbm": "lightgbm"}
+
+
+def _trained_alpha(model):
+    """The alpha a MixupClassifier (or an ensemble of one) trained with, ``"auto"`` resolved."""
+    model = getattr(model, "estimator", model)
+    return model._alpha() if hasattr(model, "_alpha") else getattr(model, "alpha", np.nan)
 
 
 def _available(spec):

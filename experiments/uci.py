@@ -282,7 +282,10 @@ def tuned_models(config, seed, cv):
     default = _mixup(config, seed, **config.tuned_params)
     models = {
         "ERM": _mixup(config, seed, **{**config.tuned_params, "alpha": 0.0}),
-        f"mixup a={default.alpha:g}": default,
+        # The default's alpha is "auto" (alpha 2 for half the epochs, then ERM).
+        f"mixup a={default.alpha if isinstance(default.alpha, str) else f'{default.alpha:g}'}": (
+            default
+        ),
         "mixup CV-a": _grid(_mixup(config, seed, **config.tuned_params), config, cv),
     }
     if config.baselines:
@@ -342,7 +345,7 @@ def _fit_split(name, X, y, split, train, test, config):
                 record["alpha"] = fitted.best_params_["alpha"]
                 fitted = fitted.best_estimator_
             if hasattr(fitted, "alpha") and hasattr(fitted, "net_"):
-                record["alpha"] = fitted.alpha
+                record["alpha"] = fitted._alpha()  # "auto" resolved
             if hasattr(fitted, "n_iter_"):
                 record["n_epochs"] = float(np.max(fitted.n_iter_))
             records.append(record)

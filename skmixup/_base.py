@@ -366,7 +366,7 @@ class BaseNetEstimator(BaseEstimator):
             device=plan.device,
             verbose=int(self.verbose >= 2),  # skorch's per-epoch table; 1 is the progress bar
             callbacks__print_log=EpochLog(),  # "epoch k/N", colour only on a terminal
-            alpha=self.alpha,
+            alpha=self._alpha(),
             lambda_mode=self.lambda_mode,
             seed=plan.seed,
             method=self.method,
@@ -380,6 +380,10 @@ class BaseNetEstimator(BaseEstimator):
     def _net_params(self, module):
         """Extra keyword arguments for :class:`~skmixup._net.MixupNet` (variants)."""
         return {}
+
+    def _alpha(self):
+        """The Beta concentration trained with (subclasses resolve an ``"auto"``)."""
+        return self.alpha
 
     # -------------------------------------------------------------------- fit
     def _fit(self, X, y, sample_weight=None, incremental=False, classes=None):

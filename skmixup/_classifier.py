@@ -15,6 +15,11 @@ from ._compat import Interval, StrOptions, _fit_context
 from ._net import resolve_mix_layer
 from ._weights import class_sample_weight
 
+# alpha="auto": the recipe chosen on the tabular suite's selection part (see the tabular
+# results page): Beta(2, 2) mixing for the first half of the epochs, then plain ERM.
+AUTO_ALPHA = 2.0
+AUTO_MIX_FRACTION = 0.5
+
 
 class MixupClassifier(ClassifierMixin, BaseNetEstimator):
     """Neural network classifier trained with mixup.
@@ -30,17 +35,22 @@ class MixupClassifier(ClassifierMixin, BaseNetEstimator):
 
     Parameters
     ----------
-    alpha : float, default=0.2
+    alpha : float or "auto", default="auto"
         Concentration of the Beta(alpha, alpha) distribution of the mixing
         coefficient: the mixup strength. ``alpha=0`` trains without mixing
-        (plain ERM); larger values mix more evenly. Not the ``alpha`` of
-        :class:`~sklearn.neural_network.MLPClassifier`, which is an L2 penalty
-        on the weights: that is ``weight_decay`` here, and a grid copied from
-        ``MLPClassifier`` (e.g. ``1e-4``) would turn mixup almost off. The
-        paper used 1.0 on CIFAR with deep ResNets; its authors advise 0.2-0.4
-        for small networks, where large alphas underfit. How the default was
-        chosen, with the other values tried, is on the tabular results page
-        of the documentation; tune it per dataset with
+        (plain ERM); larger values mix more evenly. ``"auto"``, the default,
+        is the recipe chosen on the tabular suite: ``alpha=2`` for the first
+        half of the epochs, then plain ERM to the end of the learning-rate
+        schedule (``mix_fraction="auto"`` is 0.5 with it). A number is the
+        paper's mixup, on every epoch, as in earlier releases. Not the
+        ``alpha`` of :class:`~sklearn.neural_network.MLPClassifier`, which is
+        an L2 penalty on the weights: that is ``weight_decay`` here, and a
+        grid copied from ``MLPClassifier`` (e.g. ``1e-4``) would turn mixup
+        almost off. The paper used 1.0 on CIFAR with deep ResNets; its authors
+        advise 0.2-0.4 for small networks mixed throughout, where large alphas
+        underfit. How the default was chosen, with the other candidates, and
+        where mixing helps or hurts, are on the tabular results page of the
+        documentation; tune it per dataset with
         :class:`~sklearn.model_selection.GridSearchCV` or
         :class:`~skmixup.MixupClassifierCV` when you can afford it.
     lambda_mode : {"batch", "example"}, default="batch"
@@ -87,11 +97,12 @@ class MixupClassifier(ClassifierMixin, BaseNetEstimator):
         clean_loss``, one more forward pass per step (RegMixup, Pinto et al.,
         2022, who pair it with a large ``alpha`` so that mixed points lie
         between classes). ``0`` is the paper's mixup. In [0, 1).
-    mix_fraction : float, default=1.0
+    mix_fraction : float or "auto", default="auto"
         Share of the ``max_epochs`` epochs trained on mixed minibatches; the
         epochs after it train on the unmixed ones (plain ERM), to the end of
         the learning-rate schedule (Liu et al., 2023). ``1`` mixes throughout,
-        as the paper. In (0, 1].
+        as the paper. In (0, 1]. ``"auto"``: 0.5 with ``alpha="auto"``, 1
+        with a numeric ``alpha``.
     mix_layer : None, int or "random", default=None
         Mix hidden representations instead of the inputs (manifold mixup,
         Verma et al., 2019). ``None`` or 0 mixes the inputs; ``k >= 1`` mixes
@@ -250,7 +261,8 @@ class MixupClassifier(ClassifierMixin, BaseNetEstimator):
         "mix_targets": ["boolean"],
         "label_smoothing": [Interval(numbers.Real, 0, 1, closed="left")],
         "clean_weight": [Interval(numbers.Real, 0, 1, closed="left")],
-        "mix_fraction": [Interval(numbers.Real, 0, 1, closed="right")],
+        "alpha": [Interval(numbers.Real, 0, None, closed="left"), StrOptions({"auto"})],
+        "mix_fraction": [Interval(numbers.Real, 0, 1, closed="right"), StrOptions({"auto"})],
         "class_weight": [None, dict, StrOptions({"balanced"})],
         "mix_layer": [
             None,
@@ -261,7 +273,7 @@ class MixupClassifier(ClassifierMixin, BaseNetEstimator):
 
     def __init__(
         self,
-        alpha=0.2,
+        alpha="auto",
         *,
         lambda_mode="batch",
         partners="random",
@@ -270,7 +282,7 @@ class MixupClassifier(ClassifierMixin, BaseNetEstimator):
         class_weight=None,
         label_smoothing=0.0,
         clean_weight=0.0,
-        mix_fraction=1.0,
+        mix_fraction="auto",
         mix_layer=None,
         module=None,
         module_params=None,
@@ -462,8 +474,19 @@ class MixupClassifier(ClassifierMixin, BaseNetEstimator):
             "mix_layer": resolve_mix_layer(self.mix_layer, module),
             "criterion__label_smoothing": float(self.label_smoothing),
             "clean_weight": float(self.clean_weight),
-            "mix_fraction": float(self.mix_fraction),
+            "mix_fraction": self._mixing()[1],
         }
+
+    def _mixing(self):
+        """``(alpha, mix_fraction)`` as trained: the ``"auto"`` values resolved."""
+        auto = isinstance(self.alpha, str)  # "auto", checked by _parameter_constraints
+        alpha = AUTO_ALPHA if auto else float(self.alpha)
+        if self.mix_fraction != "auto":
+            return alpha, float(self.mix_fraction)
+        return alpha, AUTO_MIX_FRACTION if auto else 1.0
+
+    def _alpha(self):
+        return self._mixing()[0]
 
     def _criterion(self):
         # Accepts class-probability targets: the mixed one-hot rows.

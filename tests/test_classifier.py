@@ -72,6 +72,23 @@ def test_clean_weight_and_mix_fraction_change_nothing_without_mixing(blobs):
     assert not np.array_equal(regmixup.predict_proba(X), plain)
 
 
+def test_auto_default_mixes_half_the_epochs_and_a_number_mixes_throughout(blobs):
+    X, y = blobs
+    default = MixupClassifier(**{k: v for k, v in FAST.items() if k != "alpha"}).fit(X, y)
+    assert default.alpha == "auto" and default.mix_fraction == "auto"
+    assert (default.net_.alpha, default.net_.mix_fraction) == (2.0, 0.5)
+    # An explicit alpha is the paper's mixup on every epoch, as before "auto" existed.
+    paper = MixupClassifier(**{**FAST, "alpha": 0.4}).fit(X, y)
+    assert (paper.net_.alpha, paper.net_.mix_fraction) == (0.4, 1.0)
+    same = MixupClassifier(**{**FAST, "alpha": 0.4, "mix_fraction": 1.0}).fit(X, y)
+    np.testing.assert_array_equal(paper.predict_proba(X), same.predict_proba(X))
+    explicit = MixupClassifier(**{**FAST, "alpha": 2.0, "mix_fraction": 0.5}).fit(X, y)
+    np.testing.assert_array_equal(
+        MixupClassifier(**{**FAST, "alpha": "auto"}).fit(X, y).predict_proba(X),
+        explicit.predict_proba(X),
+    )
+
+
 def test_dropout_training_is_reproducible(blobs):
     X, y = blobs
     params = {**FAST, "dropout": 0.5}
