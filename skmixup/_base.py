@@ -191,7 +191,7 @@ class BaseNetEstimator(BaseEstimator):
         return np.asarray(X, dtype=np.float32) / np.float32(round(1 / scale))
 
     def _cosine_schedule(self):
-        """Whether ``lr_schedule`` asks for the built-in cosine decay (the regressor has none)."""
+        """Whether ``lr_schedule`` asks for the built-in cosine decay (absent: constant)."""
         return getattr(self, "lr_schedule", "constant") == "cosine"
 
     def _check_fit_params(self, cosine=False):

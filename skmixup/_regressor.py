@@ -34,10 +34,12 @@ class MixupRegressor(RegressorMixin, BaseMixupNet):
 
     Parameters
     ----------
-    alpha : float, default=0.4
+    alpha : float, default=0.1
         Concentration of the Beta(alpha, alpha) distribution of the mixing
         coefficient: the mixup strength. ``alpha=0`` trains without mixing
-        (plain ERM). Not the ``alpha`` of
+        (plain ERM). How the default was chosen, and how it compares with
+        ``alpha=0`` and :class:`~sklearn.neural_network.MLPRegressor`, is on
+        the regression results page of the documentation. Not the ``alpha`` of
         :class:`~sklearn.neural_network.MLPRegressor`, which is an L2 penalty
         on the weights (here ``weight_decay``).
     lambda_mode : {"batch", "example"}, default="batch"
@@ -72,20 +74,22 @@ class MixupRegressor(RegressorMixin, BaseMixupNet):
     module_params : dict, default=None
         Keyword arguments for a ``module`` class, or for the built-in CNN
         (``{"width": 16}``); names a network does not take raise ``ValueError``.
-    hidden_layer_sizes : array-like of int, default=(128, 128)
+    hidden_layer_sizes : array-like of int, default=(256,)
         Hidden layer widths of the built-in MLP.
     dropout : float, default=0.0
         Dropout probability in the built-in networks.
-    max_epochs : int, default=100
-        Number of passes over the training data (the most, with early stopping).
-    batch_size : int or "auto", default=32
+    max_epochs : int, default=50
+        Number of passes over the training data (the most, with early
+        stopping). With ``lr_schedule="cosine"`` the learning rate reaches 0
+        at the last one.
+    batch_size : int or "auto", default="auto"
         Minibatch size. ``"auto"``: the number of training rows divided by 8,
         rounded to a power of 2, within [32, 512], so that an epoch is about
         8 steps on small and mid-size tables and the cost of a fit grows
         with the data, not with a fixed number of tiny steps.
-    lr : float, default=1e-3
+    lr : float, default=3e-3
         Initial learning rate.
-    lr_schedule : {"constant", "cosine"}, default="constant"
+    lr_schedule : {"cosine", "constant"}, default="cosine"
         ``"cosine"`` decays the learning rate from ``lr`` to 0 along a half
         cosine over the ``max_epochs`` epochs, updated at every step
         (:class:`torch.optim.lr_scheduler.CosineAnnealingLR`);
@@ -202,7 +206,7 @@ class MixupRegressor(RegressorMixin, BaseMixupNet):
 
     def __init__(
         self,
-        alpha=0.4,
+        alpha=0.1,
         *,
         lambda_mode="batch",
         partners="random",
@@ -211,12 +215,12 @@ class MixupRegressor(RegressorMixin, BaseMixupNet):
         mix_layer=None,
         module=None,
         module_params=None,
-        hidden_layer_sizes=(128, 128),
+        hidden_layer_sizes=(256,),
         dropout=0.0,
-        max_epochs=100,
-        batch_size=32,
-        lr=1e-3,
-        lr_schedule="constant",
+        max_epochs=50,
+        batch_size="auto",
+        lr=3e-3,
+        lr_schedule="cosine",
         optimizer="adam",
         optimizer_params=None,
         weight_decay=0.0,
