@@ -108,7 +108,7 @@ def measure(kind, name, n_jobs, data_home, recipe="default", device="cpu"):
 # Part 2: the shapes of the tabular suite's steps. batch_size="auto" gives 32 to 512 rows a
 # step; its tables have 4 to about 100 columns and 2 to 10 classes.
 STEP_SHAPES = {
-    "full": dict(rows=[32, 64, 128, 256, 512], features=[5, 10, 30, 64], members=[5, 25]),
+    "full": dict(rows=[32, 64, 128, 256, 512], features=[8, 30, 64], members=[5, 25]),
     "quick": dict(rows=[32, 128, 512], features=[10, 64], members=[5, 25]),
 }
 
@@ -173,7 +173,7 @@ def step_times(rows, n_features, n_members, epochs, n_classes=3):
 
 def run_steps(quick):
     shapes = STEP_SHAPES["quick" if quick else "full"]
-    epochs = 2 if quick else 4
+    epochs = 3 if quick else 20
     print(
         f"\nPart 2: seconds per member-step (8 steps an epoch, {epochs} epochs, whole fits "
         "included), one torch thread; 3 classes, hidden layer 256"

@@ -42,23 +42,27 @@ class MixupClassifierCV(Predictions, ClassifierMixin, BaseEstimator):
     :class:`~sklearn.linear_model.RidgeCV` is to a grid search over Ridge: the
     same result, computed faster.
 
-    For the built-in MLP with the paper's mixup (``module=None`` and 2-D ``X``,
-    Adam or AdamW, random partners, with or without early stopping; on a CPU
-    only while its hidden layers hold at most 2**16 weights, since wider
-    networks gain nothing from stacking there), every
-    (alpha, split) network is trained at once by one net
-    (:func:`skmixup._stacking.fit_members`): each prepared exactly as its own
-    fit would prepare it (rows, seed, batch size, initial weights, its
-    own random streams and Adam state), stacked, and trained by the same
-    skorch loop as a single fit. With ``dropout=0`` each model ends where its
-    own fit would, up to floating-point rounding, so the scores and the
-    chosen ``alpha_`` are those of the grid search, except where rounding
-    decides between alphas whose scores are nearly tied (more likely on
-    unscaled features and long trainings). Any other configuration
-    (custom modules, image tensors, SGD, the partner, manifold,
-    label-smoothing and CutMix variants, callbacks, mixed precision,
-    compile, warm starts) runs one fit per candidate through
-    :class:`~sklearn.model_selection.GridSearchCV`, with ``n_jobs``.
+    Where the stacking engine implements the configuration (the built-in MLP
+    on a table, Adam or AdamW, random partners, with or without early
+    stopping, RegMixup's ``clean_weight`` and ``mix_fraction``; see
+    :func:`skmixup._stacking.stack_refusal`, which reads it from each
+    member's net rather than from a list) and stacking pays on the device (on
+    a CPU only for small steps: rows per step times the network's weights up
+    to ``skmixup._stacking.CPU_STACK_STEP``, measured in
+    ``docs/measurements.rst``), every (alpha, split) network is trained at
+    once by one net (:func:`skmixup._stacking.fit_members`): each prepared
+    exactly as its own fit would prepare it (rows, seed, batch size, initial
+    weights, callbacks, its own random streams and Adam state), stacked, and
+    trained by the same skorch loop as a single fit, each running its own
+    callbacks. With ``dropout=0`` each model ends where its own fit would,
+    up to floating-point rounding, so the scores and the chosen ``alpha_``
+    are those of the grid search, except where rounding decides between
+    alphas whose scores are nearly tied (more likely on unscaled features and
+    long trainings); a model whose training diverges is scored nan, with
+    GridSearchCV's warning (its error when all do). Any other configuration
+    runs one fit per candidate through
+    :class:`~sklearn.model_selection.GridSearchCV`, with ``n_jobs``: the
+    search is never slower than that grid search by design.
 
     Parameters
     ----------
