@@ -228,7 +228,7 @@ class MemberBatches:
 
     Yields ``((X_batch, members, counts, n_stepping, lam, index, mixing),
     y_batch)``: ``X_batch`` of shape ``(M', W, ...)`` for the members at
-    positions ``members`` (None: the first ``M'``), ``counts`` their real rows
+    positions ``members`` (None: the first ``M'``), ``counts`` (a tensor) their real rows
     (the rest is padding), ``n_stepping`` the length of the prefix with data
     in this step, ``lam`` (float64) and ``index`` of shape ``(M' * W,)``: each
     flattened row's coefficient and partner (None when no member mixes this
@@ -293,16 +293,18 @@ class MemberBatches:
             for m, order in orders.items():
                 table[m, : len(order)] = order
         everyone = live == list(range(len(self.sizes)))
-        for s in range(len(self)):
-            n_stepping = sum(n > s * b for n, b in zip(self.sizes, self.batch_sizes, strict=True))
-            members = [m for m in live if m < n_stepping]
-            if not members:
-                continue
-            counts = [
-                min(self.batch_sizes[m], self.sizes[m] - s * self.batch_sizes[m]) for m in members
-            ]
-            width = max(counts)
-            which = slice(0, n_stepping) if everyone else torch.tensor(members, device=device)
+        for s, (n_stepping, all_counts, cached) in enumerate(self._schedule(device)):
+            if everyone:  # the usual case: the prefix, with its tensors built once per fit
+                members, counts = range(n_stepping), all_counts
+                which, (count, padding, shift) = slice(0, n_stepping), cached
+            else:
+                members = [m for m in live if m < n_stepping]
+                if not members:
+                    continue
+                counts = [all_counts[m] for m in members]
+                which = torch.tensor(members, device=device)
+                count, padding, shift = self._step_tensors(counts, device)
+            width = padding.shape[1]
             if same:
                 start = s * self.batch_sizes[0]
                 index = table[which, start : start + width]
@@ -312,15 +314,35 @@ class MemberBatches:
                     b = self.batch_sizes[m]
                     index[i, :c] = orders[m][s * b : s * b + c]
             X, y = self.X[index], self.y[index]
-            count = torch.tensor(counts, dtype=y.dtype, device=device)[:, None]
-            y[..., -1] *= torch.arange(width, device=device)[None] < count  # padding weighs 0
+            y[..., -1] *= padding  # padding weighs 0
             lam = partners = None
             if lam_table is not None:
                 lam = lam_table[which, s, :width].reshape(-1)
-                shift = torch.arange(len(members), device=device)[:, None] * width
                 partners = (part_table[which, s, :width] + shift).reshape(-1)
             positions = None if everyone else which
-            yield (X, positions, counts, n_stepping, lam, partners, mixing[which]), y
+            count = count.to(y.dtype)
+            yield (X, positions, count, n_stepping, lam, partners, mixing[which]), y
+
+    def _schedule(self, device):
+        """Per step: the members with data (a prefix), their rows, and their tensors."""
+        if getattr(self, "_steps", None) is None:
+            self._steps = []
+            for s in range(len(self)):
+                pairs = zip(self.sizes, self.batch_sizes, strict=True)
+                counts = [max(0, min(b, n - s * b)) for n, b in pairs]
+                n_stepping = sum(c > 0 for c in counts)
+                tensors = self._step_tensors(counts[:n_stepping], device)
+                self._steps.append((n_stepping, counts, tensors))
+        return self._steps
+
+    @staticmethod
+    def _step_tensors(counts, device):
+        """A step's real rows per member, its padding mask and each member's row offset."""
+        width = max(counts)
+        count = torch.tensor(counts, device=device)
+        padding = torch.arange(width, device=device)[None] < count[:, None]
+        shift = torch.arange(len(counts), device=device)[:, None] * width
+        return count, padding, shift
 
 
 class MemberNet(MixupNet):
@@ -432,7 +454,7 @@ class MemberNet(MixupNet):
     def train_step_single(self, batch, **fit_params):
         if not self.module_.training:
             self._set_training(True)
-        (X, positions, counts, n_stepping, lam, index, mixing), y = batch
+        (X, positions, count, n_stepping, lam, index, mixing), y = batch
         n_batch, width = X.shape[:2]
         self.optimizer_.n_active = n_stepping
         clean_X, clean_y = X, y
@@ -449,7 +471,6 @@ class MemberNet(MixupNet):
         # Each member's mean loss over its rows (as its own fit's get_loss), summed over the
         # members, chunk by chunk: on a CPU a few members at a time keep their activations in
         # cache.
-        count = torch.tensor(counts, dtype=y.dtype, device=y.device)
         loss, sums = 0.0, []
         step = self._chunk(width)
         for lo in range(0, n_batch, step):
