@@ -22,6 +22,7 @@ JOBS = (
     "ablation",
     "meta",
     "regression",
+    "regression-suite",
 )
 ROOT = Path(__file__).resolve().parents[1]
 
