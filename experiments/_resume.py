@@ -33,6 +33,7 @@ __all__ = [
     "describe_estimator",
     "differences",
     "discard",
+    "extend_or_resume",
     "run_settings",
     "save_settings",
     "settings_path",
@@ -252,3 +253,59 @@ def start_or_resume(records_path, settings, *, fresh=False, settings_file=None):
     resuming = check_resume(records_path, settings, settings_file=settings_file)
     save_settings(records_path, settings, settings_file=settings_file)
     return resuming
+
+
+#: The parts of the settings that a rerun may extend: new models and datasets are added to
+#: the same records, while those already there must be exactly as they were.
+_EXTENSIBLE = ("models", "sources", "datasets found")
+
+
+def extend_or_resume(path, settings, fresh=False):
+    """Refuse to add to ``path`` records made with other settings; save the merged settings.
+
+    The options, the data root and the skmixup version must be those of the earlier run,
+    and so must the parameters of every model and the source of every dataset the two runs
+    share. A model or dataset the earlier run did not have is added. Label-noise levels are
+    kept apart in the records themselves (their ``label_noise`` column).
+    """
+    if fresh:
+        discard(path)
+    if not _has_records(path):
+        save_settings(path, settings)
+        return False
+    saved = json.loads(settings_path(path).read_text())
+    old = {k: v for k, v in saved.items() if k not in _EXTENSIBLE}
+    new = {k: v for k, v in settings.items() if k not in _EXTENSIBLE}
+    for key in ("models", "sources"):
+        common = set(saved.get(key, {})) & set(settings.get(key, {}))
+        old[key] = {k: saved[key][k] for k in common}
+        new[key] = {k: settings[key][k] for k in common}
+    found = differences(old, new)
+    if found:
+        raise ResumeError(
+            f"{path} holds results of a run with other settings; resuming would mix the two "
+            "runs in one table. What differs (earlier run, then this one):\n  "
+            + "\n  ".join(found)
+            + f"\nRun again with the same settings to resume, add --fresh to discard {path} "
+            "and start again, or choose another --out."
+        )
+    merged = dict(settings)
+    for key in ("models", "sources"):
+        merged[key] = {**saved.get(key, {}), **settings.get(key, {})}
+    merged["datasets found"] = sorted(merged["sources"])
+    save_settings(path, merged)
+    return True
+
+
+def _has_records(path):
+    """Whether ``path`` holds records; ResumeError when their settings file is missing."""
+    path = Path(path)
+    if not path.is_file() or path.stat().st_size == 0:
+        return False
+    if not settings_path(path).is_file():
+        raise ResumeError(
+            f"{path} holds results, but {settings_path(path)}, the settings they were made "
+            "with, is missing: they cannot be resumed safely. Add --fresh to discard them "
+            "and start again, or choose another --out."
+        )
+    return True

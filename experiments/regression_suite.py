@@ -51,8 +51,8 @@ from skmixup import MixupRegressor
 from skmixup.datasets import REGRESSION_DATASETS, fetch_regression
 
 from ._report import rst_table
-from ._resume import run_settings
-from .tabular import _parse_spec, _start_or_resume
+from ._resume import extend_or_resume, run_settings
+from .tabular import _parse_spec
 from .uci import _preprocessor
 
 __all__ = [
@@ -269,7 +269,7 @@ def run(config, path=None, fresh=False):
             sources={name: source for name, (_, _, source) in tables.items()},
             models={spec: make_model(spec, 0) for spec in models},
         )
-        _start_or_resume(path, settings, fresh=fresh)
+        extend_or_resume(path, settings, fresh=fresh)
     done = pd.read_csv(path) if path is not None and path.is_file() else pd.DataFrame()
     seen = set(
         zip(done.get("dataset", []), done.get("model", []), done.get("split", []), strict=True)

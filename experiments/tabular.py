@@ -33,7 +33,6 @@ Use :func:`run` and :func:`report` from Python, or ``python -m experiments tabul
 from __future__ import annotations
 
 import ast
-import json
 import time
 import warnings
 from dataclasses import dataclass
@@ -55,7 +54,7 @@ from skmixup import MixupClassifier, MixupClassifierCV, MixupEnsembleClassifier
 from skmixup.datasets import fetch_keel, fetch_uci
 
 from ._arguments import tabular_arguments
-from ._resume import ResumeError, differences, discard, run_settings, save_settings, settings_path
+from ._resume import extend_or_resume, run_settings
 from .uci import _preprocessor, make_splits
 
 __all__ = [
@@ -182,62 +181,6 @@ def load_suite_dataset(name, data_home=None, return_source=False):
         raise ValueError(f"Unknown suite dataset {name!r}; choose from {sorted(DATASETS)}.")
     data = bunch.data, np.asarray(bunch.target).astype(str)
     return (*data, str(bunch.get("source", ""))) if return_source else data
-
-
-#: The parts of the settings that a rerun may extend: new models and datasets are added to
-#: the same records, while those already there must be exactly as they were.
-_EXTENSIBLE = ("models", "sources", "datasets found")
-
-
-def _start_or_resume(path, settings, fresh=False):
-    """Refuse to add to ``path`` records made with other settings; save the merged settings.
-
-    The options, the data root and the skmixup version must be those of the earlier run,
-    and so must the parameters of every model and the source of every dataset the two runs
-    share. A model or dataset the earlier run did not have is added. Label-noise levels are
-    kept apart in the records themselves (their ``label_noise`` column).
-    """
-    if fresh:
-        discard(path)
-    if not check_resume_file(path):
-        save_settings(path, settings)
-        return False
-    saved = json.loads(settings_path(path).read_text())
-    old = {k: v for k, v in saved.items() if k not in _EXTENSIBLE}
-    new = {k: v for k, v in settings.items() if k not in _EXTENSIBLE}
-    for key in ("models", "sources"):
-        common = set(saved.get(key, {})) & set(settings.get(key, {}))
-        old[key] = {k: saved[key][k] for k in common}
-        new[key] = {k: settings[key][k] for k in common}
-    found = differences(old, new)
-    if found:
-        raise ResumeError(
-            f"{path} holds results of a run with other settings; resuming would mix the two "
-            "runs in one table. What differs (earlier run, then this one):\n  "
-            + "\n  ".join(found)
-            + f"\nRun again with the same settings to resume, add --fresh to discard {path} "
-            "and start again, or choose another --out."
-        )
-    merged = dict(settings)
-    for key in ("models", "sources"):
-        merged[key] = {**saved.get(key, {}), **settings.get(key, {})}
-    merged["datasets found"] = sorted(merged["sources"])
-    save_settings(path, merged)
-    return True
-
-
-def check_resume_file(path):
-    """Whether ``path`` holds records; ResumeError when their settings file is missing."""
-    path = Path(path)
-    if not path.is_file() or path.stat().st_size == 0:
-        return False
-    if not settings_path(path).is_file():
-        raise ResumeError(
-            f"{path} holds results, but {settings_path(path)}, the settings they were made "
-            "with, is missing: they cannot be resumed safely. Add --fresh to discard them "
-            "and start again, or choose another --out."
-        )
-    return True
 
 
 def _parse_spec(spec):
@@ -456,7 +399,7 @@ def run(config=None, out=None, fresh=False, required=()):
             sources=sources,
             models={spec: make_model(spec, 0) for spec in models},
         )
-        _start_or_resume(path, settings, fresh=fresh)
+        extend_or_resume(path, settings, fresh=fresh)
     done = pd.read_csv(path) if path is not None and path.is_file() else pd.DataFrame()
     if len(done):
         if "label_noise" not in done:
