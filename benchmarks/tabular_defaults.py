@@ -149,6 +149,29 @@ def summarise(records, name, spec):
     )
 
 
+#: The columns of the narrow table on the results page, and their headers.
+NARROW = {
+    "candidate": "cand",
+    "err": "err",
+    "loss": "loss",
+    "rank": "rank",
+    "twin_err": "twin err",
+    "twin_loss": "twin loss",
+    "mlp_err": "mlp err",
+    "mlp_loss": "mlp loss",
+    "W_twin": "W/twin",
+    "L_twin": "L/twin",
+    "worse_1pt": ">1pt",
+    "x_mlp": "x mlp",
+}
+
+
+def narrow(table):
+    """The candidates table as text of at most ~90 columns (the results page's)."""
+    out = table[list(NARROW)].rename(columns=NARROW)
+    return out.to_string(index=False, float_format=lambda v: f"{v:.3f}".rstrip("0").rstrip("."))
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--out", default="benchmarks/results/defaults_round3")
@@ -186,6 +209,7 @@ def main():
     table = pd.DataFrame([r for r in rows if r]).sort_values("rank")
     out = Path(args.out)
     table.round(4).to_csv(out / f"candidates_{args.part}.csv", index=False)
+    (out / f"candidates_{args.part}.txt").write_text(narrow(table) + "\n")
     print(
         f"{args.part} part: {table['datasets'].max()} datasets, {args.splits} splits, seed "
         f"{args.seed}, label noise {args.label_noise}; rank among candidate, twin and {PEERS}"
