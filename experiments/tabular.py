@@ -612,8 +612,9 @@ def plot_report(per_dataset, overall, path, reference="mixup", peer="mlp"):
     return path
 
 
-def write_report(records, out, notes=(), reference="mixup"):
-    """Write ``per_dataset.csv``, ``overall.csv``, ``report.txt`` and ``ranks.png`` to ``out``."""
+def write_report(records, out, notes=(), reference="mixup", data_home=None):
+    """Write ``per_dataset.csv``, ``overall.csv``, ``report.txt`` and ``ranks.png`` to ``out``,
+    and ``where.txt`` (:func:`where_it_pays` against ``erm``) when the ERM twin ran."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     per_dataset, overall = report(records, reference)
@@ -622,7 +623,23 @@ def write_report(records, out, notes=(), reference="mixup"):
     text = format_report(per_dataset, overall, notes, reference)
     (out / "report.txt").write_text(text + "\n")
     plot_report(per_dataset, overall, out / "ranks.png", reference)
+    if "erm" in per_dataset and reference != "erm" and "log_loss" in records:
+        (out / "where.txt").write_text(where_it_pays(records, reference, "erm", data_home))
     return text
+
+
+def where_it_pays(records, model, baseline, data_home=None):
+    """:func:`paired_by_group` of ``model`` against ``baseline``, error and log loss, as text."""
+    traits = dataset_traits(sorted(set(records["dataset"])), data_home)
+    parts = []
+    for metric in ("error", "log_loss"):
+        table = paired_by_group(records, model, baseline, traits, metric)
+        parts.append(
+            f"{model} minus {baseline}, test {metric.replace('_', ' ')} (negative: {model} "
+            "is better); datasets better / worse; Wilcoxon p:\n"
+            + table.round(3).to_string(index=False, na_rep="")
+        )
+    return "\n\n".join(parts) + "\n"
 
 
 def add_arguments(parser):
@@ -664,5 +681,5 @@ def main(args):
         & records["dataset"].isin(config.datasets)
         & (records["split"] < config.n_splits)
     ]
-    print(write_report(records, args.out, notes, args.reference))
+    print(write_report(records, args.out, notes, args.reference, args.data_home))
     print(f"\nrecords and report in {args.out}; {time.perf_counter() - start:.0f} s")

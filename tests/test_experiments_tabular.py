@@ -179,3 +179,24 @@ def test_a_named_dataset_that_is_missing_stops_before_any_fit(tmp_path):
     with pytest.raises(FileNotFoundError, match="nothing was fitted"):
         run(_config(datasets=("wine",), data_home=str(empty)), out=tmp_path, required=("wine",))
     assert not (tmp_path / "records.csv").exists()
+
+
+def test_where_it_pays_groups_datasets_by_size_and_tests_the_pairs():
+    # Mixup better by 2 points on the two small tables, worse by 1 on the larger one.
+    rows = []
+    for name, diff in (("iris", -2.0), ("wine", -2.0), ("contraceptive", 1.0)):
+        for split in range(2):
+            rows.append(dict(dataset=name, model="erm", split=split, error=10.0, log_loss=0.5))
+            rows.append(
+                dict(dataset=name, model="mixup", split=split, error=10 + diff, log_loss=0.4)
+            )
+    records = pd.DataFrame(rows)
+    traits = tabular.dataset_traits(["iris", "wine", "contraceptive"], DATA)
+    assert traits.loc["contraceptive", "rows"] == 1473 and traits.loc["iris", "classes"] == 3
+    table = tabular.paired_by_group(records, "mixup", "erm", traits).set_index("group")
+    assert table.loc["all datasets", "datasets"] == 3
+    assert table.loc["all datasets", "mean_diff"] == pytest.approx(-1.0)
+    assert (table.loc["< 600 rows", "better"], table.loc["< 600 rows", "worse"]) == (2, 0)
+    assert (table.loc["600-2,500 rows", "better"], table.loc["600-2,500 rows", "worse"]) == (0, 1)
+    text = tabular.where_it_pays(records, "mixup", "erm", DATA)
+    assert "test error" in text and "test log loss" in text
