@@ -47,9 +47,8 @@ class MixupClassifierCV(Predictions, ClassifierMixin, BaseEstimator):
     stopping, RegMixup's ``clean_weight`` and ``mix_fraction``; see
     :func:`skmixup._stacking.stack_refusal`, which reads it from each
     member's net rather than from a list) and stacking pays on the device (on
-    a CPU only for small steps: rows per step times the network's weights up
-    to ``skmixup._stacking.CPU_STACK_STEP``, measured in
-    ``docs/measurements.rst``), every (alpha, split) network is trained at
+    a CPU only for small steps of enough members: at most 128 rows per step,
+    measured in ``docs/measurements.rst``), every (alpha, split) network is trained at
     once by one net (:func:`skmixup._stacking.fit_members`): each prepared
     exactly as its own fit would prepare it (rows, seed, batch size, initial
     weights, callbacks, its own random streams and Adam state), stacked, and
@@ -255,7 +254,8 @@ class MixupClassifierCV(Predictions, ClassifierMixin, BaseEstimator):
         self.n_splits_ = len(splits)
         self.scorer_ = check_scoring(base, scoring=self.scoring)
 
-        self.batched_ = stack_refusal(base, X, y, sample_weight) is None
+        n_members = len(alphas) * len(splits)
+        self.batched_ = stack_refusal(base, X, y, sample_weight, n_members=n_members) is None
         if self.batched_:
             try:
                 results, models, refits = self._search_batched(

@@ -123,7 +123,10 @@ class MixupEnsembleClassifier(Predictions, ClassifierMixin, BaseEstimator):
             clone(base).set_params(random_state=seed_from(rng)) for _ in range(self.n_estimators)
         ]
         # A stack of one is slower than its plain fit.
-        self.batched_ = len(members) > 1 and stack_refusal(base, X, y, sample_weight) is None
+        self.batched_ = (
+            len(members) > 1
+            and stack_refusal(base, X, y, sample_weight, n_members=len(members)) is None
+        )
         if self.batched_:
             fit_members(members, [(X, y, sample_weight)] * len(members))
         else:

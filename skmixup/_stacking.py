@@ -59,10 +59,14 @@ from ._rng import seeded_torch_rng
 from .mixup import interpolate
 from .modules import MLP
 
-# Multiply-adds of one member's step (rows per step x the network's weights) above which,
-# on a CPU, members are trained one after another: measured across the tabular suite's
-# shapes with benchmarks/bench_cv.py (docs/measurements.rst).
-CPU_STACK_STEP = 2**20
+# When a stack pays on a CPU, measured across the tabular suite's step shapes with
+# benchmarks/bench_cv.py (docs/measurements.rst): at most this many rows per step (above
+# it the stacked activations leave the cache and batched matmuls run slower than the
+# members' own), at most this many multiply-adds a member's step (rows x weights), and
+# at least this many members (two stacked were slower than one after the other).
+CPU_STACK_ROWS = 128
+CPU_STACK_STEP = 2**21
+CPU_STACK_MEMBERS = 3
 
 __all__ = [
     "MemberAdam",
@@ -915,15 +919,17 @@ def net_refusal(nets, plans):
     return None
 
 
-def stack_refusal(base, X, y, sample_weight=None):
-    """Why copies of ``base`` fitted on ``(X, y)`` should not be stacked, or None.
+def stack_refusal(base, X, y, sample_weight=None, n_members=None):
+    """Why ``n_members`` copies of ``base`` fitted on ``(X, y)`` should not be stacked, or None.
 
     Builds the net a fit of ``base`` would train (on all of ``X``) and asks
     :func:`net_refusal`; then, on a CPU, whether stacking pays there: only
-    while a member's step is small (``CPU_STACK_STEP`` multiply-adds), where
-    a step is mostly fixed cost that one stacked step shares; above it
-    batched matmuls run slower than the members' own 2-D ones, and the
-    members are fitted one after another. On other devices it always pays.
+    while a member's step is small (at most ``CPU_STACK_ROWS`` rows and
+    ``CPU_STACK_STEP`` multiply-adds) and there are at least
+    ``CPU_STACK_MEMBERS`` members (``None``: not counted), where a step is
+    mostly fixed cost that one stacked step shares; otherwise batched matmuls
+    run slower than the members' own 2-D ones, and the members are fitted one
+    after another. On other devices it always pays.
     """
     est = clone(base)
     try:
@@ -937,10 +943,15 @@ def stack_refusal(base, X, y, sample_weight=None):
     if reason is not None or torch.device(plan.device).type != "cpu":
         return reason
     weights = sum(lin.weight.numel() + lin.bias.numel() for lin in _linears(net.module_))
-    macs = net.batch_size * weights
-    if macs > CPU_STACK_STEP:
+    rows, macs = net.batch_size, net.batch_size * weights
+    if rows > CPU_STACK_ROWS or macs > CPU_STACK_STEP:
         return (
-            f"on a CPU a step of {macs} multiply-adds ({net.batch_size} rows x {weights} "
-            f"weights, above {CPU_STACK_STEP}) is trained faster one fit after another"
+            f"on a CPU a step of {rows} rows and {macs} multiply-adds (above "
+            f"{CPU_STACK_ROWS} rows or {CPU_STACK_STEP}) is trained faster one fit after another"
+        )
+    if n_members is not None and n_members < CPU_STACK_MEMBERS:
+        return (
+            f"on a CPU {n_members} members (fewer than {CPU_STACK_MEMBERS}) are trained faster "
+            "one after another"
         )
     return None

@@ -298,16 +298,23 @@ def test_a_diverging_member_raises_its_own_error(iris):
     assert _max_gap(fitted[1], alone) < 1e-5
 
 
-def test_on_a_cpu_only_small_steps_are_stacked(monkeypatch):
-    # rows per step x weights of the network, against CPU_STACK_STEP (measured: bench_cv.py).
+def test_on_a_cpu_only_small_steps_of_enough_members_are_stacked(monkeypatch):
+    # Rows per step, multiply-adds per member step and members, against the thresholds
+    # measured with benchmarks/bench_cv.py.
     from skmixup import _stacking
 
     rng = np.random.default_rng(0)
     X, y = rng.normal(size=(4096, 10)).astype(np.float32), rng.integers(0, 3, 4096)
     base = MixupClassifier(device="cpu", hidden_layer_sizes=(256,))
     weights = 10 * 256 + 256 + 256 * 3 + 3
-    for rows in (32, 128, 512):
-        reason = stack_refusal(clone(base).set_params(batch_size=rows), X, y)
-        assert (reason is None) == (rows * weights <= _stacking.CPU_STACK_STEP), reason
+    for rows in (32, 128, 256, 512):
+        reason = stack_refusal(clone(base).set_params(batch_size=rows), X, y, n_members=5)
+        small = rows <= _stacking.CPU_STACK_ROWS and rows * weights <= _stacking.CPU_STACK_STEP
+        assert (reason is None) == small, reason
+    assert "rows" in stack_refusal(clone(base).set_params(batch_size=256), X, y)
+    wide = clone(base).set_params(batch_size=128, hidden_layer_sizes=(256, 256))
+    assert "multiply-adds" in stack_refusal(wide, X, y)
+    assert "2 members" in stack_refusal(clone(base).set_params(batch_size=32), X, y, n_members=2)
+    monkeypatch.setattr(_stacking, "CPU_STACK_ROWS", 512)
     monkeypatch.setattr(_stacking, "CPU_STACK_STEP", 512 * weights)
     assert stack_refusal(clone(base).set_params(batch_size=512), X, y) is None
