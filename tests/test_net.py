@@ -31,8 +31,7 @@ def test_batches_in_order_without_shuffle():
 
 
 def _net(alpha, **kwargs):
-    return MixupNet(
-        nn.Linear(3, 2),
+    settings = dict(
         criterion=nn.CrossEntropyLoss,
         optimizer=torch.optim.SGD,
         lr=0.1,
@@ -41,8 +40,8 @@ def _net(alpha, **kwargs):
         train_split=None,
         alpha=alpha,
         seed=0,
-        **kwargs,
-    ).initialize()
+    )
+    return MixupNet(nn.Linear(3, 2), **{**settings, **kwargs}).initialize()
 
 
 def test_alpha_zero_step_is_plain_cross_entropy_and_draws_nothing():
@@ -97,19 +96,7 @@ class _RecordMixing(Callback):
 
 def test_mix_fraction_mixes_the_first_epochs_then_trains_on_clean_batches():
     record = _RecordMixing()
-    net = MixupNet(
-        nn.Linear(3, 2),
-        criterion=nn.CrossEntropyLoss,
-        optimizer=torch.optim.SGD,
-        lr=0.1,
-        max_epochs=4,
-        batch_size=8,
-        train_split=None,
-        alpha=0.4,
-        mix_fraction=0.5,
-        seed=0,
-        callbacks=[("record", record)],
-    )
+    net = _net(0.4, max_epochs=4, mix_fraction=0.5, callbacks=[("record", record)])
     net.fit(torch.randn(16, 3), one_hot(torch.randint(0, 2, (16,)), 2))
     assert record.mixing == [(1, True), (1, True), (2, True), (2, True)] + [
         (3, False),
