@@ -633,7 +633,3 @@ def _copy_net(net):
         sampler, twin_sampler = net.lambda_sampler_, twin.lambda_sampler_
         twin_sampler._buffer, twin_sampler._pos = sampler._buffer.clone(), sampler._pos
     return twin
-
-
-# The old name, until skmixup/_regressor.py (edited by its owner now) imports the new one.
-BaseMixupNet = BaseNetEstimator

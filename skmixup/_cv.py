@@ -254,8 +254,13 @@ class MixupClassifierCV(Predictions, ClassifierMixin, BaseEstimator):
         self.n_splits_ = len(splits)
         self.scorer_ = check_scoring(base, scoring=self.scoring)
 
+        # Asked of a split's training rows: the steps of the stack are the splits' steps
+        # (batch_size="auto" grows with the rows), not those of a fit on all of X.
+        train = splits[0][0]
+        weight = None if sample_weight is None else sample_weight[train]
         n_members = len(alphas) * len(splits)
-        self.batched_ = stack_refusal(base, X, y, sample_weight, n_members=n_members) is None
+        refusal = stack_refusal(base, X[train], y[train], weight, n_members=n_members)
+        self.batched_ = refusal is None
         if self.batched_:
             try:
                 results, models, refits = self._search_batched(

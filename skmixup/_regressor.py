@@ -9,12 +9,12 @@ import torch
 from sklearn.base import RegressorMixin
 from sklearn.utils.validation import check_array, check_consistent_length, check_is_fitted
 
-from ._base import BaseMixupNet
+from ._base import BaseNetEstimator
 from ._compat import Interval, StrOptions, _fit_context
 from ._net import resolve_mix_layer
 
 
-class MixupRegressor(RegressorMixin, BaseMixupNet):
+class MixupRegressor(RegressorMixin, BaseNetEstimator):
     """Neural network regressor trained with mixup.
 
     Each training minibatch is replaced by convex combinations of pairs of its
@@ -193,7 +193,7 @@ class MixupRegressor(RegressorMixin, BaseMixupNet):
     """
 
     _parameter_constraints = {
-        **BaseMixupNet._parameter_constraints,
+        **BaseNetEstimator._parameter_constraints,
         "partners": [StrOptions({"random", "knn", "label_kernel"})],
         "n_neighbors": [Interval(numbers.Integral, 1, None, closed="left")],
         "kernel_bandwidth": [Interval(numbers.Real, 0, None, closed="neither")],

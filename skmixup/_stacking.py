@@ -936,6 +936,8 @@ def stack_refusal(base, X, y, sample_weight=None, n_members=None):
         plan = est._plan_fit(X, y, sample_weight)
     except AttributeError:
         return f"{type(base).__name__} has no fit plan"
+    except ValueError as exc:  # the fits themselves will say what is wrong
+        return f"a fit of these rows fails ({exc})"
     with seeded_torch_rng(plan.seed, [plan.device]):
         net = est._new_net(plan)
     net.sample_weighted = plan.weighted

@@ -378,3 +378,16 @@ def test_stacked_search_shows_one_progress_bar(iris, folds, capsys, monkeypatch)
     out, err = capsys.readouterr()
     rows = [line for line in out.splitlines() if line.strip()[:1].isdigit()]
     assert len(rows) == len(folds) * FAST["max_epochs"] and "epochs:" not in err
+
+
+def test_whether_to_stack_is_asked_of_the_splits_steps():
+    # 1,500 rows take batches of 256 (batch_size="auto"), above the CPU's 128 rows a
+    # stacked step; the 1,200 training rows of a 5-fold split take 128: the search stacks.
+    from skmixup._stacking import stack_refusal
+
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(1500, 6)).astype(np.float32), rng.integers(0, 2, 1500)
+    base = MixupClassifier(max_epochs=1, device="cpu", random_state=0)
+    assert "256 rows" in stack_refusal(base, X, y, n_members=10)
+    search = MixupClassifierCV(base, alphas=(0.0, 0.4), cv=5, refit=False).fit(X, y)
+    assert search.batched_
