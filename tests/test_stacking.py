@@ -318,3 +318,17 @@ def test_on_a_cpu_only_small_steps_of_enough_members_are_stacked(monkeypatch):
     monkeypatch.setattr(_stacking, "CPU_STACK_ROWS", 512)
     monkeypatch.setattr(_stacking, "CPU_STACK_STEP", 512 * weights)
     assert stack_refusal(clone(base).set_params(batch_size=512), X, y) is None
+
+
+def test_members_of_the_auto_recipe_are_their_own_fits(iris):
+    # alpha="auto" resolves in each member's net (Beta(2, 2) mixing for the first half of
+    # the epochs, then ERM): the stack reads what the nets were given, each member its own.
+    X, y = iris
+    base = MixupClassifier(alpha="auto", mix_fraction="auto", max_epochs=4, device="cpu")
+    members = [clone(base).set_params(random_state=s) for s in (0, 1, 2)]
+    fit_members(members, [(X, y, None)] * 3)
+    for member in members:
+        assert member.net_.alpha > 0 and member.net_.mix_fraction < 1
+        single = clone(member).fit(X, y)
+        assert _max_gap(member, single) < 1e-5
+        np.testing.assert_allclose(member.loss_curve_, single.loss_curve_, rtol=1e-5)
