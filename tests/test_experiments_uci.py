@@ -21,7 +21,7 @@ from experiments.uci import (
 from skmixup import MixupClassifier
 
 # The tuned protocol names its mixup model after the default alpha.
-DEFAULT = f"mixup a={MixupClassifier().alpha:g}"
+DEFAULT = f"mixup a={MixupClassifier().alpha}"  # "mixup a=auto"
 
 
 def test_splits_are_stratified_and_pool_singleton_classes():
