@@ -132,8 +132,12 @@ def settings_path(records_path):
 
 
 def _short(value, width=70):
+    """``value`` as JSON, cut in the middle when long: a path's end is what tells two apart."""
     text = json.dumps(value)
-    return text if len(text) <= width else text[: width - 3] + "..."
+    if len(text) <= width:
+        return text
+    head = (width - 3) // 3
+    return text[:head] + "..." + text[-(width - 3 - head) :]
 
 
 def _diff(old, new, path, out):
