@@ -195,34 +195,54 @@ def check_resume(records_path, settings, *, settings_file=None, fresh="--fresh")
         When records are there but their settings differ from ``settings`` (the message
         names each difference), or were not saved.
     """
-    records_path = Path(records_path)
-    if settings_file is None:
-        settings_file = settings_path(records_path)
-    settings_file = Path(settings_file)
-    if not records_path.is_file() or records_path.stat().st_size == 0:
+    saved = _saved_settings(records_path, settings_file, fresh)
+    if saved is None:
         return False
-    advice = (
+    _refuse_differences(records_path, saved, settings, fresh)
+    return True
+
+
+def _advice(records_path, fresh):
+    return (
         f"Run again with the same settings to resume, or add {fresh} to discard "
         f"{records_path} and start again (or choose another --out)."
     )
+
+
+def _saved_settings(records_path, settings_file=None, fresh="--fresh"):
+    """The settings saved beside the records, or None when there are no records.
+
+    Raises :class:`ResumeError` when records are there but their settings file is
+    missing or not valid JSON.
+    """
+    records_path = Path(records_path)
+    settings_file = Path(settings_file or settings_path(records_path))
+    if not records_path.is_file() or records_path.stat().st_size == 0:
+        return None
     try:
-        saved = json.loads(settings_file.read_text())
+        return json.loads(settings_file.read_text())
     except FileNotFoundError:
         raise ResumeError(
             f"{records_path} holds results, but {settings_file}, the settings they were "
-            f"made with, is missing: they cannot be resumed safely. {advice}"
+            f"made with, is missing: they cannot be resumed safely. "
+            f"{_advice(records_path, fresh)}"
         ) from None
     except ValueError as exc:
-        raise ResumeError(f"{settings_file} is not valid JSON ({exc}). {advice}") from None
-    found = differences(saved, settings)
+        raise ResumeError(
+            f"{settings_file} is not valid JSON ({exc}). {_advice(records_path, fresh)}"
+        ) from None
+
+
+def _refuse_differences(records_path, old, new, fresh="--fresh"):
+    """Raise :class:`ResumeError` naming what differs between ``old`` and ``new``, if any."""
+    found = differences(old, new)
     if found:
         raise ResumeError(
             f"{records_path} holds results of a run with other settings; resuming would mix "
             "the two runs in one table. What differs (earlier run, then this one):\n  "
             + "\n  ".join(found)
-            + f"\n{advice}"
+            + f"\n{_advice(records_path, fresh)}"
         )
-    return True
 
 
 def save_settings(records_path, settings, *, settings_file=None):
@@ -274,42 +294,20 @@ def extend_or_resume(path, settings, fresh=False):
     """
     if fresh:
         discard(path)
-    if not _has_records(path):
+    saved = _saved_settings(path)
+    if saved is None:
         save_settings(path, settings)
         return False
-    saved = json.loads(settings_path(path).read_text())
     old = {k: v for k, v in saved.items() if k not in _EXTENSIBLE}
     new = {k: v for k, v in settings.items() if k not in _EXTENSIBLE}
     for key in ("models", "sources"):
         common = set(saved.get(key, {})) & set(settings.get(key, {}))
         old[key] = {k: saved[key][k] for k in common}
         new[key] = {k: settings[key][k] for k in common}
-    found = differences(old, new)
-    if found:
-        raise ResumeError(
-            f"{path} holds results of a run with other settings; resuming would mix the two "
-            "runs in one table. What differs (earlier run, then this one):\n  "
-            + "\n  ".join(found)
-            + f"\nRun again with the same settings to resume, add --fresh to discard {path} "
-            "and start again, or choose another --out."
-        )
+    _refuse_differences(path, old, new)
     merged = dict(settings)
     for key in ("models", "sources"):
         merged[key] = {**saved.get(key, {}), **settings.get(key, {})}
     merged["datasets found"] = sorted(merged["sources"])
     save_settings(path, merged)
-    return True
-
-
-def _has_records(path):
-    """Whether ``path`` holds records; ResumeError when their settings file is missing."""
-    path = Path(path)
-    if not path.is_file() or path.stat().st_size == 0:
-        return False
-    if not settings_path(path).is_file():
-        raise ResumeError(
-            f"{path} holds results, but {settings_path(path)}, the settings they were made "
-            "with, is missing: they cannot be resumed safely. Add --fresh to discard them "
-            "and start again, or choose another --out."
-        )
     return True
