@@ -133,6 +133,18 @@ def check_sha256(path, expected: str) -> None:
         )
 
 
+def check_local_file(path, expected, *, call, data_home, reason):
+    """A file that is never downloaded: ``FileNotFoundError`` saying where it goes when it is
+    missing (:func:`missing_files_message`), :class:`ChecksumError` when its sha256 is not
+    ``expected``. ``call``, ``data_home`` and ``reason`` are for the message."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(
+            missing_files_message(call, [path.name], path.parent, data_home, reason=reason)
+        )
+    check_sha256(path, expected)
+
+
 def open_bytes(path):
     """Open a file for reading bytes, decompressing ``.gz`` transparently."""
     path = Path(path)

