@@ -304,7 +304,7 @@ def _fit_one(name, X, y, split, train, test, spec, seed, label_noise=0.0):
         n_train=len(train),
         n_test=len(test),
         n_epochs=float(np.max(n_epochs)) if np.size(n_epochs) else np.nan,
-        alpha=float(getattr(model, "alpha_", None) or _trained_alpha(model))
+        alpha=float(_trained_alpha(model))
         if spec.split(":")[0] in ("mixup", "erm", "mixup-cv", "mixup-seeds")
         else np.nan,
     )
@@ -315,7 +315,10 @@ OPTIONAL = {"realmlp": "pytabkit", "tabm": "pytabkit", "catboost": "catboost", "
 
 
 def _trained_alpha(model):
-    """The alpha a MixupClassifier (or an ensemble of one) trained with, ``"auto"`` resolved."""
+    """The alpha a model trained with: a search's chosen ``alpha_``, else that of the
+    MixupClassifier (or of the ensemble's one), ``"auto"`` resolved."""
+    if hasattr(model, "alpha_"):
+        return model.alpha_  # may be 0 (ERM): not to be confused with "not searched"
     model = getattr(model, "estimator", model)
     return model._alpha() if hasattr(model, "_alpha") else getattr(model, "alpha", np.nan)
 

@@ -200,3 +200,12 @@ def test_where_it_pays_groups_datasets_by_size_and_tests_the_pairs():
     assert (table.loc["600-2,500 rows", "better"], table.loc["600-2,500 rows", "worse"]) == (0, 1)
     text = tabular.where_it_pays(records, "mixup", "erm", DATA)
     assert "test error" in text and "test log loss" in text
+
+
+def test_the_alpha_recorded_is_the_one_trained():
+    from types import SimpleNamespace
+
+    assert tabular._trained_alpha(SimpleNamespace(alpha_=0.0)) == 0.0  # a search that chose ERM
+    assert tabular._trained_alpha(make_model("mixup", seed=0)) == 2.0  # "auto" resolved
+    assert tabular._trained_alpha(make_model("mixup:alpha=0.4", seed=0)) == 0.4
+    assert tabular._trained_alpha(make_model("mixup-seeds", seed=0)) == 2.0
