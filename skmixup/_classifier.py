@@ -474,10 +474,10 @@ class MixupClassifier(ClassifierMixin, BaseNetEstimator):
             "mix_layer": resolve_mix_layer(self.mix_layer, module),
             "criterion__label_smoothing": float(self.label_smoothing),
             "clean_weight": float(self.clean_weight),
-            "mix_fraction": self._mixing()[1],
+            "mix_fraction": self._resolved_mixing()[1],
         }
 
-    def _mixing(self):
+    def _resolved_mixing(self):
         """``(alpha, mix_fraction)`` as trained: the ``"auto"`` values resolved."""
         auto = isinstance(self.alpha, str)  # "auto", checked by _parameter_constraints
         alpha = AUTO_ALPHA if auto else float(self.alpha)
@@ -486,7 +486,7 @@ class MixupClassifier(ClassifierMixin, BaseNetEstimator):
         return alpha, AUTO_MIX_FRACTION if auto else 1.0
 
     def _alpha(self):
-        return self._mixing()[0]
+        return self._resolved_mixing()[0]
 
     def _criterion(self):
         # Accepts class-probability targets: the mixed one-hot rows.
